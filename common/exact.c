@@ -1,0 +1,50 @@
+/* exact.c: the closed forms every result is checked against, and 128-bit decimal output.
+ *
+ * Why separate from the kernels: a check that reuses the kernel's own arithmetic cannot catch the
+ * kernel's mistakes.  These formulas never loop over the data, and they are computed in 128 bits,
+ * where none of the accepted inputs can overflow (see the limits in internal.h and the unit tests). */
+#include "internal.h"
+
+u128 sum_closed_form(uint64_t n)
+{
+    if (n == 0)
+        return 0;
+    return (u128)n * (n - 1) / 2;
+}
+
+u128 squares_closed_form(uint64_t n)
+{
+    /* n(n+1)(2n+1) < 2^98 for n < 2^32, so the product fits before the division. */
+    return (u128)n * (n + 1) * (2 * (u128)n + 1) / 6;
+}
+
+u128 squares_of(const uint64_t *numbers, size_t count)
+{
+    u128 total = 0;
+    for (size_t i = 0; i < count; i++)
+        total += (u128)numbers[i] * numbers[i];
+    return total;
+}
+
+char *u128_to_decimal(u128 value, char *text)
+{
+    char digits[40];
+    int length = 0;
+    do {
+        digits[length++] = (char)('0' + (int)(value % 10));
+        value /= 10;
+    } while (value != 0);
+    for (int i = 0; i < length; i++)
+        text[i] = digits[length - 1 - i];
+    text[length] = '\0';
+    return text;
+}
+
+void block_share(uint64_t n, int index, int workers, uint64_t *first, uint64_t *count)
+{
+    /* The first n % workers workers get one extra item; workers beyond n get none. */
+    uint64_t base = n / (uint64_t)workers, extra = n % (uint64_t)workers;
+    uint64_t i = (uint64_t)index;
+    *first = i * base + (i < extra ? i : extra);
+    *count = base + (i < extra ? 1 : 0);
+}

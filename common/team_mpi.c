@@ -1,0 +1,103 @@
+/* team_mpi.c: the "team" of an MPI program: one rank per process, each with its own memory.
+ *
+ * Why here and not in the kernels: MPI start-up, the thread-support check, timing reductions and
+ * the agreement on one exit status are the same for every MPI program; the kernel files keep only
+ * the reductions that ARE the lesson (MPI_Reduce of the partial results). */
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <mpi.h>
+
+#include "internal.h"
+#include "parlab_mpi.h"
+
+static int rank, size, ranks_here, cores_here;
+static MPI_Comm host_comm = MPI_COMM_NULL;
+static char library[MPI_MAX_LIBRARY_VERSION_STRING];
+
+static void fail_start(const char *what)
+{
+    fprintf(stderr, "parlab: %s\n", what);
+    MPI_Abort(MPI_COMM_WORLD, EXIT_BAD_INPUT);
+}
+
+void team_start(int *argc, char ***argv)
+{
+    /* FUNNELED: OpenMP threads may run inside a rank (hybrid), but only the main thread calls MPI. */
+    int provided = MPI_THREAD_SINGLE;
+    MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
+    if (provided < MPI_THREAD_FUNNELED)
+        fail_start("the MPI library does not provide MPI_THREAD_FUNNELED");
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &host_comm);
+    MPI_Comm_size(host_comm, &ranks_here);
+
+    /* The CPUs this host's ranks may use together: the union of their affinity masks. */
+    cpu_set_t usable;
+    unsigned long mask[sizeof(cpu_set_t) / sizeof(unsigned long)] = {0};
+    if (sched_getaffinity(0, sizeof usable, &usable) == 0)
+        memcpy(mask, &usable, sizeof mask);
+    MPI_Allreduce(MPI_IN_PLACE, mask, (int)(sizeof mask / sizeof mask[0]), MPI_UNSIGNED_LONG,
+                  MPI_BOR, host_comm);
+    memcpy(&usable, mask, sizeof usable);
+    cores_here = CPU_COUNT(&usable);
+
+    int length = 0;
+    MPI_Get_library_version(library, &length);
+    library[strcspn(library, "\r\n")] = '\0'; /* first line only; MPICH's has many */
+}
+
+int team_finish(int status)
+{
+    MPI_Comm_free(&host_comm);
+    MPI_Finalize();
+    return status;
+}
+
+int team_rank(void) { return rank; }
+int team_size(void) { return size; }
+void team_barrier(void) { MPI_Barrier(MPI_COMM_WORLD); }
+int team_ranks_on_this_host(void) { return ranks_here; }
+int team_cores_on_this_host(void) { return cores_here; }
+const char *team_variant(void) { return "mpi"; }
+const char *team_library(void) { return library; }
+
+double team_max(double value)
+{
+    double max = value;
+    MPI_Allreduce(&value, &max, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
+    return max;
+}
+
+int team_agree(int status)
+{
+    int worst = status;
+    MPI_Allreduce(&status, &worst, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    return worst;
+}
+
+/* MPI has no 128-bit integer type: send each u128 as two uint64 words and add them with carry. */
+static void add_u128(void *in, void *inout, int *count, MPI_Datatype *type)
+{
+    (void)type;
+    u128 *a = in, *b = inout;
+    for (int i = 0; i < *count; i++)
+        b[i] += a[i];
+}
+
+u128 reduce_u128_to_root(u128 mine)
+{
+    static MPI_Datatype u128_type = MPI_DATATYPE_NULL;
+    static MPI_Op u128_sum = MPI_OP_NULL;
+    if (u128_type == MPI_DATATYPE_NULL) {
+        MPI_Type_contiguous(2, MPI_UINT64_T, &u128_type);
+        MPI_Type_commit(&u128_type);
+        MPI_Op_create(add_u128, 1, &u128_sum);
+    }
+    u128 total = 0;
+    MPI_Reduce(&mine, &total, 1, u128_type, u128_sum, 0, MPI_COMM_WORLD);
+    return total;
+}

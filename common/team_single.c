@@ -1,0 +1,25 @@
+/* team_single.c: the "team" of a program that runs as one process (serial and OpenMP variants).
+ *
+ * Why: the driver is written for many ranks; with one process each team operation is trivial. */
+#include <sched.h>
+
+#include "internal.h"
+
+void team_start(int *argc, char ***argv) { (void)argc, (void)argv; }
+int team_finish(int status) { return status; }
+int team_rank(void) { return 0; }
+int team_size(void) { return 1; }
+void team_barrier(void) {}
+double team_max(double value) { return value; }
+int team_agree(int status) { return status; }
+int team_ranks_on_this_host(void) { return 1; }
+const char *team_variant(void) { return NULL; }
+const char *team_library(void) { return NULL; }
+
+int team_cores_on_this_host(void)
+{
+    cpu_set_t usable;
+    if (sched_getaffinity(0, sizeof usable, &usable) != 0)
+        return 1;
+    return CPU_COUNT(&usable);
+}

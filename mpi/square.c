@@ -1,0 +1,40 @@
+/* mpi/square.c: the seed's one multiprocessing.Process per number, as MPI ranks.
+ *
+ * Numbers mode: rank r takes numbers r, r + size, r + 2*size, ... (a rank with no number idles), so
+ * with as many ranks as numbers each rank squares one, as each Process did in the seed.  Array mode:
+ * each rank squares only its own share of 1..N, in its own memory.  Either way every rank ends
+ * with a partial checksum that only rank 0 can add up. */
+#include "parlab_mpi.h"
+
+static void fill(uint64_t *values, uint64_t count, uint64_t first)
+{
+    for (uint64_t i = 0; i < count; i++)
+        values[i] = first + i;
+}
+
+static u128 square_numbers(const uint64_t *numbers, size_t count, double delay)
+{
+    int rank, size;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    u128 my_checksum = 0;
+    for (size_t i = (size_t)rank; i < count; i += (size_t)size)
+        my_checksum += calculate_square(numbers[i], delay);
+    return reduce_u128_to_root(my_checksum);
+}
+
+/* squares[i] = values[i]^2 for this rank's share; rank 0 gets the checksum of all shares. */
+static u128 square_all(const uint64_t *values, uint64_t *squares, uint64_t count)
+{
+    u128 my_checksum = 0;
+    for (uint64_t i = 0; i < count; i++) {
+        squares[i] = values[i] * values[i];
+        my_checksum += squares[i];
+    }
+    return reduce_u128_to_root(my_checksum);
+}
+
+int main(int argc, char **argv)
+{
+    return parlab_square_main(argc, argv, &(struct square_kernel){fill, square_all, square_numbers});
+}

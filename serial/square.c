@@ -1,0 +1,36 @@
+/* serial/square.c: the seed's calculate_square, one number after another.
+ *
+ * Numbers mode mirrors the seed's first cell: each number takes `delay` seconds of simulated work,
+ * so four numbers take four times as long as one.  Array mode (-n N) squares 1..N into an array:
+ * a data-parallel "map", the same shape as Pool.map over a long list. */
+#include "parlab.h"
+
+static void fill(uint64_t *values, uint64_t count, uint64_t first)
+{
+    for (uint64_t i = 0; i < count; i++)
+        values[i] = first + i;
+}
+
+static u128 square_numbers(const uint64_t *numbers, size_t count, double delay)
+{
+    u128 checksum = 0;
+    for (size_t i = 0; i < count; i++)
+        checksum += calculate_square(numbers[i], delay);
+    return checksum;
+}
+
+/* squares[i] = values[i]^2; returns the sum of the squares, which needs 128 bits. */
+static u128 square_all(const uint64_t *values, uint64_t *squares, uint64_t count)
+{
+    u128 checksum = 0;
+    for (uint64_t i = 0; i < count; i++) {
+        squares[i] = values[i] * values[i];
+        checksum += squares[i];
+    }
+    return checksum;
+}
+
+int main(int argc, char **argv)
+{
+    return parlab_square_main(argc, argv, &(struct square_kernel){fill, square_all, square_numbers});
+}

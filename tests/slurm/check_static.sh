@@ -1,0 +1,98 @@
+#!/bin/bash
+# Static checks of parlab's Slurm job scripts (no Slurm needed):
+#   check_static.sh SOURCE_DIR [BUILD_DIR]
+# - bash -n on every jobs/*.sh and tests/slurm/*.sh;
+# - job scripts: #!/bin/bash, set -euo pipefail, no site settings (partition, account, QOS,
+#   reservation, modules) and no absolute paths outside comments;
+# - shellcheck on jobs/*.sh, jobs/site.env and tests/slurm/*.sh (skipped if not installed);
+# - dry runs outside Slurm with faked SLURM_* variables (if BUILD_DIR holds the programs):
+#   serial.sh, openmp.sh (OMP_NUM_THREADS must follow SLURM_CPUS_PER_TASK, not the caller's
+#   OMP_NUM_THREADS), submission from inside jobs/, and a clear error for a missing build.
+set -euo pipefail
+
+src=$(cd "${1:?usage: check_static.sh SOURCE_DIR [BUILD_DIR]}" && pwd)
+build=${2:-}
+[[ -z $build ]] || build=$(cd "$build" && pwd)
+fails=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+pass() { echo "ok:   $*"; }
+
+shopt -s nullglob
+scripts=("$src"/jobs/*.sh "$src"/tests/slurm/*.sh)
+((${#scripts[@]} > 0)) || { echo "FAIL: no scripts found under $src/jobs"; exit 1; }
+job_scripts=()
+for f in "$src"/jobs/*.sh; do
+    grep -q '^#SBATCH ' "$f" && job_scripts+=("$f")
+done
+((${#job_scripts[@]} > 0)) || fail "no job scripts (#SBATCH lines) in $src/jobs"
+
+for f in "${scripts[@]}" "$src/jobs/site.env"; do
+    if bash -n "$f"; then pass "bash -n ${f#"$src"/}"; else fail "bash -n ${f#"$src"/}"; fi
+done
+
+for f in "${job_scripts[@]}"; do
+    name=${f#"$src"/}
+    [[ $(head -n 1 "$f") == '#!/bin/bash' ]] || fail "$name: first line must be #!/bin/bash"
+    grep -q '^set -euo pipefail$' "$f" || fail "$name: no 'set -euo pipefail'"
+    if grep -Eq '^#SBATCH[[:space:]]+(-p|--partition|-A|--account|--qos|-q|--reservation|--mail-user)\b' "$f"; then
+        fail "$name: site settings in #SBATCH lines (partition/account/QOS/...): they belong in jobs/site.env"
+    fi
+    if grep -Eq '^[^#]*\bmodule[[:space:]]+(load|add|purge|use)\b' "$f"; then
+        fail "$name: module commands: they belong in jobs/site.env"
+    fi
+    if grep -Eq '^[^#]*[[:space:]"=](/home|/work|/scratch|/project|/opt|/usr/local)/' "$f"; then
+        fail "$name: hard-coded absolute path"
+    fi
+    grep -q 'SLURM_SUBMIT_DIR' "$f" || fail "$name: does not locate parlab through SLURM_SUBMIT_DIR"
+done
+((fails > 0)) || pass "job scripts: bash, strict mode, no site settings, no hard-coded paths"
+
+if command -v shellcheck >/dev/null; then
+    if shellcheck "$src"/jobs/*.sh "$src/jobs/site.env" "$src"/tests/slurm/*.sh; then
+        pass "shellcheck jobs/*.sh jobs/site.env tests/slurm/*.sh"
+    else
+        fail "shellcheck"
+    fi
+else
+    echo "skip: shellcheck not installed (apt-get install shellcheck)"
+fi
+
+# Dry runs outside Slurm.
+if [[ -n $build && -x $build/sum_serial && -x $build/sum_openmp ]]; then
+    scratch=$(mktemp -d)
+    trap 'rm -rf "$scratch"' EXIT
+    clean_env=(env -u SLURM_JOB_ID -u SLURM_JOBID -u SLURM_CPUS_PER_TASK -u SLURM_NTASKS
+               -u SLURM_SUBMIT_DIR -u PARLAB_ROOT -u PARLAB_BUILD -u PARLAB_ARGS
+               -u PARLAB_WORKLOADS -u PARLAB_SITE_ENV -u SBATCH_PARTITION -u SBATCH_ACCOUNT
+               PARLAB_BUILD="$build" PARLAB_RESULTS="$scratch/results" PARLAB_N=1000
+               PARLAB_REPEAT=1)
+    if (cd "$scratch" && "${clean_env[@]}" SLURM_SUBMIT_DIR="$src" bash "$src/jobs/serial.sh") >"$scratch/serial.out" 2>&1 \
+        && [[ $(grep -c '^{.*"variant":"serial"' "$scratch/serial.out") -eq 2 ]]; then
+        pass "dry run: serial.sh (SLURM_SUBMIT_DIR = the checkout)"
+    else
+        fail "dry run: serial.sh"; sed 's/^/    | /' "$scratch/serial.out"
+    fi
+    if (cd "$scratch" && "${clean_env[@]}" SLURM_SUBMIT_DIR="$src/jobs" SLURM_CPUS_PER_TASK=2 OMP_NUM_THREADS=7 \
+            OMP_PROC_BIND=spread bash "$src/jobs/openmp.sh") >"$scratch/openmp.out" 2>&1 \
+        && [[ $(grep -c '^{.*"variant":"openmp".*"threads":2,' "$scratch/openmp.out") -eq 2 ]]; then
+        pass "dry run: openmp.sh (submitted from jobs/; -c 2 gives 2 threads, caller's OMP_* ignored)"
+    else
+        fail "dry run: openmp.sh"; sed 's/^/    | /' "$scratch/openmp.out"
+    fi
+    rc=0
+    (cd "$scratch" && "${clean_env[@]}" PARLAB_BUILD="$scratch/nonexistent" SLURM_SUBMIT_DIR="$src" \
+        bash "$src/jobs/serial.sh") >"$scratch/missing.out" 2>&1 || rc=$?
+    if [[ $rc -eq 2 ]] && grep -q 'build directory' "$scratch/missing.out"; then
+        pass "dry run: a missing build fails with exit 2 and says so"
+    else
+        fail "dry run: missing build gave exit $rc"; sed 's/^/    | /' "$scratch/missing.out"
+    fi
+else
+    echo "skip: dry runs (no programs in '${build:-(no build dir given)}')"
+fi
+
+if ((fails > 0)); then
+    echo "$fails static check(s) failed"
+    exit 1
+fi
+echo "all static checks passed"

@@ -1,0 +1,438 @@
+#!/usr/bin/env python3
+"""End-to-end test of jobs/*.sh on a real (throwaway, single-node) Slurm cluster.
+
+  run_jobs.py SOURCE_DIR BUILD_DIR [--keep] [--n N]
+
+Starts Debian's slurmctld + slurmd + munged as root with all state in a scratch directory
+(tests/slurm/cluster.sh), submits every job script in jobs/ with sbatch, waits for each job
+by polling squeue / scontrol (not sbatch --wait: it polls after 2 s, 8 s, then every 32 s),
+checks states, exit codes and outputs (every JSON result must equal build/<workload>_serial's),
+checks that jobs meant to fail are reported FAILED with a non-zero exit code, then stops the
+daemons it started by the pids in their pid files.  A detached watchdog stops them too if this
+process is killed (meson's timeout sends SIGTERM, then SIGKILL).
+
+Exit status: 0 all checks passed; 1 a check failed; 77 skipped (no Slurm/munge, or not root).
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CLUSTER = os.path.join(HERE, "cluster.sh")
+SKIP = 77
+JOB_DEADLINE = 150          # seconds for all jobs together (they normally take ~15 s)
+FINAL = {"COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL", "OUT_OF_MEMORY",
+         "BOOT_FAIL", "DEADLINE", "PREEMPTED"}
+
+
+def log(msg=""):
+    print(msg, flush=True)
+
+
+class Cluster:
+    def __init__(self, scratch):
+        self.dir = os.path.join(scratch, "cluster")
+        os.makedirs(self.dir)
+        self.conf = os.path.join(self.dir, "etc", "slurm.conf")
+        self.started = False
+        self.watchdog = None
+
+    def start(self):
+        p = subprocess.run([CLUSTER, "start", self.dir], stdin=subprocess.DEVNULL,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        log(p.stdout.rstrip())
+        if p.returncode == SKIP:
+            return SKIP
+        if p.returncode != 0:
+            raise RuntimeError("cluster.sh start failed (exit %d)" % p.returncode)
+        self.started = True
+        # Detached (own session, so meson's kill of our process group misses it): stops the
+        # daemons if this process dies without stopping them.
+        self.watchdog = subprocess.Popen([CLUSTER, "watch", self.dir, str(os.getpid())],
+                                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                         stderr=subprocess.DEVNULL, start_new_session=True)
+        return 0
+
+    def stop(self):
+        if not self.started:
+            return
+        self.started = False
+        p = subprocess.run([CLUSTER, "stop", self.dir], stdin=subprocess.DEVNULL,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                           timeout=60)
+        log(p.stdout.rstrip())
+
+
+def run(cmd, env, cwd=None, check=True, timeout=30):
+    p = subprocess.run(cmd, env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, text=True, timeout=timeout)
+    if check and p.returncode != 0:
+        raise RuntimeError("%s failed (exit %d): %s %s" % (" ".join(cmd), p.returncode,
+                                                           p.stdout.strip(), p.stderr.strip()))
+    return p
+
+
+def json_lines(text):
+    out = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith("{"):
+            try:
+                out.append(json.loads(line))
+            except ValueError:
+                pass
+    return out
+
+
+def job_records(job_id, env):
+    """scontrol -o show job ID -> list of dicts (one per array task for an array job)."""
+    p = run(["scontrol", "-o", "show", "job", str(job_id)], env, check=False)
+    recs = []
+    for line in p.stdout.splitlines():
+        if "JobId=" in line:
+            recs.append(dict(re.findall(r"(\w+)=(\S*)", line)))
+    return recs
+
+
+class Case:
+    """One submission and what it must produce."""
+
+    def __init__(self, name, script, sbatch_args=(), env=None, expect="COMPLETED",
+                 check=None, covers=None):
+        self.name, self.script, self.sbatch_args = name, script, list(sbatch_args)
+        self.env = env or {}
+        self.expect = expect
+        self.check = check           # fn(case, records, outputs) -> list of problems
+        self.covers = covers or [script]
+        self.ids = []
+        self.problems = []
+        self.outputs = {}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("source")
+    ap.add_argument("build")
+    ap.add_argument("--keep", action="store_true", help="keep the scratch directory")
+    ap.add_argument("--n", type=int, default=200000, help="array size for every program run")
+    args = ap.parse_args()
+    src, build = os.path.abspath(args.source), os.path.abspath(args.build)
+    jobs_dir = os.path.join(src, "jobs")
+
+    missing = [c for c in ("slurmctld", "slurmd", "munged", "sbatch", "squeue", "scontrol")
+               if not shutil.which(c)]
+    if missing:
+        log("SKIP: Slurm/munge not installed (%s): apt-get install slurmd slurmctld "
+            "slurm-client munge" % " ".join(missing))
+        return SKIP
+    if os.geteuid() != 0:
+        log("SKIP: the throwaway Slurm cluster needs root")
+        return SKIP
+    for prog in ("sum_serial", "square_serial", "sum_openmp", "square_openmp", "sum_mpi",
+                 "square_mpi"):
+        if not os.access(os.path.join(build, prog), os.X_OK):
+            log("FAIL: %s/%s is not built" % (build, prog))
+            return 1
+    have_hybrid = os.access(os.path.join(build, "sum_hybrid"), os.X_OK)
+
+    t_start = time.monotonic()
+    scratch = tempfile.mkdtemp(prefix="parlab-slurm-")
+    os.chmod(scratch, 0o711)      # munged wants its socket's directories searchable by all
+    work = os.path.join(scratch, "work")          # submit dir: job outputs land here
+    results = os.path.join(scratch, "results")    # PARLAB_RESULTS: never the repo's results/
+    os.makedirs(work)
+    cluster = Cluster(scratch)
+
+    def on_signal(signum, _frame):
+        log("signal %d: stopping the cluster" % signum)
+        cluster.stop()
+        sys.exit(1)
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+    ok = False
+    try:
+        rc = cluster.start()
+        if rc == SKIP:
+            return SKIP
+        ok = run_cases(src, build, jobs_dir, scratch, work, results, cluster, args.n,
+                       have_hybrid)
+    except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
+        log("FAIL: %s" % exc)
+    finally:
+        cluster.stop()
+        if ok and not args.keep:
+            shutil.rmtree(scratch, ignore_errors=True)
+        else:
+            log("scratch directory kept: %s" % scratch)
+    log("slurm job tests: %s in %.1f s" % ("PASS" if ok else "FAIL", time.monotonic() - t_start))
+    return 0 if ok else 1
+
+
+def run_cases(src, build, jobs_dir, scratch, work, results, cluster, n, have_hybrid):
+    # A clean environment for the client commands and the jobs: nothing from an outer Slurm
+    # job or from the caller's SBATCH_*/OMP_* settings, the test cluster's config, and
+    # parlab's knobs (sbatch exports the submitting environment to the job).
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("SLURM_", "SBATCH_", "SALLOC_", "SRUN_", "OMP_", "PARLAB_"))}
+    env.update({"SLURM_CONF": cluster.conf, "PARLAB_ROOT": src, "PARLAB_BUILD": build,
+                "PARLAB_RESULTS": results, "PARLAB_N": str(n), "PARLAB_REPEAT": "2"})
+
+    # The reference answers: build/<workload>_serial run here, outside Slurm, with the same
+    # -n (and --tasks) as the record being checked.
+    ref = {}
+
+    def serial_result(workload, size, tasks):
+        key = (workload, size, tasks)
+        if key not in ref:
+            cmd = [os.path.join(build, workload + "_serial"), "-n", str(size), "--repeat", "1",
+                   "--json"]
+            if workload == "sum" and tasks:
+                cmd += ["--tasks", str(tasks)]
+            ref[key] = json_lines(run(cmd, env).stdout)[0]["result"]
+        return ref[key]
+
+    def same_as_serial(r):
+        return r.get("result") == serial_result(r.get("workload"), r.get("n"), r.get("tasks"))
+
+    log("reference (build/*_serial -n %d): sum=%s square=%s"
+        % (n, serial_result("sum", n, None), serial_result("square", n, None)))
+
+    def expect_runs(variant, threads, ranks, workloads=("sum", "square")):
+        def check(case, recs, outputs):
+            problems = []
+            lines = [r for text in outputs.values() for r in json_lines(text)]
+            got = sorted(r.get("workload") for r in lines)
+            if got != sorted(workloads):
+                problems.append("expected one JSON result per workload %s, got %s"
+                                % (list(workloads), got))
+            for r in lines:
+                what = "%s/%s" % (r.get("workload"), r.get("variant"))
+                if r.get("variant") != variant:
+                    problems.append("%s: variant %s, expected %s" % (what, r.get("variant"),
+                                                                     variant))
+                if (r.get("threads"), r.get("ranks")) != (threads, ranks):
+                    problems.append("%s: %s threads x %s ranks, expected %d x %d"
+                                    % (what, r.get("threads"), r.get("ranks"), threads, ranks))
+                if r.get("verified") is not True:
+                    problems.append("%s: not verified" % what)
+                if not same_as_serial(r):
+                    problems.append("%s: result %s differs from build/%s_serial's %s"
+                                    % (what, r.get("result"), r.get("workload"),
+                                       serial_result(r.get("workload"), r.get("n"),
+                                                     r.get("tasks"))))
+            text = "\n".join(outputs.values())
+            for needle in ("# nodes:", "# tasks:", "cpu binding", "# layout: task 0"):
+                if needle not in text:
+                    problems.append("output lacks the '%s' line (where the job ran)" % needle)
+            return problems
+        return check
+
+    def expect_failure(message):
+        def check(case, recs, outputs):
+            text = "\n".join(outputs.values())
+            if message not in text:
+                return ["output lacks the program's error message %r" % message]
+            return []
+        return check
+
+    site_env = os.path.join(scratch, "site.env")
+    with open(site_env, "w") as f:
+        # what an instructor would put in jobs/site.env: partition and account via SBATCH_*
+        f.write("export SBATCH_PARTITION=parlab\nexport SBATCH_ACCOUNT=parlab-course\n")
+
+    def sweep_check(case, recs, outputs, name=None, workers=(1, 2, 4), site=True):
+        problems = []
+        name = name or "sweep-%s" % case.ids[0]
+        records = os.path.join(results, name + ".jsonl")
+        if not os.path.isfile(records):
+            return ["no records file %s" % records]
+        lines = [json.loads(l) for l in open(records) if l.strip()]
+        seen = {(r["workload"], r["variant"], r.get("workers") or r["threads"] * r["ranks"])
+                for r in lines}
+        for wl in ("sum", "square"):
+            for v, k in [("serial", 1)] + [(v, k) for v in ("openmp", "mpi") for k in workers]:
+                if (wl, v, k) not in seen:
+                    problems.append("sweep records lack %s %s with %d worker(s)" % (wl, v, k))
+        for r in lines:
+            if not same_as_serial(r):
+                problems.append("sweep record %s/%s/%s: result %s differs from serial's %s"
+                                % (r["workload"], r["variant"], r.get("workers"), r["result"],
+                                   serial_result(r["workload"], r.get("n"), r.get("tasks"))))
+        report = os.path.join(results, name + ".report.txt")
+        if not os.path.isfile(report) or os.path.getsize(report) == 0:
+            problems.append("collect job wrote no report %s" % report)
+        plots = os.path.join(results, name + "-plots")
+        if not os.path.isdir(plots) or not os.listdir(plots):
+            problems.append("collect job wrote no plots in %s" % plots)
+        for r in recs if site else []:
+            if r.get("Partition") != "parlab" or r.get("Account") != "parlab-course":
+                problems.append("job %s: partition %s account %s: site.env's SBATCH_PARTITION"
+                                "/SBATCH_ACCOUNT were not applied" % (
+                                    r.get("JobId"), r.get("Partition"), r.get("Account")))
+        return problems
+
+    S = lambda name: os.path.join(jobs_dir, name)  # noqa: E731
+    cases = [
+        Case("serial", S("serial.sh"), check=expect_runs("serial", 1, 1)),
+        Case("openmp (-c 4 in the script)", S("openmp.sh"), check=expect_runs("openmp", 4, 1)),
+        Case("openmp sbatch -c 2", S("openmp.sh"), ["--cpus-per-task=2"],
+             check=expect_runs("openmp", 2, 1)),
+        Case("mpi srun --mpi=pmix", S("mpi.sh"), check=expect_runs("mpi", 1, 4)),
+        Case("mpi mpirun in the allocation", S("mpi.sh"), ["--ntasks=2"],
+             env={"PARLAB_MPI_LAUNCHER": "mpirun"}, check=expect_runs("mpi", 1, 2)),
+        Case("sweep array + collect (jobs/submit.sh sweep)", "submit:sweep",
+             env={"PARLAB_SITE_ENV": site_env}, check=sweep_check,
+             covers=[S("sweep.sh"), S("collect.sh"), S("submit.sh")]),
+        Case("sweep, raw records, by hand (sbatch --array)", "raw:sweep",
+             env={"PARLAB_SWEEP_RECORDER": "raw", "PARLAB_SWEEP_WORKERS": "1 2",
+                  "PARLAB_SWEEP_NAME": "rawsweep"},
+             check=lambda c, r, o: sweep_check(c, r, o, "rawsweep", (1, 2), False),
+             covers=[S("sweep.sh"), S("collect.sh")]),
+        Case("must fail: --expect-ranks wrong", S("mpi.sh"), ["--ntasks=2"],
+             env={"PARLAB_EXPECT_RANKS": "3", "PARLAB_WORKLOADS": "sum"}, expect="FAILED",
+             check=expect_failure("--expect-ranks")),
+        Case("must fail: bad flag", S("serial.sh"), env={"PARLAB_ARGS": "--no-such-flag"},
+             expect="FAILED", check=expect_failure("--no-such-flag")),
+    ]
+    if have_hybrid:
+        hybrid_workloads = tuple(w for w in ("sum", "square")
+                                 if os.access(os.path.join(build, w + "_hybrid"), os.X_OK))
+        cases.append(Case("hybrid 2 ranks x 2 threads", S("hybrid.sh"),
+                          check=expect_runs("hybrid", 2, 2, hybrid_workloads)))
+        cases.append(Case("hybrid mpirun 2 ranks x 2 threads", S("hybrid.sh"),
+                          env={"PARLAB_MPI_LAUNCHER": "mpirun"},
+                          check=expect_runs("hybrid", 2, 2, hybrid_workloads)))
+    else:
+        log("SKIP (part): hybrid: %s/sum_hybrid is not built yet" % build)
+
+    # Every job script in jobs/ must be exercised here.
+    scripts = sorted(os.path.join(jobs_dir, f) for f in os.listdir(jobs_dir)
+                     if f.endswith(".sh")
+                     and re.search(r"^#SBATCH ", open(os.path.join(jobs_dir, f)).read(), re.M))
+    covered = {c for case in cases for c in case.covers}
+    if not have_hybrid:
+        covered.add(S("hybrid.sh"))
+    uncovered = [s for s in scripts if s not in covered]
+    if uncovered:
+        log("FAIL: job scripts without a test case: %s" % ", ".join(uncovered))
+        return False
+
+    # Submit everything at once: the node advertises >= 4 CPUs, small jobs run side by side.
+    t0 = time.monotonic()
+    for case in cases:
+        cenv = dict(env, **case.env)
+        if case.script == "submit:sweep":
+            p = run([S("submit.sh"), "sweep"], cenv, cwd=work, check=False)
+            if p.returncode != 0:
+                case.problems.append("jobs/submit.sh sweep failed (exit %d): %s"
+                                     % (p.returncode, p.stderr.strip()))
+                continue
+            last = p.stdout.strip().splitlines()[-1]
+            case.ids = last.split()[1:]
+        elif case.script == "raw:sweep":
+            # the by-hand recipe of jobs/sweep.sh's header
+            p = run(["sbatch", "--parsable", "--array=0-1", "--ntasks=2", S("sweep.sh")], cenv,
+                    cwd=work, check=False)
+            if p.returncode == 0:
+                case.ids = [p.stdout.strip().split(";")[0]]
+                p = run(["sbatch", "--parsable", "--dependency=afterok:" + case.ids[0],
+                         S("collect.sh")], cenv, cwd=work, check=False)
+                if p.returncode == 0:
+                    case.ids.append(p.stdout.strip().split(";")[0])
+            if p.returncode != 0:
+                case.problems.append("sbatch failed (exit %d): %s" % (p.returncode,
+                                                                      p.stderr.strip()))
+                continue
+        else:
+            p = run(["sbatch", "--parsable"] + case.sbatch_args + [case.script], cenv, cwd=work,
+                    check=False)
+            if p.returncode != 0:
+                case.problems.append("sbatch failed (exit %d): %s" % (p.returncode,
+                                                                      p.stderr.strip()))
+                continue
+            case.ids = [p.stdout.strip().split(";")[0]]
+        log("submitted %-45s job(s) %s" % (case.name, " ".join(case.ids)))
+
+    # A job that depends (afterok) on a failed job must be cancelled, not run or pend forever.
+    bad = next(c for c in cases if c.name == "must fail: bad flag")
+    if bad.ids:
+        p = run(["sbatch", "--parsable", "--dependency=afterok:%s" % bad.ids[0],
+                 S("collect.sh")], env, cwd=work, check=False)
+        dep = Case("must be cancelled: afterok on a failed job", S("collect.sh"),
+                   expect="CANCELLED")
+        if p.returncode == 0:
+            dep.ids = [p.stdout.strip().split(";")[0]]
+            log("submitted %-45s job(s) %s" % (dep.name, " ".join(dep.ids)))
+        else:
+            dep.problems.append("sbatch failed: %s" % p.stderr.strip())
+        cases.append(dep)
+
+    # Wait: poll squeue until none of our jobs is pending/running.
+    all_ids = [i for c in cases for i in c.ids]
+    deadline = time.monotonic() + JOB_DEADLINE
+    while True:
+        p = run(["squeue", "-h", "-o", "%i %T", "-j", ",".join(all_ids)], env, check=False)
+        active = [l for l in p.stdout.splitlines() if l.strip()]
+        if not active and p.returncode == 0:
+            break
+        if time.monotonic() > deadline:
+            log("FAIL: jobs still active after %d s:\n  %s" % (JOB_DEADLINE,
+                                                               "\n  ".join(active)))
+            run(["scancel"] + all_ids, env, check=False)
+            for case in cases:
+                case.problems.append("timed out")
+            break
+        time.sleep(0.25)
+    log("all jobs finished %.1f s after submission" % (time.monotonic() - t0))
+
+    # Check states, exit codes and outputs.
+    all_ok = True
+    for case in cases:
+        recs = [r for i in case.ids for r in job_records(i, env)]
+        if case.ids and not recs:
+            case.problems.append("scontrol knows no job %s" % " ".join(case.ids))
+        for r in recs:
+            state, code = r.get("JobState"), r.get("ExitCode", "?")
+            jid = r.get("JobId") + ("_" + r["ArrayTaskId"] if r.get("ArrayTaskId") else "")
+            if case.expect == "COMPLETED":
+                if state != "COMPLETED" or code != "0:0":
+                    case.problems.append("job %s: %s exit code %s (expected COMPLETED 0:0)"
+                                         % (jid, state, code))
+            elif case.expect == "FAILED":
+                if state != "FAILED" or code.split(":")[0] in ("0", "?"):
+                    case.problems.append("job %s: %s exit code %s (expected FAILED with a "
+                                         "non-zero exit code)" % (jid, state, code))
+            elif state != case.expect:
+                case.problems.append("job %s: %s (expected %s)" % (jid, state, case.expect))
+            out = r.get("StdOut")
+            if out and os.path.isfile(out):
+                case.outputs[jid] = open(out, errors="replace").read()
+            elif case.expect != "CANCELLED":
+                case.problems.append("job %s: no output file %s" % (jid, out))
+        if case.check and not case.problems:
+            case.problems += case.check(case, recs, case.outputs)
+        status = "ok" if not case.problems else "FAIL"
+        detail = ", ".join("%s %s %s" % (r.get("JobId"), r.get("JobState"), r.get("ExitCode"))
+                           for r in recs)
+        log("%-4s %-45s %s" % (status, case.name, detail))
+        if case.problems:
+            all_ok = False
+            for prob in case.problems:
+                log("       - " + prob)
+            for jid, text in case.outputs.items():
+                log("       ---- output of job %s:" % jid)
+                for line in text.splitlines()[-40:]:
+                    log("       | " + line)
+    return all_ok
+
+
+if __name__ == "__main__":
+    sys.exit(main())

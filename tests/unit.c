@@ -1,0 +1,174 @@
+/* unit.c: unit tests of the shared code: parsing, closed forms, 128-bit output, limits, shares.
+ * Why: every end-to-end check trusts these pieces; a wrong closed form would "verify" a wrong
+ * kernel, so the formulas are checked here against brute force and against the integer limits. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static int failures, checks;
+
+#define CHECK(condition)                                                                          \
+    do {                                                                                           \
+        checks++;                                                                                  \
+        if (!(condition)) {                                                                        \
+            failures++;                                                                            \
+            printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #condition);                           \
+        }                                                                                          \
+    } while (0)
+
+static const char *decimal(u128 value)
+{
+    static char text[4][48];
+    static int next;
+    next = (next + 1) % 4;
+    return u128_to_decimal(value, text[next]);
+}
+
+static int parse(enum workload workload, struct options *o, char *error, const char *line)
+{
+    char copy[256], *argv[32];
+    int argc = 0;
+    snprintf(copy, sizeof copy, "prog %s", line);
+    for (char *word = strtok(copy, " "); word && argc < 31; word = strtok(NULL, " "))
+        argv[argc++] = word;
+    argv[argc] = NULL;
+    return parse_options(argc, argv, workload, o, error, 256);
+}
+
+static void test_parsing(void)
+{
+    struct options o;
+    char error[256];
+    CHECK(parse(WORKLOAD_SUM, &o, error, "") == 0 && o.n == 10000000 && o.tasks == 4 &&
+          o.repeat == 3 && !o.json && !o.array_mode);
+    free_options(&o);
+    CHECK(parse(WORKLOAD_SUM, &o, error, "-n 7 --tasks=3 --repeat 2 --json") == 0 && o.n == 7 &&
+          o.tasks == 3 && o.repeat == 2 && o.json);
+    free_options(&o);
+    CHECK(parse(WORKLOAD_SUM, &o, error, "-n5") == 0 && o.n == 5);
+    free_options(&o);
+    CHECK(parse(WORKLOAD_SUM, &o, error, "-n 6074001000") == 0 && o.n == SUM_MAX_N);
+    free_options(&o);
+    const char *bad_sum[] = {"-n 6074001001", "-n 0", "-n -1", "-n 10x", "-n", "--tasks 0",
+                             "--repeat", "--bogus", "-n 1e3", "--json=1", "3", "--delay 1",
+                             "-n 18446744073709551616"};
+    for (size_t i = 0; i < sizeof bad_sum / sizeof bad_sum[0]; i++) {
+        int status = parse(WORKLOAD_SUM, &o, error, bad_sum[i]);
+        CHECK(status == EXIT_BAD_INPUT && strchr(error, '\n') == NULL && error[0] != '\0');
+        if (status != EXIT_BAD_INPUT)
+            printf("  accepted: %s\n", bad_sum[i]);
+        free_options(&o);
+    }
+    CHECK(parse(WORKLOAD_SUM, &o, error, "-n abc") == EXIT_BAD_INPUT &&
+          strstr(error, "-n") && strstr(error, "6074001000") && strstr(error, "'abc'"));
+    free_options(&o);
+    CHECK(parse(WORKLOAD_SUM, &o, error, "--tasks") == EXIT_BAD_INPUT &&
+          strstr(error, "--tasks") && strstr(error, "nothing"));
+    free_options(&o);
+
+    CHECK(parse(WORKLOAD_SQUARE, &o, error, "") == 0 && o.number_count == 4 &&
+          o.numbers[3] == 4 && o.delay == 1.0);
+    free_options(&o);
+    CHECK(parse(WORKLOAD_SQUARE, &o, error, "--tasks 6 --delay 0.25") == 0 &&
+          o.number_count == 6 && o.numbers[5] == 6 && o.delay == 0.25);
+    free_options(&o);
+    CHECK(parse(WORKLOAD_SQUARE, &o, error, "9 0 4294967295 -- 7") == 0 && o.number_count == 4 &&
+          o.numbers[0] == 9 && o.numbers[2] == SQUARE_MAX_VALUE && o.numbers[3] == 7);
+    free_options(&o);
+    CHECK(parse(WORKLOAD_SQUARE, &o, error, "-n 4294967295") == 0 && o.array_mode);
+    free_options(&o);
+    const char *bad_square[] = {"-n 4294967296", "4294967296", "--delay -1", "--delay nan",
+                                "--delay inf", "--delay 1x", "--delay 61", "-n 3 4",
+                                "3 --tasks 2", "-n 3 --delay 1", "-n 3 --tasks 2", "-3"};
+    for (size_t i = 0; i < sizeof bad_square / sizeof bad_square[0]; i++) {
+        int status = parse(WORKLOAD_SQUARE, &o, error, bad_square[i]);
+        CHECK(status == EXIT_BAD_INPUT);
+        if (status != EXIT_BAD_INPUT)
+            printf("  accepted: %s\n", bad_square[i]);
+        free_options(&o);
+    }
+    uint64_t value;
+    CHECK(parse_whole_number("18446744073709551615", 0, UINT64_MAX, &value) &&
+          value == UINT64_MAX);
+    CHECK(!parse_whole_number("18446744073709551616", 0, UINT64_MAX, &value));
+    CHECK(!parse_whole_number("", 0, 10, &value) && !parse_whole_number(NULL, 0, 10, &value));
+}
+
+static void test_closed_forms(void)
+{
+    u128 brute_sum = 0, brute_squares = 0;
+    for (uint64_t n = 0; n <= 3000; n++) {
+        CHECK(sum_closed_form(n) == brute_sum);
+        CHECK(squares_closed_form(n) == brute_squares);
+        brute_sum += n;
+        brute_squares += (u128)(n + 1) * (n + 1);
+    }
+    CHECK(strcmp(decimal(sum_closed_form(10000000)), "49999995000000") == 0);
+    /* The limits: the largest accepted input fits its accumulator, the next one would not. */
+    CHECK(sum_closed_form(SUM_MAX_N) <= UINT64_MAX);
+    CHECK(sum_closed_form(SUM_MAX_N + 1) > UINT64_MAX);
+    CHECK((u128)SQUARE_MAX_VALUE * SQUARE_MAX_VALUE <= UINT64_MAX);
+    CHECK((u128)(SQUARE_MAX_VALUE + 1) * (SQUARE_MAX_VALUE + 1) > UINT64_MAX);
+    /* n = 10^9: the sum of squares that does not fit in 64 bits (Python: 333333333833333333500000000). */
+    CHECK(strcmp(decimal(squares_closed_form(1000000000)), "333333333833333333500000000") == 0);
+    CHECK(strcmp(decimal(squares_closed_form(SQUARE_MAX_VALUE)),
+                 "26409387495531407161709035520") == 0);
+    uint64_t numbers[] = {1, 2, 3, 4, SQUARE_MAX_VALUE, SQUARE_MAX_VALUE};
+    CHECK(squares_of(numbers, 4) == 30);
+    CHECK(squares_of(numbers, 6) == 30 + 2 * (u128)SQUARE_MAX_VALUE * SQUARE_MAX_VALUE);
+}
+
+static void test_decimal(void)
+{
+    CHECK(strcmp(decimal(0), "0") == 0);
+    CHECK(strcmp(decimal(10), "10") == 0);
+    CHECK(strcmp(decimal(UINT64_MAX), "18446744073709551615") == 0);
+    CHECK(strcmp(decimal((u128)UINT64_MAX + 1), "18446744073709551616") == 0);
+    CHECK(strcmp(decimal(~(u128)0), "340282366920938463463374607431768211455") == 0);
+}
+
+static void test_shares(void)
+{
+    /* Shares tile 0..n-1 in order, differ by at most one, and allow more workers than items. */
+    const uint64_t sizes[] = {0, 1, 3, 4, 5, 7, 10, 1000003};
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++)
+        for (int workers = 1; workers <= 9; workers++) {
+            uint64_t next = 0, smallest = UINT64_MAX, largest = 0;
+            for (int w = 0; w < workers; w++) {
+                uint64_t first, count;
+                block_share(sizes[s], w, workers, &first, &count);
+                CHECK(first == next);
+                next = first + count;
+                smallest = count < smallest ? count : smallest;
+                largest = count > largest ? count : largest;
+            }
+            CHECK(next == sizes[s]);
+            CHECK(largest - smallest <= 1);
+        }
+}
+
+static void test_statistics(void)
+{
+    double odd[] = {3, 1, 2}, even[] = {4, 1, 3, 2};
+    struct timing t = summarize_times(odd, 3);
+    CHECK(t.min == 1 && t.median == 2 && t.max == 3);
+    t = summarize_times(even, 4);
+    CHECK(t.min == 1 && t.median == 2.5 && t.max == 4);
+    CHECK(odd[0] == 3); /* the caller's order is kept */
+    CHECK(clock_resolution_seconds() > 0 && clock_resolution_seconds() < 1e-3);
+    double before = now_seconds();
+    sleep_seconds(0.01);
+    CHECK(now_seconds() - before >= 0.01);
+}
+
+int main(void)
+{
+    test_parsing();
+    test_closed_forms();
+    test_decimal();
+    test_shares();
+    test_statistics();
+    printf("%d of %d checks passed\n", checks - failures, checks);
+    return failures ? 1 : 0;
+}
