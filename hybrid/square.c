@@ -1,0 +1,42 @@
+/* hybrid/square.c: the seed's calculate_square on ranks, and on threads inside each rank.
+ *
+ * Numbers mode: rank r takes numbers r, r + size, ...; its threads share those numbers one at a
+ * time.  Array mode: each rank squares its own share of 1..N, split across its threads.  Either
+ * way rank 0 receives the exact 128-bit checksum of all ranks. */
+#include "parlab_mpi.h"
+
+static void fill(uint64_t *values, uint64_t count, uint64_t first)
+{
+#pragma omp parallel for schedule(static)
+    for (uint64_t i = 0; i < count; i++)
+        values[i] = first + i;
+}
+
+static u128 square_numbers(const uint64_t *numbers, size_t count, double delay)
+{
+    int rank, size;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    u128 my_checksum = 0;
+#pragma omp parallel for schedule(dynamic, 1) reduction(+ : my_checksum)
+    for (size_t i = (size_t)rank; i < count; i += (size_t)size)
+        my_checksum += calculate_square(numbers[i], delay);
+    return reduce_u128_to_root(my_checksum);
+}
+
+/* squares[i] = values[i]^2 for this rank's share; rank 0 gets the checksum of all shares. */
+static u128 square_all(const uint64_t *values, uint64_t *squares, uint64_t count)
+{
+    u128 my_checksum = 0;
+#pragma omp parallel for schedule(static) reduction(+ : my_checksum)
+    for (uint64_t i = 0; i < count; i++) {
+        squares[i] = values[i] * values[i];
+        my_checksum += squares[i];
+    }
+    return reduce_u128_to_root(my_checksum);
+}
+
+int main(int argc, char **argv)
+{
+    return parlab_square_main(argc, argv, &(struct square_kernel){fill, square_all, square_numbers});
+}
