@@ -20,6 +20,9 @@ settings=(
   OMPI_MCA_btl_base_warn_component_unused=0
   # A program that exits 1 or 2 has already said why in one line; without this mpirun adds a box.
   OMPI_MCA_orte_execute_quiet=1
+  # ...and ends the job at once: by default mpirun waits 1 s before it kills a job whose first
+  # process exited non-zero, even when every process has already exited by itself.
+  OMPI_MCA_odls_base_sigkill_timeout=0
   # OpenMP threads that wait should sleep, not spin, when cores are shared.
   OMP_WAIT_POLICY=PASSIVE
 )

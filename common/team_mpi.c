@@ -3,7 +3,6 @@
  * Why here and not in the kernels: MPI start-up, the thread-support check, timing reductions and
  * the agreement on one exit status are the same for every MPI program; the kernel files keep only
  * the reductions that ARE the lesson (MPI_Reduce of the partial results). */
-#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -37,9 +36,9 @@ void team_start(int *argc, char ***argv)
 
     /* The CPUs this host's ranks may use together: the union of their affinity masks. */
     cpu_set_t usable;
-    unsigned long mask[sizeof(cpu_set_t) / sizeof(unsigned long)] = {0};
-    if (sched_getaffinity(0, sizeof usable, &usable) == 0)
-        memcpy(mask, &usable, sizeof mask);
+    unsigned long mask[sizeof(cpu_set_t) / sizeof(unsigned long)];
+    threads_usable_cpus(&usable);
+    memcpy(mask, &usable, sizeof mask);
     MPI_Allreduce(MPI_IN_PLACE, mask, (int)(sizeof mask / sizeof mask[0]), MPI_UNSIGNED_LONG,
                   MPI_BOR, host_comm);
     memcpy(&usable, mask, sizeof usable);

@@ -1,8 +1,6 @@
 /* team_single.c: the "team" of a program that runs as one process (serial and OpenMP variants).
  *
  * Why: the driver is written for many ranks; with one process each team operation is trivial. */
-#include <sched.h>
-
 #include "internal.h"
 
 void team_start(int *argc, char ***argv) { (void)argc, (void)argv; }
@@ -19,7 +17,6 @@ const char *team_library(void) { return NULL; }
 int team_cores_on_this_host(void)
 {
     cpu_set_t usable;
-    if (sched_getaffinity(0, sizeof usable, &usable) != 0)
-        return 1;
+    threads_usable_cpus(&usable);
     return CPU_COUNT(&usable);
 }

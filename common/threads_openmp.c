@@ -16,3 +16,22 @@
 int threads_count(void) { return omp_get_max_threads(); }
 const char *threads_variant(void) { return "openmp"; }
 const char *threads_flags(void) { return PARLAB_OPENMP_FLAGS; }
+
+void threads_usable_cpus(cpu_set_t *cpus)
+{
+    CPU_ZERO(cpus);
+    int places = omp_get_num_places();
+    if (places == 0) { /* no binding: the process's own affinity is still intact */
+        if (sched_getaffinity(0, sizeof *cpus, cpus) != 0)
+            CPU_SET(0, cpus);
+        return;
+    }
+    /* The places were made from the affinity the process started with. */
+    for (int place = 0; place < places; place++) {
+        int count = omp_get_place_num_procs(place);
+        int ids[CPU_SETSIZE];
+        omp_get_place_proc_ids(place, ids);
+        for (int k = 0; k < count && k < CPU_SETSIZE; k++)
+            CPU_SET(ids[k], cpus);
+    }
+}

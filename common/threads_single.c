@@ -4,3 +4,10 @@
 int threads_count(void) { return 1; }
 const char *threads_variant(void) { return NULL; }
 const char *threads_flags(void) { return ""; }
+
+void threads_usable_cpus(cpu_set_t *cpus)
+{
+    CPU_ZERO(cpus);
+    if (sched_getaffinity(0, sizeof *cpus, cpus) != 0)
+        CPU_SET(0, cpus);
+}

@@ -32,8 +32,13 @@ need_dir() {
     conf=$dir/etc/slurm.conf
 }
 
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+free_ports() {  # two distinct free TCP ports (both held open while choosing)
+    python3 -c '
+import socket
+socks = [socket.socket() for _ in range(2)]
+for s in socks:
+    s.bind(("127.0.0.1", 0))
+print(*[s.getsockname()[1] for s in socks])'
 }
 
 pid_of() {  # pid_of NAME -> pid from NAME's pid file if that process is alive and is NAME
@@ -81,21 +86,27 @@ cmd_start() {
         [[ $(( 8#$(stat -c %a "$up") & 1 )) -eq 1 ]] \
             || die "munged needs every directory above its socket searchable by all: chmod o+x $up"
     done
-    mkdir -p "$dir"/{etc,munge,munge/private,state,spool,run,log}
+    mkdir -p "$dir"/{etc,munge,munge/private,state,spool,run,log,tmp}
     # munged insists: socket directory reachable by all, key private.
     chmod 711 "$dir"
     chmod 755 "$dir/munge"
     chmod 700 "$dir/munge/private"
     touch "$dir/.parlab-slurm-scratch"
 
-    local host cpus mem
+    local host cpus mem ctld_port slurmd_port
+    read -r ctld_port slurmd_port < <(free_ports)
     host=$(hostname -s)
     cpus=${PARLAB_SLURM_CPUS:-$(nproc)}
     ((cpus >= 4)) || cpus=4
     mem=1024
     sed -e "s|@DIR@|$dir|g" -e "s|@HOST@|$host|g" -e "s|@CPUS@|$cpus|g" -e "s|@MEM@|$mem|g" \
-        -e "s|@CTLD_PORT@|$(free_port)|g" -e "s|@SLURMD_PORT@|$(free_port)|g" \
+        -e "s|@CTLD_PORT@|$ctld_port|g" -e "s|@SLURMD_PORT@|$slurmd_port|g" \
         "$here/slurm.conf.in" >"$conf"
+    mkdir -p "$dir/spool/slurmd-$host"
+    # The PMIx plugin's per-step directories default to /tmp/spmix_appdir_<uid>_<job>.<step>:
+    # two clusters on one machine (same job ids) would collide there.  mpi.conf sits next to
+    # slurm.conf.
+    echo "PMIxCliTmpDirBase=$dir/tmp" >"$dir/etc/mpi.conf"
     # Marker: every daemon, step and job process of this cluster carries it (see cmd_stop).
     export SLURM_CONF=$conf
 

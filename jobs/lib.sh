@@ -1,0 +1,213 @@
+# shellcheck shell=bash
+# jobs/lib.sh: helpers shared by parlab's Slurm job scripts.  Not a job script: each
+# jobs/*.sh that starts with #SBATCH lines sources it, after finding the checkout through
+# SLURM_SUBMIT_DIR (sbatch runs a copy of the script from its spool directory, so the
+# script's own path says nothing about where parlab is).
+#
+# Knobs (environment at submit time, or jobs/site.env): see jobs/README.md.
+#   PARLAB_BUILD PARLAB_RESULTS PARLAB_N PARLAB_REPEAT PARLAB_ARGS PARLAB_WORKLOADS
+#   PARLAB_MPI_LAUNCHER PARLAB_SRUN_MPI PARLAB_SRUN_ARGS PARLAB_MPIRUN PARLAB_MPIRUN_ARGS
+#   PARLAB_OMP_PLACES PARLAB_OMP_PROC_BIND PARLAB_EXPECT_RANKS PARLAB_EXPECT_THREADS
+#   sweep.sh / collect.sh: PARLAB_SWEEP_WORKERS PARLAB_SWEEP_VARIANTS PARLAB_SWEEP_NAME
+#   PARLAB_SWEEP_PRESET PARLAB_SWEEP_RECORDER
+
+parlab_log() { echo "# $*"; }
+parlab_die() { echo "parlab job: ERROR: $*" >&2; exit 2; }
+
+# parlab_setup: locate the checkout, build and results; source site.env; MPI/OpenMP environment.
+parlab_setup() {
+    [[ -d ${PARLAB_ROOT:-} ]] || parlab_die "PARLAB_ROOT '${PARLAB_ROOT:-}' is not a directory"
+    PARLAB_ROOT=$(cd "$PARLAB_ROOT" && pwd)
+
+    # Job scripts must not inherit thread settings from the submitting shell (sbatch
+    # exports the whole environment by default).  OMP_* wanted on purpose go in site.env.
+    local v
+    for v in $(compgen -e); do
+        if [[ $v == OMP_* ]]; then unset "$v"; fi
+    done
+
+    PARLAB_SITE_ENV=${PARLAB_SITE_ENV:-$PARLAB_ROOT/jobs/site.env}
+    if [[ -f $PARLAB_SITE_ENV ]]; then
+        # shellcheck source=site.env
+        source "$PARLAB_SITE_ENV"
+    fi
+
+    PARLAB_BUILD=${PARLAB_BUILD:-$PARLAB_ROOT/build}
+    PARLAB_RESULTS=${PARLAB_RESULTS:-$PARLAB_ROOT/results}
+    [[ -d $PARLAB_BUILD ]] || parlab_die "build directory '$PARLAB_BUILD' not found: build parlab first (meson setup build && meson compile -C build) or set PARLAB_BUILD"
+    export PARLAB_ROOT PARLAB_BUILD PARLAB_RESULTS
+
+    # Open MPI refuses to start as root unless told twice; only set this for root (CI,
+    # containers, the throwaway test cluster), never for students on a real cluster.
+    if [[ $(id -u) -eq 0 ]]; then
+        export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+    fi
+
+    # Slurm 22.05 and later: srun does not inherit sbatch's --cpus-per-task.  Every srun in
+    # these scripts passes --cpus-per-task explicitly; this export covers any srun you add.
+    PARLAB_CPT=${SLURM_CPUS_PER_TASK:-1}
+    export SRUN_CPUS_PER_TASK=$PARLAB_CPT
+}
+
+# parlab_bin NAME: full path of a parlab program, or die.
+parlab_bin() {
+    local exe=$PARLAB_BUILD/$1
+    [[ -x $exe ]] || parlab_die "$exe not found or not executable (is PARLAB_BUILD=$PARLAB_BUILD right, and built?)"
+    echo "$exe"
+}
+
+# parlab_args: the program options shared by all variants, into the array PARLAB_PROG_ARGS.
+parlab_args() {
+    PARLAB_PROG_ARGS=(--json)
+    [[ -z ${PARLAB_N:-} ]] || PARLAB_PROG_ARGS+=(-n "$PARLAB_N")
+    [[ -z ${PARLAB_REPEAT:-} ]] || PARLAB_PROG_ARGS+=(--repeat "$PARLAB_REPEAT")
+    if [[ -n ${PARLAB_ARGS:-} ]]; then
+        local extra
+        read -r -a extra <<<"$PARLAB_ARGS"
+        PARLAB_PROG_ARGS+=("${extra[@]}")
+    fi
+}
+
+# parlab_nproc: CPUs this process may use (GNU nproc honours OMP_NUM_THREADS: drop it).
+parlab_nproc() { env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc; }
+
+parlab_cpus_allowed() {
+    awk '/^Cpus_allowed_list:/ {print $2}' /proc/self/status 2>/dev/null || echo "?"
+}
+
+# parlab_omp THREADS WORKERS_ON_NODE: OpenMP environment for THREADS threads per process.
+parlab_omp() {
+    local threads=$1 workers=$2 cpus
+    cpus=$(parlab_nproc)
+    export OMP_NUM_THREADS=$threads
+    if ((workers > cpus)); then
+        # More busy workers than CPUs this job can use (e.g. the 2-core test machine):
+        # threads must yield instead of spin, and pinning would stack them on the same cores.
+        parlab_log "WARNING: oversubscribed: $workers workers on $cpus usable CPUs; timings are not valid for speedup"
+        export OMP_WAIT_POLICY=PASSIVE OMPI_MCA_mpi_yield_when_idle=1
+        export OMP_PROC_BIND=false
+        unset OMP_PLACES
+    else
+        export OMP_PLACES=${PARLAB_OMP_PLACES:-cores}
+        export OMP_PROC_BIND=${PARLAB_OMP_PROC_BIND:-close}
+    fi
+    # One line per thread with the CPUs it may run on (OpenMP 5.0; printed by the runtime).
+    export OMP_DISPLAY_AFFINITY=${OMP_DISPLAY_AFFINITY:-true}
+    export OMP_AFFINITY_FORMAT=${OMP_AFFINITY_FORMAT:-"# omp: host %H pid %P thread %n/%N cpus %A"}
+}
+
+# parlab_where: print where the job runs (nodes, task layout, CPU binding of the batch shell).
+parlab_where() {
+    parlab_log "parlab job ${SLURM_JOB_ID:-(not under Slurm)}${SLURM_ARRAY_TASK_ID:+ array task $SLURM_ARRAY_TASK_ID} name ${SLURM_JOB_NAME:-$0}"
+    parlab_log "cluster ${SLURM_CLUSTER_NAME:-?} partition ${SLURM_JOB_PARTITION:-?} account ${SLURM_JOB_ACCOUNT:-none}"
+    parlab_log "nodes: ${SLURM_JOB_NODELIST:-$(hostname -s)} (${SLURM_JOB_NUM_NODES:-1} node(s)); batch shell on $(hostname -s)"
+    parlab_log "tasks: ${SLURM_NTASKS:-1} (per node: ${SLURM_TASKS_PER_NODE:-1}); cpus per task: ${SLURM_CPUS_PER_TASK:-1}; cpus allocated on this node: ${SLURM_CPUS_ON_NODE:-?}"
+    parlab_log "batch shell cpu binding: $(parlab_cpus_allowed) ($(parlab_nproc) usable; node has $(getconf _NPROCESSORS_ONLN))"
+    parlab_log "parlab: $PARLAB_ROOT; build: $PARLAB_BUILD; submit dir: ${SLURM_SUBMIT_DIR:-$PWD}"
+}
+
+# parlab_in_slurm: true inside a Slurm allocation with srun available.
+parlab_in_slurm() { [[ -n ${SLURM_JOB_ID:-} ]] && command -v srun >/dev/null; }
+
+# parlab_layout NTASKS CPT: one line per task of a step shaped like the real one:
+# node, rank, CPUs it may run on (the binding Slurm applied).  Fails if not every task
+# reported: a step that cannot launch may still leave srun with exit status 0 (Slurm 22.05).
+parlab_layout() {
+    parlab_in_slurm || return 0
+    local srun_extra=() out
+    [[ -z ${PARLAB_SRUN_ARGS:-} ]] || read -r -a srun_extra <<<"$PARLAB_SRUN_ARGS"
+    # shellcheck disable=SC2016  # expanded by the task's shell, not here
+    out=$(srun --ntasks="$1" --cpus-per-task="$2" "${srun_extra[@]}" bash -c \
+        'echo "# layout: task $SLURM_PROCID (local $SLURM_LOCALID) on $(hostname -s) cpus $(awk "/^Cpus_allowed_list:/ {print \$2}" /proc/self/status)"' \
+        | sort -t' ' -k4,4n)
+    [[ -z $out ]] || printf '%s\n' "$out"
+    [[ $(grep -c '^# layout: ' <<<"$out") -eq $1 ]] \
+        || parlab_die "srun could not start $1 task(s) of $2 CPU(s) each in this allocation (see the srun errors above)"
+}
+
+# parlab_expect_result: pass a program's stdout through; fail unless it held a JSON result.
+# Needed because srun can exit 0 when a step failed to launch (Slurm 22.05, e.g. an MPI
+# plugin error in slurmstepd): without this check the job would end COMPLETED with no result.
+parlab_expect_result() {
+    local line seen=0
+    while IFS= read -r line; do
+        printf '%s\n' "$line"
+        [[ $line != '{'* ]] || seen=1
+    done
+    ((seen)) || parlab_die "no result line from the program: it failed, or its step did not launch (see above)"
+}
+
+# parlab_run1 CPT EXE ARGS...: one process with CPT CPUs (srun step in Slurm, else directly).
+parlab_run1() {
+    local cpt=$1; shift
+    if parlab_in_slurm; then
+        local srun_extra=()
+        [[ -z ${PARLAB_SRUN_ARGS:-} ]] || read -r -a srun_extra <<<"$PARLAB_SRUN_ARGS"
+        srun --ntasks=1 --cpus-per-task="$cpt" "${srun_extra[@]}" "$@"
+    else
+        "$@"
+    fi
+}
+
+# parlab_srun_mpi EXE: the srun --mpi plugin for EXE (PARLAB_SRUN_MPI overrides).
+# Open MPI (Debian: no PMI-1/PMI-2 support) needs pmix; MPICH-based MPIs use pmi2 (with pmix
+# they silently start N one-rank copies, which --expect-ranks catches).
+parlab_srun_mpi() {
+    if [[ -n ${PARLAB_SRUN_MPI:-} && ${PARLAB_SRUN_MPI} != auto ]]; then
+        echo "$PARLAB_SRUN_MPI"
+    elif ldd "$1" 2>/dev/null | grep -Eq 'libmpich|libmpi\.so\.12'; then
+        echo pmi2
+    else
+        echo pmix
+    fi
+}
+
+# parlab_mpi NTASKS CPT EXE ARGS...: launch an MPI program with NTASKS ranks of CPT CPUs each.
+#   PARLAB_MPI_LAUNCHER=srun (default): srun --mpi=pmix|pmi2 --ntasks --cpus-per-task
+#   PARLAB_MPI_LAUNCHER=mpirun: the MPI's own mpirun, which takes the rank count and the
+#     hosts from the Slurm allocation (so: no -np), stdin from /dev/null.
+parlab_mpi() {
+    local ntasks=$1 cpt=$2 exe=$3
+    shift 3
+    case ${PARLAB_MPI_LAUNCHER:-srun} in
+        srun)
+            parlab_in_slurm || parlab_die "PARLAB_MPI_LAUNCHER=srun needs a Slurm allocation"
+            local srun_extra=() plugin
+            [[ -z ${PARLAB_SRUN_ARGS:-} ]] || read -r -a srun_extra <<<"$PARLAB_SRUN_ARGS"
+            plugin=$(parlab_srun_mpi "$exe")
+            local cmd=(srun --mpi="$plugin" --ntasks="$ntasks" --cpus-per-task="$cpt" "${srun_extra[@]}")
+            parlab_log "launch: ${cmd[*]}"
+            "${cmd[@]}" "$exe" "$@"
+            ;;
+        mpirun)
+            local mpirun=${PARLAB_MPIRUN:-} margs=()
+            if [[ -z $mpirun ]]; then
+                if ldd "$exe" 2>/dev/null | grep -Eq 'libmpich|libmpi\.so\.12'; then
+                    mpirun=$(command -v mpiexec.mpich || command -v mpirun) || true
+                else
+                    mpirun=$(command -v mpiexec.openmpi || command -v mpirun) || true
+                fi
+            fi
+            [[ -n $mpirun ]] || parlab_die "no mpirun found (set PARLAB_MPIRUN or load the MPI module in site.env)"
+            if [[ -n ${PARLAB_MPIRUN_ARGS:-} ]]; then
+                read -r -a margs <<<"$PARLAB_MPIRUN_ARGS"
+            elif "$mpirun" --version 2>/dev/null | grep -Eq 'Open MPI|OpenRTE|PRRTE|prte'; then
+                margs=(--report-bindings)
+                if ((cpt > 1)) && [[ ${OMP_PROC_BIND:-} != false ]]; then
+                    # Open MPI binds each rank to ONE core by default (<= 2 ranks): give each
+                    # rank cpt cores for its threads (Open MPI 4.x syntax).
+                    margs+=(--map-by "slot:PE=$cpt" --bind-to core)
+                elif ((cpt > 1)); then
+                    margs+=(--bind-to none)
+                fi
+            fi
+            # Inside an allocation mpirun takes the rank count and hosts from Slurm: no -np,
+            # unless fewer ranks than the allocation's tasks are wanted (the sweep).
+            [[ ${SLURM_NTASKS:-0} -eq $ntasks ]] || margs+=(-np "$ntasks")
+            local cmd=("$mpirun" "${margs[@]}")
+            parlab_log "launch: ${cmd[*]} (allocation: ${SLURM_NTASKS:-?} tasks)"
+            "${cmd[@]}" "$exe" "$@" </dev/null
+            ;;
+        *) parlab_die "PARLAB_MPI_LAUNCHER must be srun or mpirun, not '${PARLAB_MPI_LAUNCHER}'" ;;
+    esac
+}

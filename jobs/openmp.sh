@@ -1,0 +1,33 @@
+#!/bin/bash
+#SBATCH --job-name=parlab-openmp
+#SBATCH --ntasks=1
+#SBATCH --cpus-per-task=4
+#SBATCH --time=00:10:00
+#SBATCH --output=%x-%j.out
+# parlab: the OpenMP programs, one process with --cpus-per-task threads.
+#   sbatch jobs/openmp.sh            4 threads
+#   sbatch -c 16 jobs/openmp.sh      16 threads (OMP_NUM_THREADS follows SLURM_CPUS_PER_TASK)
+# No partition, account or module here: they belong in jobs/site.env.
+set -euo pipefail
+
+# sbatch runs a spool copy of this file: find parlab through the submit directory.
+PARLAB_ROOT=${PARLAB_ROOT:-${SLURM_SUBMIT_DIR:-$PWD}}
+[[ -f $PARLAB_ROOT/jobs/lib.sh ]] || PARLAB_ROOT=$PARLAB_ROOT/..
+# shellcheck source=lib.sh
+source "$PARLAB_ROOT/jobs/lib.sh" || { echo "parlab job: cannot find jobs/lib.sh: submit from the parlab checkout or set PARLAB_ROOT" >&2; exit 2; }
+
+parlab_setup
+parlab_where
+# OMP_NUM_THREADS = SLURM_CPUS_PER_TASK (1 if -c was not given); OMP_PLACES / OMP_PROC_BIND set.
+threads=$PARLAB_CPT
+parlab_omp "$threads" "$threads"
+parlab_log "OpenMP: OMP_NUM_THREADS=$OMP_NUM_THREADS OMP_PLACES=${OMP_PLACES:-unset} OMP_PROC_BIND=${OMP_PROC_BIND:-unset} OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-unset}"
+parlab_layout 1 "$threads"
+parlab_args
+for workload in ${PARLAB_WORKLOADS:-sum square}; do
+    exe=$(parlab_bin "${workload}_openmp")
+    parlab_log "run: $exe ${PARLAB_PROG_ARGS[*]} --expect-threads ${PARLAB_EXPECT_THREADS:-$threads}"
+    # srun gets --cpus-per-task again: since Slurm 22.05 it does not inherit sbatch's value.
+    parlab_run1 "$threads" "$exe" "${PARLAB_PROG_ARGS[@]}" --expect-threads "${PARLAB_EXPECT_THREADS:-$threads}" | parlab_expect_result
+done
+parlab_log "done"

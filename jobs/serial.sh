@@ -1,0 +1,29 @@
+#!/bin/bash
+#SBATCH --job-name=parlab-serial
+#SBATCH --ntasks=1
+#SBATCH --cpus-per-task=1
+#SBATCH --time=00:10:00
+#SBATCH --output=%x-%j.out
+# parlab: the serial programs (the baseline every other variant must match).
+#   sbatch jobs/serial.sh                      (from the parlab checkout; or jobs/submit.sh serial)
+#   PARLAB_N=100000000 sbatch jobs/serial.sh   problem size; see jobs/README.md for all knobs
+# No partition, account or module here: they belong in jobs/site.env.
+set -euo pipefail
+
+# sbatch runs a spool copy of this file: find parlab through the submit directory.
+PARLAB_ROOT=${PARLAB_ROOT:-${SLURM_SUBMIT_DIR:-$PWD}}
+[[ -f $PARLAB_ROOT/jobs/lib.sh ]] || PARLAB_ROOT=$PARLAB_ROOT/..
+# shellcheck source=lib.sh
+source "$PARLAB_ROOT/jobs/lib.sh" || { echo "parlab job: cannot find jobs/lib.sh: submit from the parlab checkout or set PARLAB_ROOT" >&2; exit 2; }
+
+parlab_setup
+parlab_where
+parlab_omp 1 1
+parlab_layout 1 1
+parlab_args
+for workload in ${PARLAB_WORKLOADS:-sum square}; do
+    exe=$(parlab_bin "${workload}_serial")
+    parlab_log "run: $exe ${PARLAB_PROG_ARGS[*]}"
+    parlab_run1 1 "$exe" "${PARLAB_PROG_ARGS[@]}" | parlab_expect_result
+done
+parlab_log "done"

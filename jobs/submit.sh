@@ -1,0 +1,71 @@
+#!/bin/bash
+# parlab: submit a job script with the site settings of jobs/site.env applied.
+#
+#   jobs/submit.sh JOB [sbatch options...]
+#     JOB: serial | openmp | mpi | hybrid | sweep | collect | path/to/script.sh
+#   jobs/submit.sh mpi -n 8                  8 MPI ranks
+#   jobs/submit.sh openmp -c 16              16 OpenMP threads
+#   PARLAB_SWEEP_WORKERS="1 2 4 8" jobs/submit.sh sweep
+#       the scaling sweep: sweep.sh as a job array (one task per worker count, --ntasks =
+#       the largest count), then collect.sh with --dependency=afterok on the whole array.
+#
+# Why this wrapper: sbatch reads SBATCH_PARTITION, SBATCH_ACCOUNT, ... from the environment,
+# so exporting them in jobs/site.env (sourced here) sets partition/account/QOS for every job
+# without editing the scripts.  Plain `sbatch jobs/<job>.sh` works as well (export the
+# SBATCH_* variables in your shell, or pass -p/-A yourself).
+# Prints one line per submitted job; the last line is "jobs: ID [ID]".
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+export PARLAB_ROOT=${PARLAB_ROOT:-$(dirname "$here")}
+
+usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'; }
+case ${1:-} in
+    -h|--help) usage; exit 0 ;;
+    '') usage >&2; exit 2 ;;
+esac
+job=$1
+shift
+
+PARLAB_SITE_ENV=${PARLAB_SITE_ENV:-$PARLAB_ROOT/jobs/site.env}
+if [[ -f $PARLAB_SITE_ENV ]]; then
+    # shellcheck source=site.env
+    source "$PARLAB_SITE_ENV"
+fi
+command -v sbatch >/dev/null || { echo "submit.sh: sbatch not found (not on a Slurm login node?)" >&2; exit 2; }
+
+script_for() {
+    case $1 in
+        */*|*.sh) echo "$1" ;;
+        *) echo "$PARLAB_ROOT/jobs/$1.sh" ;;
+    esac
+}
+
+submit() {  # submit SCRIPT [sbatch options] -> prints the job id
+    local script=$1 out id
+    shift
+    [[ -f $script ]] || { echo "submit.sh: no job script $script" >&2; exit 2; }
+    out=$(sbatch --parsable "$@" "$script")
+    id=${out%%;*}
+    echo "submitted $(basename "$script" .sh) as job $id${SBATCH_PARTITION:+ (partition $SBATCH_PARTITION)}${SBATCH_ACCOUNT:+ (account $SBATCH_ACCOUNT)}" >&2
+    echo "$id"
+}
+
+if [[ $job == sweep ]]; then
+    read -r -a workers <<<"${PARLAB_SWEEP_WORKERS:-1 2 4}"
+    ((${#workers[@]} > 0)) || { echo "submit.sh: PARLAB_SWEEP_WORKERS is empty" >&2; exit 2; }
+    export PARLAB_SWEEP_WORKERS="${workers[*]}"
+    max=0
+    for w in "${workers[@]}"; do
+        [[ $w =~ ^[1-9][0-9]*$ ]] || { echo "submit.sh: PARLAB_SWEEP_WORKERS: '$w' is not a positive integer" >&2; exit 2; }
+        ((w > max)) && max=$w
+    done
+    array=$(submit "$(script_for sweep)" --array="0-$((${#workers[@]} - 1))" --ntasks="$max" "$@")
+    export PARLAB_SWEEP_NAME=${PARLAB_SWEEP_NAME:-sweep-$array}
+    collect=$(submit "$(script_for collect)" --dependency="afterok:$array" "$@")
+    echo "sweep $PARLAB_SWEEP_NAME: records -> ${PARLAB_RESULTS:-$PARLAB_ROOT/results}/$PARLAB_SWEEP_NAME.jsonl, report and plots when job $collect ends"
+    echo "jobs: $array $collect"
+else
+    id=$(submit "$(script_for "$job")" "$@")
+    echo "jobs: $id"
+fi

@@ -1,0 +1,107 @@
+#!/bin/bash
+#SBATCH --job-name=parlab-sweep
+#SBATCH --array=0-2
+#SBATCH --nodes=1
+#SBATCH --ntasks=4
+#SBATCH --cpus-per-task=1
+#SBATCH --time=00:20:00
+#SBATCH --output=%x-%A_%a.out
+# parlab scaling sweep, one array task per worker count.
+# Array task i takes the i-th entry of PARLAB_SWEEP_WORKERS (default "1 2 4"), runs the
+# OpenMP program with that many threads and the MPI program with that many ranks (plus the
+# serial reference), and records every run into $PARLAB_RESULTS/<sweep>.jsonl.  collect.sh,
+# submitted with --dependency=afterok on this array, then writes the report and the plots.
+#   jobs/submit.sh sweep                                   does both submissions for you
+#   PARLAB_SWEEP_WORKERS="1 2 4 8 16" jobs/submit.sh sweep  (sets --array and --ntasks to match)
+# By hand: id=$(sbatch --parsable jobs/sweep.sh)
+#          sbatch --dependency=afterok:$id --export=ALL,PARLAB_SWEEP_NAME=sweep-$id jobs/collect.sh
+# --ntasks must be at least the largest worker count (MPI ranks come out of the job's tasks;
+# threads use the same CPUs).  One node, so that the scaling is that of one node.
+# Recording: through the harness (python3 harness/parlab_harness.py bench) when it is in the
+# checkout, else each program's --json line is appended as is (PARLAB_SWEEP_RECORDER=raw).
+set -euo pipefail
+
+# sbatch runs a spool copy of this file: find parlab through the submit directory.
+PARLAB_ROOT=${PARLAB_ROOT:-${SLURM_SUBMIT_DIR:-$PWD}}
+[[ -f $PARLAB_ROOT/jobs/lib.sh ]] || PARLAB_ROOT=$PARLAB_ROOT/..
+# shellcheck source=lib.sh
+source "$PARLAB_ROOT/jobs/lib.sh" || { echo "parlab job: cannot find jobs/lib.sh: submit from the parlab checkout or set PARLAB_ROOT" >&2; exit 2; }
+
+parlab_setup
+read -r -a workers <<<"${PARLAB_SWEEP_WORKERS:-1 2 4}"
+read -r -a variants <<<"${PARLAB_SWEEP_VARIANTS:-openmp mpi}"
+read -r -a workloads <<<"${PARLAB_WORKLOADS:-sum square}"
+index=${SLURM_ARRAY_TASK_ID:-}
+[[ $index =~ ^[0-9]+$ ]] || parlab_die "not an array task: submit with jobs/submit.sh sweep (or sbatch --array=0-$((${#workers[@]} - 1)))"
+((index < ${#workers[@]})) || parlab_die "array index $index but PARLAB_SWEEP_WORKERS has ${#workers[@]} entries (${workers[*]})"
+k=${workers[index]}
+capacity=${SLURM_NTASKS:-1}
+((k <= capacity)) || parlab_die "worker count $k needs --ntasks >= $k (this job has $capacity)"
+
+name=${PARLAB_SWEEP_NAME:-sweep-${SLURM_ARRAY_JOB_ID:-manual}}
+file=$PARLAB_RESULTS/$name.jsonl
+mkdir -p "$PARLAB_RESULTS"
+harness=$PARLAB_ROOT/harness/parlab_harness.py
+recorder=${PARLAB_SWEEP_RECORDER:-auto}
+if [[ $recorder == auto ]]; then
+    if [[ -f $harness ]] && command -v python3 >/dev/null; then recorder=harness; else recorder=raw; fi
+fi
+
+parlab_omp "$k" "$k"
+parlab_where
+parlab_log "sweep $name: array task $index of ${#workers[@]}, $k worker(s); variants: ${variants[*]}; workloads: ${workloads[*]}; recorder: $recorder"
+parlab_log "records -> $file"
+
+if [[ $recorder == harness ]]; then
+    # The harness runs serial (the reference), then each variant with k workers, checks the
+    # answers bit for bit, and appends one record per run (file locked, safe for arrays).
+    # It launches MPI with the MPI's own mpiexec, which takes its hosts from this allocation.
+    args=(bench --build "$PARLAB_BUILD" --results "$file" --workers "$k"
+          --variants "$(IFS=,; echo "${variants[*]}")" --workloads "$(IFS=,; echo "${workloads[*]}")"
+          --label "slurm:$name" --no-plots)
+    [[ -z ${PARLAB_SWEEP_PRESET:-} ]] || args+=(--preset "$PARLAB_SWEEP_PRESET")
+    [[ -z ${PARLAB_N:-} ]] || args+=(-n "$PARLAB_N")
+    [[ -z ${PARLAB_REPEAT:-} ]] || args+=(--repeat "$PARLAB_REPEAT")
+    parlab_log "run: python3 $harness ${args[*]}"
+    python3 "$harness" "${args[@]}"
+    parlab_log "done"
+    exit 0
+fi
+[[ $recorder == raw ]] || parlab_die "PARLAB_SWEEP_RECORDER must be auto, harness or raw, not '$recorder'"
+
+# raw: append each program's --json line (under an exclusive lock: array tasks may finish together)
+record() {
+    local line
+    line=$(grep '^{' || true)
+    [[ -n $line && $line != *$'\n'* ]] || parlab_die "expected one JSON line from the program, got: ${line:-nothing}"
+    printf '%s\n' "$line"
+    (
+        flock 9
+        printf '%s\n' "$line" >&9
+    ) 9>>"$file"
+}
+parlab_args
+for workload in "${workloads[@]}"; do
+    if ((index == 0)); then
+        exe=$(parlab_bin "${workload}_serial")
+        parlab_log "run: $exe ${PARLAB_PROG_ARGS[*]}"
+        OMP_NUM_THREADS=1 "$exe" "${PARLAB_PROG_ARGS[@]}" | record
+    fi
+    for variant in "${variants[@]}"; do
+        exe=$(parlab_bin "${workload}_${variant}")
+        case $variant in
+            openmp)
+                parlab_log "run: $exe ${PARLAB_PROG_ARGS[*]} --expect-threads $k"
+                # in the batch shell, which may use all of the job's CPUs on this node (a
+                # step asking srun for -c k > the job's --cpus-per-task only gets a warning)
+                "$exe" "${PARLAB_PROG_ARGS[@]}" --expect-threads "$k" | record
+                ;;
+            mpi)
+                parlab_log "run: $exe ${PARLAB_PROG_ARGS[*]} --expect-ranks $k"
+                OMP_NUM_THREADS=1 parlab_mpi "$k" 1 "$exe" "${PARLAB_PROG_ARGS[@]}" --expect-ranks "$k" | record
+                ;;
+            *) parlab_die "PARLAB_SWEEP_VARIANTS: unknown variant '$variant' (openmp, mpi)" ;;
+        esac
+    done
+done
+parlab_log "done"
