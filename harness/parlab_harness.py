@@ -1,0 +1,233 @@
+#!/usr/bin/env python3
+"""parlab harness: run the serial / OpenMP / MPI / hybrid programs, check that their answers
+agree, record timings with provenance, report, plot and compare.
+
+  bench    run workloads x variants x worker counts; check; record; table; plots
+  report   tables (time, speedup, efficiency, GB/s, Amdahl fit) from a results file
+  plot     speedup / efficiency / time figures (PNG + SVG, gnuplot) from a results file
+  compare  two results files: ratio table, flags time regressions beyond a tolerance
+
+Exit status: 0 fine; 1 a disagreement, failed run or flagged regression; 2 usage error or
+an unreadable results file.  Python 3 standard library only.
+"""
+import argparse
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from pharness import bench, compare, records, report  # noqa: E402
+
+DEFAULT_RESULTS = os.path.join("results", "runs.jsonl")
+
+
+def _csv_list(text):
+    return [x.strip() for x in text.split(",") if x.strip()]
+
+
+def _int_list(text):
+    try:
+        vals = [int(x) for x in _csv_list(text)]
+    except ValueError:
+        raise argparse.ArgumentTypeError("expected a comma-separated list of integers, got %r"
+                                         % text)
+    if not vals or any(v < 1 for v in vals):
+        raise argparse.ArgumentTypeError("worker counts must be integers >= 1")
+    return sorted(set(vals))
+
+
+def _positive_int(text):
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("expected an integer, got %r" % text)
+    if v < 1:
+        raise argparse.ArgumentTypeError("expected an integer >= 1, got %d" % v)
+    return v
+
+
+def _positive_float(text):
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("expected a number, got %r" % text)
+    if not v > 0:
+        raise argparse.ArgumentTypeError("expected a number > 0, got %r" % text)
+    return v
+
+
+def _nonneg_float(text):
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("expected a number, got %r" % text)
+    if v < 0:
+        raise argparse.ArgumentTypeError("expected a number >= 0, got %r" % text)
+    return v
+
+
+def _binary(text):
+    if "=" not in text:
+        raise argparse.ArgumentTypeError("expected VARIANT=PATH or PROGRAM=PATH "
+                                         "(e.g. openmp=./my_sum or sum_openmp=./my_sum)")
+    key, path = text.split("=", 1)
+    known = set(bench.VARIANTS) | {bench.binary_name(w, v) for w in bench.WORKLOADS
+                                   for v in bench.VARIANTS}
+    if key not in known:
+        raise argparse.ArgumentTypeError("unknown variant or program %r (variants: %s)"
+                                         % (key, ", ".join(bench.VARIANTS)))
+    return key, path
+
+
+def build_parser():
+    p = argparse.ArgumentParser(prog="parlab", description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="command", metavar="{bench,report,plot,compare}")
+    sub.required = True
+
+    b = sub.add_parser("bench", help="run the matrix, check answers, record, table, plots",
+                       description="Run workloads x variants x worker counts, check every "
+                       "answer bit for bit against the serial run and the closed form, append "
+                       "one record per run to the results file, print a table per workload "
+                       "and draw plots.  Presets: " + "; ".join(
+                           "%s = %s" % (k, v["about"]) for k, v in bench.PRESETS.items()))
+    b.add_argument("--preset", choices=sorted(bench.PRESETS), default=bench.DEFAULT_PRESET,
+                   help="named sizes (default %(default)s)")
+    b.add_argument("--workloads", type=_csv_list,
+                   help="comma list from: %s (default: the preset's)" % ", ".join(bench.WORKLOADS))
+    b.add_argument("--variants", type=_csv_list,
+                   help="comma list from: %s (default: every variant whose program exists; "
+                   "serial always runs as the reference)" % ", ".join(bench.VARIANTS))
+    b.add_argument("--workers", type=_int_list,
+                   help="comma list of worker counts (threads, ranks, or ranks x threads); "
+                   "default 1,2,4,.. up to the usable cores, plus 2 x cores (oversubscribed)")
+    b.add_argument("--repeat", type=_positive_int, help="timed repetitions per run, after one "
+                   "untimed warm-up (default: the preset's)")
+    b.add_argument("-n", "--n", dest="n", type=_positive_int, help="array size (overrides preset)")
+    b.add_argument("--tasks", type=_positive_int, help="sum: number of tasks (overrides preset)")
+    b.add_argument("--delay", type=_nonneg_float,
+                   help="seed workload: seconds of simulated work per number")
+    b.add_argument("--hybrid-threads", type=_positive_int,
+                   help="hybrid: threads per rank (default: the most square ranks x threads)")
+    b.add_argument("--build", default="build", help="build directory holding the programs "
+                   "(default: ./build)")
+    b.add_argument("--binary", type=_binary, action="append", default=[], metavar="VARIANT=PATH",
+                   help="run PATH for a variant (all workloads) or for one program, e.g. "
+                   "openmp=./x or sum_openmp=./x; repeatable")
+    b.add_argument("--mpiexec", help="MPI launcher (default: the one matching the library the "
+                   "MPI program links, e.g. mpiexec.openmpi)")
+    b.add_argument("--results", default=DEFAULT_RESULTS,
+                   help="JSON Lines file to append to (default: %(default)s); a CSV view is "
+                   "written next to it")
+    b.add_argument("--plots", default=os.path.join("results", "plots"),
+                   help="directory for this run's plots (default: %(default)s)")
+    b.add_argument("--no-plots", dest="plots", action="store_const", const=None,
+                   help="do not draw plots")
+    b.add_argument("--timeout", type=_positive_float,
+                   help="seconds allowed per program run (default: the preset's)")
+    b.add_argument("--label", help="free text stored in every record (e.g. laptop, cluster)")
+    b.add_argument("--no-bind", dest="bind", action="store_false",
+                   help="do not set OMP_PLACES=cores OMP_PROC_BIND=close for OpenMP runs "
+                   "(use when other jobs share the cores)")
+    b.add_argument("--no-scaling-check", dest="scaling_check", action="store_false",
+                   help="skip the extra serial run at 2n that detects loops folded into "
+                   "formulas")
+    b.add_argument("--dry-run", action="store_true",
+                   help="print the command lines (with their environment) and exit")
+    b.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+
+    r = sub.add_parser("report", help="tables from a results file",
+                       description="Per workload: time median (min-max), speedup over "
+                       "serial, efficiency, GB/s for memory-bound runs, and a fitted Amdahl "
+                       "serial fraction.  Exit status 1 if any recorded result disagrees.")
+    r.add_argument("files", nargs="*", default=[DEFAULT_RESULTS], metavar="FILE",
+                   help="results files (default: %s)" % DEFAULT_RESULTS)
+    r.add_argument("--run", help="only records of this run id (prefix), or 'latest'")
+    r.add_argument("--output", help="also write the report to this file")
+
+    pl = sub.add_parser("plot", help="figures from a results file",
+                        description="Speedup (with the ideal line), efficiency and time "
+                        "against workers, variants side by side, as PNG and SVG (gnuplot).")
+    pl.add_argument("files", nargs="*", default=[DEFAULT_RESULTS], metavar="FILE")
+    pl.add_argument("--run", help="only records of this run id (prefix), or 'latest'")
+    pl.add_argument("--out", help="output directory (default: 'plots' next to the first file)")
+
+    c = sub.add_parser("compare", help="compare two results files, flag regressions",
+                       description=compare.__doc__)
+    c.add_argument("old", help="baseline results file")
+    c.add_argument("new", help="results file to judge")
+    c.add_argument("--tolerance", type=_nonneg_float, default=0.10,
+                   help="allowed slowdown as a fraction (default %(default)s = 10%%)")
+    c.add_argument("--metric", choices=["median", "min"], default="median",
+                   help="which time to compare (default %(default)s)")
+    c.add_argument("--include-oversubscribed", action="store_true",
+                   help="also judge oversubscribed runs")
+    return p
+
+
+def _load(files, run=None):
+    recs = []
+    for f in files:
+        recs += records.load(f)
+    if run:
+        if run == "latest":
+            if recs:
+                run = recs[-1]["run_id"]
+        sel = [r for r in recs if r["run_id"].startswith(run)]
+        if not sel:
+            raise bench.UsageError("no records with run id %r in %s" % (run, ", ".join(files)))
+        recs = sel
+    return recs
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "bench":
+            args.binary = dict(args.binary)
+            return bench.run_bench(args)
+        if args.command == "report":
+            recs = _load(args.files, args.run)
+            text = report.report_text(recs)
+            sys.stdout.write(text)
+            if args.output:
+                with open(args.output, "w", encoding="utf-8") as fh:
+                    fh.write(text)
+            return 0 if report.all_agree(recs) else 1
+        if args.command == "plot":
+            from pharness import plots
+            recs = _load(args.files, args.run)
+            out = args.out or os.path.join(os.path.dirname(args.files[0]) or ".", "plots")
+            try:
+                files = plots.plot_records(recs, out)
+            except plots.PlotError as exc:
+                sys.stderr.write("parlab plot: %s\n" % exc)
+                return 1
+            for f in files:
+                print(f)
+            return 0
+        if args.command == "compare":
+            old, new = records.load(args.old), records.load(args.new)
+            text, flagged, matched = compare.compare(
+                old, new, tolerance=args.tolerance,
+                include_oversubscribed=args.include_oversubscribed,
+                metric="time_min" if args.metric == "min" else "time_median",
+                old_name=args.old, new_name=args.new)
+            sys.stdout.write(text)
+            if matched == 0:
+                return 2
+            return 1 if flagged else 0
+    except records.ResultsFileError as exc:
+        sys.stderr.write("parlab: error: %s\n" % exc)
+        return 2
+    except bench.UsageError as exc:
+        sys.stderr.write("parlab %s: %s\n" % (args.command, exc))
+        return 2
+    except KeyboardInterrupt:
+        sys.stderr.write("parlab: interrupted; records written so far are kept\n")
+        return 130
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,527 @@
+"""`bench`: run workloads x variants x worker counts, check every answer, record every run."""
+import datetime
+import os
+import sys
+import time
+import uuid
+
+from . import fmt, launch, provenance, records, reference, stats
+
+VARIANTS = ("serial", "openmp", "mpi", "hybrid")
+
+# Named sizes.  "tiny" is for tests and CI (seconds in all), "small" for a laptop (about a
+# minute on 2 cores), "large" for a cluster node.  "sizes" gives each workload's program
+# parameters (n, tasks / numbers, delay) and, optionally, its own repeat count.
+PRESETS = {
+    "tiny": {
+        "about": "tests and CI: a few seconds in all",
+        "workloads": ["sum", "square"],
+        "repeat": 5,
+        "timeout": 120,
+        "sizes": {"sum": {"n": 200000, "tasks": 4}, "square": {"n": 200000},
+                  "seed": {"numbers": [1, 2, 3, 4], "delay": 0.02}},
+    },
+    "small": {
+        "about": "a laptop: about a minute",
+        "workloads": ["sum", "square", "seed"],
+        "repeat": 20,
+        "timeout": 600,
+        "sizes": {"sum": {"n": 20000000, "tasks": 8}, "square": {"n": 20000000},
+                  "seed": {"numbers": [1, 2, 3, 4], "delay": 0.1, "repeat": 3}},
+    },
+    "large": {
+        "about": "a cluster node: minutes",
+        "workloads": ["sum", "square"],
+        "repeat": 10,
+        "timeout": 3600,
+        "sizes": {"sum": {"n": 200000000, "tasks": 8}, "square": {"n": 200000000},
+                  "seed": {"numbers": list(range(1, 17)), "delay": 0.1, "repeat": 3}},
+    },
+}
+DEFAULT_PRESET = "small"
+
+WORKLOADS = {
+    # name: (program workload, mode, description)
+    "sum": ("sum", "array", "sum: each task adds up the array 0..n-1"),
+    "square": ("square", "array", "square: squares 1..n and adds the squares"),
+    "seed": ("square", "numbers", "square, numbers mode (the seed's demo): "
+                                  "one number per worker, --delay seconds of simulated work each"),
+}
+
+
+class UsageError(Exception):
+    """Bad options or a missing build: exit status 2 with this message."""
+
+
+class Job:
+    """One program run in the matrix."""
+
+    def __init__(self, wname, variant, ranks, threads, cores):
+        self.wname = wname
+        self.workload, self.mode, _ = WORKLOADS[wname]
+        self.variant = variant
+        self.ranks = ranks
+        self.threads = threads
+        self.workers = ranks * threads
+        self.oversubscribed = self.workers > cores
+
+    def describe(self):
+        shape = {"serial": "1 worker", "openmp": _plural(self.threads, "thread"),
+                 "mpi": _plural(self.ranks, "rank"),
+                 "hybrid": "%s x %s" % (_plural(self.ranks, "rank"),
+                                        _plural(self.threads, "thread"))}[self.variant]
+        return "%s %s %s%s" % (self.wname, self.variant, shape,
+                               " (oversubscribed)" if self.oversubscribed else "")
+
+
+def _plural(k, word):
+    return "%d %s%s" % (k, word, "" if k == 1 else "s")
+
+
+def default_worker_counts(cores):
+    """1, 2, 4, ... up to the usable cores, the core count itself, and one oversubscribed
+    count (2 x cores) that is labelled as such."""
+    counts, p = [], 1
+    while p < cores:
+        counts.append(p)
+        p *= 2
+    counts.append(cores)
+    counts.append(2 * cores)
+    return sorted(set(counts))
+
+
+def hybrid_shape(p, threads_per_rank=None):
+    """ranks x threads for p workers: the most square split (ranks <= threads), or a fixed
+    number of threads per rank.  None when p cannot be split that way."""
+    if threads_per_rank:
+        return (p // threads_per_rank, threads_per_rank) if p % threads_per_rank == 0 else None
+    ranks = max(d for d in range(1, p + 1) if p % d == 0 and d * d <= p)
+    return ranks, p // ranks
+
+
+def program_args(wname, size, repeat):
+    repeat = size.get("repeat", repeat)
+    workload, mode, _ = WORKLOADS[wname]
+    if mode == "array":
+        args = ["-n", str(size["n"])]
+        if workload == "sum":
+            args += ["--tasks", str(size["tasks"])]
+    else:
+        args = [str(x) for x in size["numbers"]] + ["--delay", repr(float(size["delay"]))]
+    return args + ["--repeat", str(repeat)]
+
+
+def closed_form_for(wname, size):
+    workload, mode, _ = WORKLOADS[wname]
+    return reference.closed_form(workload, mode, n=size.get("n"), tasks=size.get("tasks"),
+                                 numbers=size.get("numbers"))
+
+
+def binary_name(wname, variant):
+    return "%s_%s" % (WORKLOADS[wname][0], variant)
+
+
+def resolve_binaries(build_dir, wnames, overrides):
+    """{(wname, variant): path} for programs that exist.  overrides: {'openmp': path} (all
+    workloads) or {'sum_openmp': path} (one program)."""
+    found = {}
+    for w in wnames:
+        for v in VARIANTS:
+            name = binary_name(w, v)
+            path = overrides.get(name) or overrides.get(v) or os.path.join(build_dir, name)
+            if os.path.isfile(path) and os.access(path, os.X_OK):
+                found[(w, v)] = os.path.abspath(path)
+            elif name in overrides or v in overrides:
+                raise UsageError("--binary %s: %s is not an executable file"
+                                 % (name if name in overrides else v, path))
+    return found
+
+
+def plan(wnames, variants, binaries, worker_counts, cores, hybrid_threads=None):
+    jobs = []
+    for w in wnames:
+        if (w, "serial") in binaries:
+            jobs.append(Job(w, "serial", 1, 1, cores))  # the reference goes first
+        for p in worker_counts:
+            for v in variants:
+                if v == "serial" or (w, v) not in binaries:
+                    continue
+                if v == "openmp":
+                    jobs.append(Job(w, v, 1, p, cores))
+                elif v == "mpi":
+                    jobs.append(Job(w, v, p, 1, cores))
+                elif v == "hybrid":
+                    shape = hybrid_shape(p, hybrid_threads)
+                    if shape:
+                        jobs.append(Job(w, v, shape[0], shape[1], cores))
+    return jobs
+
+
+class Progress:
+    """'[k/N] what ... elapsed m:ss, about m:ss left' on stderr."""
+
+    def __init__(self, total, stream=None, enabled=True):
+        self.total = total
+        self.done = 0
+        self.t0 = time.monotonic()
+        self.stream = stream or sys.stderr
+        self.enabled = enabled
+        self.spent = []
+
+    def start(self, what):
+        if not self.enabled:
+            return
+        elapsed = time.monotonic() - self.t0
+        left = ""
+        if self.done:
+            est = elapsed / self.done * (self.total - self.done)
+            left = ", about %s left" % fmt.duration(est)
+        self.stream.write("[%*d/%d] %s  (elapsed %s%s)\n"
+                          % (len(str(self.total)), self.done + 1, self.total, what,
+                             fmt.duration(elapsed), left))
+        self.stream.flush()
+
+    def finish(self):
+        self.done += 1
+
+
+def _now():
+    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds").replace(
+        "+00:00", "Z")
+
+
+def check_answer(job, pj, closed, serial_result):
+    """Return a list of problems: each names workload, variant, workers and both values."""
+    who = "workload %s (%s mode), variant %s, %s" % (
+        job.workload, job.mode, job.variant, _plural(job.workers, "worker"))
+    if job.variant == "hybrid":
+        who += " (%d ranks x %d threads)" % (job.ranks, job.threads)
+    problems = []
+    result = pj.get("result")
+    if not isinstance(result, str) or not result.lstrip("-").isdigit():
+        return ["%s: result %r is not a decimal string" % (who, result)]
+    if result != str(closed):
+        problems.append("%s: result %s != closed form %d" % (who, result, closed))
+    if serial_result is not None and result != serial_result:
+        problems.append("%s: result %s != serial reference %s" % (who, result, serial_result))
+    if pj.get("verified") is not True:
+        problems.append("%s: the program's own check failed (verified=%r)"
+                        % (who, pj.get("verified")))
+    exp = pj.get("expected")
+    if exp is not None and str(exp) != str(closed):
+        problems.append("%s: program's closed form %s != harness closed form %d"
+                        % (who, exp, closed))
+    return problems
+
+
+def check_shape(job, pj):
+    """The program must report the threads and ranks it was asked for (R-OMP-3, R-LAUNCH-1)."""
+    problems = []
+    for key, want in (("workload", job.workload), ("variant", job.variant), ("mode", job.mode),
+                      ("threads", job.threads), ("ranks", job.ranks)):
+        if pj.get(key) != want:
+            problems.append("reported %s=%r, expected %r" % (key, pj.get(key), want))
+    for key in ("time_min", "time_median", "time_max"):
+        if not isinstance(pj.get(key), (int, float)) or isinstance(pj.get(key), bool):
+            problems.append("%s missing or not a number" % key)
+    return problems
+
+
+def make_record(job, pj, size, closed, serial_result, argv, env, stderr, wall, ctx):
+    result = pj.get("result")
+    rec = {
+        "schema": records.SCHEMA,
+        "record_id": uuid.uuid4().hex,
+        "run_id": ctx["run_id"],
+        "date": _now(),
+        "label": ctx.get("label"),
+        "preset": ctx.get("preset"),
+        "workload": job.workload,
+        "mode": job.mode,
+        "variant": job.variant,
+        "workers": job.workers,
+        "ranks": job.ranks,
+        "threads": job.threads,
+        # the harness decides: workers > CPUs in its affinity mask, counted before launch
+        "oversubscribed": job.oversubscribed,
+        "program_oversubscribed": pj.get("oversubscribed")
+        if isinstance(pj.get("oversubscribed"), bool) else None,
+        "n": size.get("n"),
+        "tasks": size.get("tasks"),
+        "numbers": size.get("numbers"),
+        "delay": size.get("delay"),
+        "repeat": int(pj.get("repeat") or 0),
+        "warmup": pj.get("warmup") if isinstance(pj.get("warmup"), int) else None,
+        "time_min": float(pj["time_min"]),
+        "time_median": float(pj["time_median"]),
+        "time_max": float(pj["time_max"]),
+        "timer_resolution": pj.get("timer_resolution"),
+        "bytes": pj.get("bytes") if isinstance(pj.get("bytes"), int) else None,
+        "result": str(result),
+        "expected": str(closed),
+        "program_expected": None if pj.get("expected") is None else str(pj.get("expected")),
+        "verified": pj.get("verified") is True,
+        "serial_result": serial_result,
+        "agrees_serial": None if serial_result is None else str(result) == serial_result,
+        "agrees_closed_form": str(result) == str(closed),
+        "command": argv,
+        "env": env,
+        "binding": launch.binding_lines(stderr),
+        "wall_seconds": round(wall, 6),
+        "provenance": provenance.record_provenance(
+            ctx["host_prov"], pj,
+            launcher=ctx["launcher"] if job.variant in launch.MPI_VARIANTS else None,
+            launcher_ver=ctx["launcher_version"] if job.variant in launch.MPI_VARIANTS else None),
+    }
+    return rec
+
+
+def scaling_check(job, binary, size, repeat, timeout, t_n, ctx, out):
+    """R-FOLD-2: the serial time at n should be about twice the time at n/2.  If it is not
+    clearly larger (ratio < 1.3), the compiler may have replaced the loop by a formula.
+    Flags only: tiny sizes are noisy.  n/2 rather than 2n keeps memory and time low."""
+    half = dict(size, n=max(1, size["n"] // 2))
+    argv, env = launch.build_launch("serial", binary, program_args(job.wname, half, repeat),
+                                    1, 1, False, bind=ctx["bind"])
+    try:
+        rc, so, se, _ = launch.run(argv, env, timeout)
+        pj = launch.parse_json_line(so, se, rc)
+        t_half = float(pj["time_median"])
+    except (launch.LaunchError, KeyError, TypeError, ValueError) as exc:
+        out.append("note: scaling check for %s skipped: %s" % (job.wname, exc))
+        return None
+    ratio = t_n / t_half if t_half > 0 else None
+    if ratio is not None and ratio < 1.3:
+        out.append("WARNING: %s serial took %.3g s at n=%d but %.3g s at n/2: ratio %.2f < 1.3. "
+                   "The time does not grow with n: the compiler may have folded the loop "
+                   "into a formula (field notes R-FOLD-1), or n is too small to time."
+                   % (job.wname, t_n, size["n"], t_half, ratio))
+    return ratio
+
+
+def run_bench(opts, stdout=None, stderr=None):
+    """Run the matrix.  Returns the exit status (0 all agree, 1 disagreement or failed run)."""
+    stdout = stdout or sys.stdout
+    stderr = stderr or sys.stderr
+    preset = PRESETS[opts.preset]
+    cores = provenance.usable_cores()
+    wnames = opts.workloads or preset["workloads"]
+    for w in wnames:
+        if w not in WORKLOADS:
+            raise UsageError("unknown workload %r (choose from %s)"
+                             % (w, ", ".join(WORKLOADS)))
+    sizes = {w: dict(preset["sizes"][w]) for w in wnames}
+    for w in wnames:
+        if opts.n is not None and "n" in sizes[w]:
+            sizes[w]["n"] = opts.n
+        if opts.tasks is not None and "tasks" in sizes[w]:
+            sizes[w]["tasks"] = opts.tasks
+        if opts.delay is not None and "delay" in sizes[w]:
+            sizes[w]["delay"] = opts.delay
+        if opts.repeat:
+            sizes[w].pop("repeat", None)
+    repeat = opts.repeat or preset["repeat"]
+    timeout = opts.timeout or preset["timeout"]
+    worker_counts = opts.workers or default_worker_counts(cores)
+
+    binaries = resolve_binaries(opts.build, wnames, opts.binary)
+    want = opts.variants or list(VARIANTS)
+    for v in want:
+        if v not in VARIANTS:
+            raise UsageError("unknown variant %r (choose from %s)"
+                             % (v, ", ".join(VARIANTS)))
+    missing_serial = [w for w in wnames if (w, "serial") not in binaries]
+    if missing_serial:
+        raise UsageError("no serial reference program for %s in %s "
+                         "(build first: meson setup build && meson compile -C build, "
+                         "or pass --build DIR)"
+                         % (", ".join(binary_name(w, "serial") for w in missing_serial),
+                            opts.build))
+    variants = ["serial"] + [v for v in want if v != "serial"]
+    jobs = plan(wnames, variants, binaries, worker_counts, cores, opts.hybrid_threads)
+
+    launcher = opts.mpiexec
+    flavor = None
+    launcher_ver = None
+    if any(j.variant in launch.MPI_VARIANTS for j in jobs):
+        if not launcher:
+            mpi_bins = [p for (w, v), p in binaries.items() if v in launch.MPI_VARIANTS]
+            lib = launch.mpi_flavor_of_binary(mpi_bins[0]) if mpi_bins else None
+            launcher = launch.find_launcher(lib)
+        if not launcher:
+            raise UsageError("MPI programs are built but no MPI launcher was found (looked for "
+                             "mpiexec.openmpi / mpiexec.mpich); pass --mpiexec PATH, or "
+                             "--variants serial,openmp")
+        launcher_ver = provenance.launcher_version(launcher)
+        flavor = launch.launcher_flavor(launcher_ver)
+        try:
+            launch.shared_launch_env()
+        except launch.LaunchError as exc:
+            raise UsageError(str(exc))
+
+    if opts.dry_run:
+        for j in jobs:
+            argv, env = launch.build_launch(j.variant, binaries[(j.wname, j.variant)],
+                                            program_args(j.wname, sizes[j.wname], repeat),
+                                            j.ranks, j.threads, j.oversubscribed,
+                                            launcher=launcher, flavor=flavor, bind=opts.bind)
+            stdout.write(" ".join("%s=%s" % kv for kv in sorted(env.items())) + " "
+                         + " ".join(argv) + "\n")
+        return 0
+
+    # never append to a results file we cannot read back (names file and line)
+    if os.path.exists(opts.results):
+        records.load(opts.results)
+
+    ctx = {
+        "run_id": "%s-%s" % (datetime.datetime.now().strftime("%Y%m%dT%H%M%S"),
+                             uuid.uuid4().hex[:8]),
+        "label": opts.label,
+        "preset": opts.preset,
+        "host_prov": provenance.host_provenance(launch.REPO_ROOT),
+        "launcher": launcher,
+        "launcher_version": launcher_ver,
+        "bind": opts.bind,
+    }
+    stdout.write("parlab bench: preset %s (%s), %d usable cores, workers %s, %d timed repeats "
+                 "after 1 warm-up, %d runs; results -> %s\n"
+                 % (opts.preset, preset["about"], cores, ",".join(map(str, worker_counts)),
+                    repeat, len(jobs), opts.results))
+    stdout.flush()
+
+    progress = Progress(len(jobs), stderr, enabled=not opts.quiet)
+    problems, notes, recorded = [], [], []
+    serial_result = {}
+    serial_time = {}
+    for idx, job in enumerate(jobs):
+        size = sizes[job.wname]
+        closed = closed_form_for(job.wname, size)
+        binary = binaries[(job.wname, job.variant)]
+        argv, env = launch.build_launch(job.variant, binary,
+                                        program_args(job.wname, size, repeat),
+                                        job.ranks, job.threads, job.oversubscribed,
+                                        launcher=launcher, flavor=flavor, bind=opts.bind)
+        progress.start(job.describe())
+        try:
+            rc, so, se, wall = launch.run(argv, env, timeout)
+            pj = launch.parse_json_line(so, se, rc)
+            shape = check_shape(job, pj)
+            if shape:
+                raise launch.LaunchError("; ".join(shape))
+        except launch.LaunchError as exc:
+            _problem(problems, stderr, "FAILED: %s: %s\n    command: %s"
+                     % (job.describe(), exc, " ".join(argv)))
+            progress.finish()
+            _maybe_table(stdout, jobs, idx, recorded, job.wname, sizes, serial_time)
+            continue
+        ref = serial_result.get(job.wname)
+        found = check_answer(job, pj, closed, ref)
+        if rc != 0:
+            found.append("%s: exit status %d (stderr: %s)"
+                         % (job.describe(), rc, launch.tail(se)))
+        for p in found:
+            _problem(problems, stderr, "DISAGREEMENT: " + p)
+        rec = make_record(job, pj, size, closed, ref, argv, env, se, wall, ctx)
+        if rec["program_oversubscribed"] is not None and \
+                rec["program_oversubscribed"] != rec["oversubscribed"]:
+            note = ("note: %s reports oversubscribed=%s (it counts %s cores) while the harness "
+                    "counts %d usable cores for %d workers; the tables use the harness' count"
+                    % (os.path.basename(binary), str(rec["program_oversubscribed"]).lower(),
+                       pj.get("cores"), cores, job.workers))
+            if note not in notes:
+                notes.append(note)
+        records.append(opts.results, rec)
+        recorded.append(rec)
+        if job.variant == "serial":
+            serial_result[job.wname] = rec["result"]
+            serial_time[job.wname] = rec["time_median"]
+            if job.mode == "array" and opts.scaling_check:
+                scaling_check(job, binary, size, repeat, timeout, rec["time_median"], ctx, notes)
+        progress.finish()
+        _maybe_table(stdout, jobs, idx, recorded, job.wname, sizes, serial_time)
+
+    if recorded:
+        csv_path, nrec = records.write_csv_view(opts.results)
+        stdout.write("\nrecorded %d runs in %s (CSV view of all %d records: %s)\n"
+                     % (len(recorded), opts.results, nrec, csv_path))
+    if recorded and opts.plots:
+        from . import plots
+        try:
+            files = plots.plot_records(recorded, opts.plots)
+            if files:
+                stdout.write("plots: %s\n" % ", ".join(files))
+        except plots.PlotError as exc:
+            notes.append("note: no plots: %s" % exc)
+    for n in notes:
+        stdout.write(n + "\n")
+    if problems:
+        stderr.write("\nparlab bench: %d problem(s):\n" % len(problems))
+        for p in problems:
+            stderr.write("  " + p + "\n")
+        stdout.write("RESULT: %d problem(s) (failed runs or wrong answers), listed on "
+                     "stderr.\n" % len(problems))
+        return 1
+    stdout.write("RESULT: all %d runs agree bit for bit with the serial reference and the "
+                 "closed form.\n" % len(recorded))
+    return 0
+
+
+def _problem(problems, stderr, text):
+    """Say it now (a long run shows it at once) and again in the summary at the end."""
+    problems.append(text)
+    stderr.write("  !! " + text + "\n")
+    stderr.flush()
+
+
+def _maybe_table(stdout, jobs, idx, recorded, wname, sizes, serial_time):
+    """Print a workload's table once its last run is done."""
+    if idx + 1 < len(jobs) and jobs[idx + 1].wname == wname:
+        return
+    order = {v: i for i, v in enumerate(VARIANTS)}
+    rows = sorted((r for r in recorded if _wname_of(r) == wname),
+                  key=lambda r: (order.get(r["variant"], 9), r["workers"], r["ranks"]))
+    stdout.write("\n" + bench_table(wname, sizes[wname], rows, serial_time.get(wname)) + "\n")
+    stdout.flush()
+
+
+def _wname_of(rec):
+    for w, (workload, mode, _) in WORKLOADS.items():
+        if rec["workload"] == workload and rec["mode"] == mode:
+            return w
+    return None
+
+
+def describe_size(wname, size):
+    workload, mode, _ = WORKLOADS[wname]
+    if mode == "array":
+        s = "n=%s" % format(size["n"], ",")
+        if "tasks" in size:
+            s += ", tasks=%d" % size["tasks"]
+        return s
+    return "numbers %s, --delay %g s" % (" ".join(map(str, size["numbers"])), size["delay"])
+
+
+def bench_table(wname, size, rows, t_serial):
+    """The side-by-side table a student reads: variant, workers, result, time, speedup."""
+    head = "%s  [%s]" % (WORKLOADS[wname][2], describe_size(wname, size))
+    if not rows:
+        return head + "\n  (no successful runs)"
+    head += "\ntimes: median (min-max) of %d timed runs after 1 warm-up" % rows[0]["repeat"]
+    out_rows = []
+    any_over = False
+    for r in rows:
+        s = stats.speedup(t_serial, r["time_median"])
+        ok = r["agrees_closed_form"] and r["agrees_serial"] is not False and r["verified"]
+        any_over = any_over or r["oversubscribed"]
+        out_rows.append([r["variant"],
+                         fmt.workers_label(r["variant"], r["ranks"], r["threads"],
+                                           r["oversubscribed"]),
+                         r["result"] + ("" if ok else "  WRONG"),
+                         fmt.time_range(r["time_median"], r["time_min"], r["time_max"]),
+                         "-" if s is None else "%.2f" % s])
+    text = head + "\n" + fmt.table(["variant", "workers", "result", "time median (min-max)",
+                                    "speedup"], out_rows, "lrrrr")
+    if any_over:
+        text += ("\n* oversubscribed: more workers than the %s usable cores; such times are not "
+                 "valid for speedup" % rows[0]["provenance"].get("cores"))
+    return text

@@ -1,0 +1,185 @@
+"""`plot`: speedup, efficiency and time against workers, all variants on the same axes,
+drawn with gnuplot as PNG and SVG.  Next to each figure the harness leaves the data file
+(.dat) and the gnuplot script (.gp): `cd DIR && gnuplot NAME.gp` redraws it."""
+import os
+import shutil
+import subprocess
+
+from . import report
+
+COLORS = {"serial": "#555555", "openmp": "#1f77b4", "mpi": "#d62728", "hybrid": "#2ca02c"}
+POINTS = {"openmp": 7, "mpi": 5, "hybrid": 9}
+
+
+class PlotError(Exception):
+    pass
+
+
+def _gnuplot():
+    exe = shutil.which("gnuplot")
+    if not exe:
+        raise PlotError("gnuplot not found (Debian: apt-get install gnuplot-nox)")
+    try:
+        out = subprocess.run([exe, "-e", "set terminal"], stdin=subprocess.DEVNULL,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=30,
+                             check=False).stdout.decode("utf-8", "replace")
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise PlotError("cannot run gnuplot: %s" % exc)
+    terms = {line.split()[0] for line in out.splitlines() if line.strip()}
+    png = "pngcairo" if "pngcairo" in terms else ("png" if "png" in terms else None)
+    if not png or "svg" not in terms:
+        raise PlotError("gnuplot lacks the png/pngcairo or svg terminal")
+    return exe, png
+
+
+def _q(text):
+    text = str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return '"%s"' % text
+
+
+def data_text(group):
+    """One block per variant (separated by two blank lines, for gnuplot's `index`)."""
+    blocks, order = [], []
+    for variant in ("openmp", "mpi", "hybrid"):
+        rows = [r for r in group.rows if r.variant == variant]
+        if not rows:
+            continue
+        lines = ["# %s: workers speedup efficiency time_median time_min time_max "
+                 "oversubscribed ranks threads" % variant]
+        for r in rows:
+            lines.append("%d %s %s %.9g %.9g %.9g %d %d %d" % (
+                r.workers, "NaN" if r.speedup is None else "%.6g" % r.speedup,
+                "NaN" if r.efficiency is None else "%.6g" % r.efficiency,
+                r.time_median, r.time_min, r.time_max, 1 if r.oversubscribed else 0,
+                r.ranks, r.threads))
+        blocks.append("\n".join(lines))
+        order.append(variant)
+    serial = [r for r in group.rows if r.variant == "serial"]
+    if serial:
+        r = serial[0]
+        blocks.append("# serial: workers speedup efficiency time_median time_min time_max\n"
+                      "1 1 1 %.9g %.9g %.9g 0 1 1" % (r.time_median, r.time_min, r.time_max))
+        order.append("serial")
+    return "\n\n\n".join(blocks) + "\n", order
+
+
+def script_text(group, name, order, png_term):
+    workers = sorted({r.workers for r in group.rows})
+    wmax = max(workers)
+    cores = group.prov.get("cores")
+    effmax = max([r.efficiency or 0 for r in group.rows] + [1.0])
+    dat = name + ".dat"
+    over = any(r.oversubscribed for r in group.rows)
+
+    def series(col):
+        out = []
+        for i, v in enumerate(order):
+            if v == "serial":
+                continue
+            out.append("%s index %d using 1:%s with linespoints lw 2 pt %d ps 1.3 lc rgb %s "
+                       "title %s" % (_q(dat), i, col, POINTS.get(v, 7),
+                                     _q(COLORS.get(v, "black")), _q(v)))
+        return out
+
+    def over_marks(col):
+        if not over:
+            return []
+        return ["%s using 1:($7 > 0 ? $%s : 1/0) with points pt 6 ps 3 lw 1.5 lc rgb "
+                "\"black\" title \"oversubscribed\"" % (_q(dat), col)]
+
+    body = ["reset"]
+    body.append("set multiplot layout 1,3 title %s" % _q(group.title() + "\n" + group.machine()))
+    body.append("set logscale x 2")
+    body.append("set xrange [0.8:%g]" % (wmax * 1.25))
+    body.append("set xtics (%s)" % ", ".join(str(w) for w in workers))
+    body.append("set grid")
+    body.append("set key top left box opaque")
+    body.append("set xlabel \"workers (threads, ranks, or ranks x threads)\"")
+    if cores:
+        body.append("set arrow 1 from %d, graph 0 to %d, graph 1 nohead dt 2 lc rgb \"gray50\""
+                    % (cores, cores))
+        body.append("set label 1 \"%d cores\" at %d, graph 0.04 offset 0.4,0 tc rgb \"gray40\""
+                    % (cores, cores))
+    # panel 1: speedup
+    body.append("set ylabel \"speedup over serial (median times)\"")
+    body.append("set yrange [0:*]")
+    body.append("plot " + ", \\\n     ".join(
+        ["x with lines dt 2 lw 1.5 lc rgb \"black\" title \"ideal (= workers)\""]
+        + series("2") + over_marks("2")))
+    # panel 2: efficiency
+    body.append("set ylabel \"parallel efficiency (speedup / workers)\"")
+    body.append("set key bottom left box opaque")
+    body.append("set yrange [0:%g]" % round(effmax * 115))
+    body.append("set format y \"%.0f%%\"; set ytics autofreq")
+    body.append("plot " + ", \\\n     ".join(
+        ["100 with lines dt 2 lw 1.5 lc rgb \"black\" title \"ideal (100%)\""]
+        + series("($3*100)")
+        + over_marks("3*100")))
+    body.append("set format y \"%g\"")
+    # panel 3: time
+    body.append("set ylabel \"time, seconds (median; bars min-max)\"")
+    body.append("set yrange [*:*]")
+    body.append("set logscale y")
+    body.append("set key top right box opaque")
+    lines = []
+    if group.t_serial:
+        lines.append("%.9g/x with lines dt 2 lw 1.5 lc rgb \"black\" title \"ideal (serial / "
+                     "workers)\"" % group.t_serial)
+    for i, v in enumerate(order):
+        if v == "serial":
+            lines.append("%s index %d using 1:4:5:6 with yerrorbars pt 13 ps 1.5 lc rgb %s "
+                         "title \"serial\"" % (_q(dat), i, _q(COLORS["serial"])))
+        else:
+            lines.append("%s index %d using 1:4:5:6 with yerrorlines lw 2 pt %d ps 1.3 lc rgb %s "
+                         "title %s" % (_q(dat), i, POINTS.get(v, 7), _q(COLORS.get(v, "black")),
+                                       _q(v)))
+    lines += over_marks("4")
+    body.append("plot " + ", \\\n     ".join(lines))
+    body.append("unset multiplot")
+    body = "\n".join(body) + "\n"
+
+    head = ("# parlab: %s\n# %s\n# redraw: cd to this directory, then: gnuplot %s.gp\n"
+            % (group.title(), group.machine(), name))
+    out = head
+    out += ("set terminal %s noenhanced size 1500,500 font \"sans,10\"\nset output %s\n"
+            % (png_term, _q(name + ".png"))) + body
+    out += ("set terminal svg noenhanced size 1500,500 dynamic font \"sans,10\"\n"
+            "set output %s\n" % _q(name + ".svg")) + body
+    out += "set output\n"
+    return out
+
+
+def plot_groups(groups, outdir):
+    exe, png = _gnuplot()
+    os.makedirs(outdir, exist_ok=True)
+    files, used = [], set()
+    for g in groups:
+        if not any(r.variant != "serial" for r in g.rows):
+            continue
+        name = g.slug()
+        k = 2
+        while name in used:
+            name = "%s_%d" % (g.slug(), k)
+            k += 1
+        used.add(name)
+        dat, order = data_text(g)
+        with open(os.path.join(outdir, name + ".dat"), "w", encoding="utf-8") as fh:
+            fh.write("# %s\n# %s\n" % (g.title(), g.machine()) + dat)
+        with open(os.path.join(outdir, name + ".gp"), "w", encoding="utf-8") as fh:
+            fh.write(script_text(g, name, order, png))
+        try:
+            proc = subprocess.run([exe, name + ".gp"], cwd=outdir, stdin=subprocess.DEVNULL,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120,
+                                  check=False)
+        except subprocess.TimeoutExpired:
+            raise PlotError("gnuplot timed out on %s" % os.path.join(outdir, name + ".gp"))
+        if proc.returncode != 0:
+            raise PlotError("gnuplot failed on %s: %s" % (
+                os.path.join(outdir, name + ".gp"),
+                proc.stderr.decode("utf-8", "replace").strip()[-500:]))
+        files += [os.path.join(outdir, name + ext) for ext in (".png", ".svg")]
+    return files
+
+
+def plot_records(recs, outdir):
+    return plot_groups(report.build_groups(recs), outdir)

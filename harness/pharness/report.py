@@ -1,0 +1,232 @@
+"""`report`: per-workload tables of time, speedup, efficiency, bandwidth, and an Amdahl fit."""
+from . import fmt, stats
+
+VARIANT_ORDER = {"serial": 0, "openmp": 1, "mpi": 2, "hybrid": 3}
+
+
+def machine_key(rec):
+    """Records are comparable when machine kind, code and compiler match (flags differ
+    between variants, e.g. -fopenmp, so they are shown, not grouped on)."""
+    p = rec["provenance"]
+    return (p.get("cpu_model"), p.get("cores"), p.get("git_commit"), p.get("compiler"),
+            p.get("compiler_version"))
+
+
+def config_key(rec):
+    return (rec["workload"], rec["mode"], rec.get("n"), rec.get("tasks"),
+            tuple(rec.get("numbers") or ()), rec.get("delay"))
+
+
+def cell_key(rec):
+    return (rec["variant"], rec["ranks"], rec["threads"])
+
+
+class Row:
+    def __init__(self, recs, t_serial):
+        r0 = recs[0]
+        self.variant = r0["variant"]
+        self.ranks = r0["ranks"]
+        self.threads = r0["threads"]
+        self.workers = r0["workers"]
+        self.oversubscribed = any(r["oversubscribed"] for r in recs)
+        agg = stats.aggregate_times(recs)
+        self.time_median = agg["time_median"]
+        self.time_min = agg["time_min"]
+        self.time_max = agg["time_max"]
+        self.repeats = agg["repeats"]
+        self.records = agg["records"]
+        self.results = sorted({r["result"] for r in recs})
+        self.agrees = all(r["agrees_closed_form"] and r["agrees_serial"] is not False
+                          and r["verified"] for r in recs) and len(self.results) == 1
+        nbytes = [r.get("bytes") for r in recs if r.get("bytes")]
+        self.bytes = nbytes[0] if nbytes else None
+        self.speedup = stats.speedup(t_serial, self.time_median)
+        self.efficiency = stats.efficiency(self.speedup, self.workers)
+        self.bandwidth = stats.bandwidth_gbs(self.bytes, self.time_median)
+
+    @property
+    def label(self):
+        return fmt.workers_label(self.variant, self.ranks, self.threads, self.oversubscribed)
+
+
+class Group:
+    """All records of one configuration (workload and size) on one kind of machine and code."""
+
+    def __init__(self, recs):
+        self.records = recs
+        r0 = recs[0]
+        self.workload = r0["workload"]
+        self.mode = r0["mode"]
+        self.n = r0.get("n")
+        self.tasks = r0.get("tasks")
+        self.numbers = r0.get("numbers")
+        self.delay = r0.get("delay")
+        self.prov = r0["provenance"]
+        self.hosts = sorted({r["provenance"].get("host") or "?" for r in recs})
+        self.dates = sorted(r["date"] for r in recs)
+        cells = {}
+        for r in recs:
+            cells.setdefault(cell_key(r), []).append(r)
+        serial = cells.get(("serial", 1, 1))
+        self.t_serial = stats.aggregate_times(serial)["time_median"] if serial else None
+        self.rows = sorted((Row(v, self.t_serial) for v in cells.values()),
+                           key=lambda row: (VARIANT_ORDER.get(row.variant, 9), row.workers,
+                                            row.ranks))
+        self.fits = {}
+        for variant in sorted({row.variant for row in self.rows}, key=VARIANT_ORDER.get):
+            if variant == "serial":
+                continue
+            pts = [(row.workers, row.speedup) for row in self.rows
+                   if row.variant == variant and not row.oversubscribed]
+            self.fits[variant] = stats.amdahl_fit(pts)
+
+    @property
+    def memory_bound(self):
+        return any(row.bytes for row in self.rows)
+
+    def title(self):
+        if self.mode == "array":
+            size = "n=%s" % format(self.n, ",") if self.n is not None else ""
+            if self.tasks is not None:
+                size += ", tasks=%d" % self.tasks
+        else:
+            size = "numbers %s, delay %g s" % (" ".join(map(str, self.numbers or [])),
+                                               self.delay or 0)
+        return "%s (%s mode, %s)" % (self.workload, self.mode, size)
+
+    def slug(self):
+        if self.mode == "array":
+            s = "%s_n%s" % (self.workload, self.n)
+            if self.tasks is not None:
+                s += "_t%d" % self.tasks
+            return s
+        return "%s_numbers%d" % (self.workload, len(self.numbers or []))
+
+    def machine(self):
+        p = self.prov
+        commit = (p.get("git_commit") or "unknown")[:12]
+        if p.get("git_dirty"):
+            commit += "+local changes"
+        flags = []
+        mpis = []
+        for r in self.records:
+            f = r["provenance"].get("cflags")
+            if f and f not in flags:
+                flags.append(f)
+            m = (r["provenance"].get("mpi_library") or "").split(",")[0].strip()
+            if m and m not in mpis:
+                mpis.append(m)
+        parts = ["host %s" % ", ".join(self.hosts), "%s" % (p.get("cpu_model") or "cpu ?"),
+                 "%s usable cores" % p.get("cores"),
+                 "%s %s %s" % (p.get("compiler") or "cc", p.get("compiler_version") or "",
+                               " / ".join(flags)),
+                 "commit %s" % commit] + mpis
+        return " | ".join(" ".join(x.split()) for x in parts)
+
+
+def build_groups(recs):
+    by = {}
+    for r in recs:
+        by.setdefault((config_key(r), machine_key(r)), []).append(r)
+    groups = [Group(v) for v in by.values()]
+    groups.sort(key=lambda g: (g.workload, g.mode, g.n or 0, g.tasks or 0, g.dates[0]))
+    return groups
+
+
+AMDAHL_NOTE = (
+    "Amdahl fit: least squares on 1/S = f + (1-f)/p over the non-oversubscribed rows.\n"
+    "f is the fraction of the serial run time that did not get faster with more workers:\n"
+    "truly serial code, plus startup, communication and memory-bandwidth limits, which\n"
+    "behave like serial work.  It caps the speedup at 1/f however many workers you add.\n"
+    "A fit from one or two worker counts is a rough estimate; f < 0 means the measured\n"
+    "speedup beat Amdahl's model (noise, or caches helping the parallel runs).")
+
+
+def group_text(g):
+    lines = [g.title(), "  " + g.machine(),
+             "  %d record(s), %s .. %s" % (len(g.records), g.dates[0], g.dates[-1])]
+    loads = [r["provenance"]["load_average"][0] for r in g.records
+             if isinstance(r["provenance"].get("load_average"), list)]
+    if loads:
+        lines[-1] += "; 1-minute load average %.2f-%.2f" % (min(loads), max(loads))
+    results = sorted({x for row in g.rows for x in row.results})
+    if all(row.agrees for row in g.rows) and len(results) == 1:
+        lines.append("  result %s: every variant agrees bit for bit with serial and the "
+                     "closed form" % results[0])
+    else:
+        lines.append("  RESULTS DISAGREE: see the rows marked WRONG")
+    headers = ["variant", "workers", "time median (min-max)", "speedup", "efficiency"]
+    align = "lrrrr"
+    if g.memory_bound:
+        headers.append("GB/s")
+        align += "r"
+    headers.append("note")
+    align += "l"
+    rows = []
+    for row in g.rows:
+        notes = []
+        if row.oversubscribed:
+            notes.append("oversubscribed, not in fit")
+        if not row.agrees:
+            notes.append("WRONG: " + " / ".join(row.results))
+        if row.records > 1:
+            notes.append("%d records" % row.records)
+        cells = [row.variant, row.label,
+                 fmt.time_range(row.time_median, row.time_min, row.time_max),
+                 "-" if row.speedup is None else "%.2f" % row.speedup,
+                 "-" if row.efficiency is None else "%.0f%%" % (100 * row.efficiency)]
+        if g.memory_bound:
+            cells.append(fmt.num(row.bandwidth))
+        cells.append(", ".join(notes))
+        rows.append(cells)
+    lines.append("")
+    lines += ["  " + l for l in fmt.table(headers, rows, align).splitlines()]
+    if g.t_serial is None:
+        lines.append("  (no serial run in this group: speedup cannot be computed)")
+    lines.append("")
+    for variant, fit in g.fits.items():
+        if fit is None:
+            lines.append("  Amdahl %-7s no non-oversubscribed run with more than 1 worker"
+                         % (variant + ":"))
+            continue
+        lines.append("  Amdahl %-7s f = %.3f: %s; %s"
+                     % (variant + ":", fit["f"], _amdahl_meaning(fit["f"]), _fit_basis(fit)))
+    return "\n".join(lines)
+
+
+def _amdahl_meaning(f):
+    if f >= 1.0:
+        return ("slower than serial even with more workers: this variant's overhead, "
+                "not a serial fraction, dominates")
+    if f < 0.001:
+        return "no serial fraction visible at these worker counts"
+    return "speedup can never exceed 1/f = %.1f" % (1.0 / f)
+
+
+def _fit_basis(fit):
+    if fit["points"] == 1:
+        return "from one worker count (p = %d), so an estimate, not a fit" % fit["workers"][0]
+    return "fitted to %d worker counts (p = %s), rms error of 1/S %.3f" % (
+        fit["points"], ",".join(map(str, fit["workers"])), fit["rms_residual"])
+
+
+def report_text(recs):
+    groups = build_groups(recs)
+    if not groups:
+        return "no records"
+    parts = [group_text(g) for g in groups]
+    over = any(row.oversubscribed for g in groups for row in g.rows)
+    tail = [AMDAHL_NOTE]
+    if over:
+        tail.append("* oversubscribed: more workers than usable cores.  Those times show what "
+                    "oversubscription costs;\n  they are not valid speedup measurements and are "
+                    "left out of the fit.")
+    if any(g.memory_bound for g in groups):
+        tail.append("GB/s: bytes the kernel reads and writes per timed run (the program's "
+                    "`bytes`) / median time.")
+    return ("\n\n" + "=" * 78 + "\n").join(parts) + "\n\n" + "\n\n".join(tail) + "\n"
+
+
+def all_agree(recs):
+    return all(r["agrees_closed_form"] and r["agrees_serial"] is not False and r["verified"]
+               for r in recs)

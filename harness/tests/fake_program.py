@@ -1,0 +1,117 @@
+#!/usr/bin/python3
+"""A stand-in for the parlab programs, following the CLI contract, for harness tests.
+
+The program name says what it is: a file or symlink called sum_openmp acts as the OpenMP
+sum, and so on.  Times are synthetic (no real work): time = n-proportional work divided by
+the workers, so the harness' tables, fits and plots have something sensible to show.
+Ranks come from the launcher's environment (OMPI_COMM_WORLD_SIZE / PMI_SIZE); under a
+real mpiexec only rank 0 prints.
+"""
+import json
+import os
+import sys
+
+
+def closed_form(workload, mode, n, tasks, numbers):
+    if workload == "sum":
+        return n * (n - 1) // 2
+    if mode == "array":
+        return n * (n + 1) * (2 * n + 1) // 6
+    return sum(x * x for x in numbers)
+
+
+def parse(argv):
+    opts = {"n": None, "tasks": None, "numbers": [], "delay": 1.0, "repeat": 3, "json": False,
+            "expect_threads": None, "expect_ranks": None}
+    it = iter(argv)
+    for a in it:
+        if a == "-n":
+            opts["n"] = int(next(it))
+        elif a == "--tasks":
+            opts["tasks"] = int(next(it))
+        elif a == "--delay":
+            opts["delay"] = float(next(it))
+        elif a == "--repeat":
+            opts["repeat"] = int(next(it))
+        elif a == "--json":
+            opts["json"] = True
+        elif a == "--expect-threads":
+            opts["expect_threads"] = int(next(it))
+        elif a == "--expect-ranks":
+            opts["expect_ranks"] = int(next(it))
+        elif a.lstrip("-").isdigit():
+            opts["numbers"].append(int(a))
+        else:
+            sys.stderr.write("fake: unknown option %s\n" % a)
+            sys.exit(2)
+    return opts
+
+
+def main(workload=None, variant=None, wrong=False):
+    name = os.path.basename(sys.argv[0])
+    if workload is None:
+        workload, variant = name.split("_", 1)
+        variant = variant.split(".")[0]
+    o = parse(sys.argv[1:])
+    if os.environ.get("FAKE_SLEEP"):  # for the timeout test: hang like a stuck MPI job
+        import time
+        time.sleep(float(os.environ["FAKE_SLEEP"]))
+    threads = int(os.environ.get("OMP_NUM_THREADS", "1")) if variant in ("openmp", "hybrid") else 1
+    ranks = int(os.environ.get("OMPI_COMM_WORLD_SIZE", os.environ.get("PMI_SIZE", "1")))
+    rank = int(os.environ.get("OMPI_COMM_WORLD_RANK", os.environ.get("PMI_RANK", "0")))
+    if variant not in ("mpi", "hybrid"):
+        ranks = 1
+    if o["expect_threads"] is not None and o["expect_threads"] != threads:
+        sys.stderr.write("fake: --expect-threads %d but got %d\n" % (o["expect_threads"], threads))
+        return 2
+    if o["expect_ranks"] is not None and o["expect_ranks"] != ranks:
+        sys.stderr.write("fake: --expect-ranks %d but got %d\n" % (o["expect_ranks"], ranks))
+        return 2
+    if rank != 0:
+        return 0
+    if o["n"] is not None:
+        mode = "array"
+        tasks = o["tasks"] if o["tasks"] is not None else 4
+    else:
+        mode = "numbers"
+        tasks = len(o["numbers"] or [1, 2, 3, 4])
+        o["numbers"] = o["numbers"] or [1, 2, 3, 4]
+    expected = closed_form(workload, mode, o["n"], tasks, o["numbers"])
+    result = expected + (1 if wrong else 0)
+    workers = ranks * threads
+    cores = len(os.sched_getaffinity(0))
+    if mode == "array":
+        work = 1e-8 * o["n"] * (tasks if workload == "sum" else 1)
+        if os.environ.get("FAKE_FOLDED"):  # a loop the compiler replaced by a formula
+            work = 1e-6
+        t = work * (0.05 + 0.95 / min(workers, cores)) * (1.3 if workers > cores else 1.0)
+        nbytes = 8 * o["n"] * (tasks if workload == "sum" else 2)
+    else:
+        per = -(-len(o["numbers"]) // workers)
+        t = o["delay"] * per
+        nbytes = 0
+    doc = {
+        "workload": workload, "variant": variant, "mode": mode, "threads": threads,
+        "ranks": ranks, "n": o["n"] if o["n"] is not None else len(o["numbers"]),
+        "tasks": tasks, "result": str(result), "expected": str(expected),
+        "verified": True if wrong else result == expected, "repeat": o["repeat"], "warmup": 1,
+        "time_min": t * 0.97, "time_median": t, "time_max": t * 1.05,
+        "timer_resolution": 1e-9, "bytes": nbytes, "cores": cores,
+        "oversubscribed": workers > cores, "host": os.uname().nodename, "cpu_model": "fake cpu",
+        "compiler": "fakecc", "compiler_version": "0.0", "cflags": "-O2",
+        "mpi_library": "fake MPI" if variant in ("mpi", "hybrid") else None,
+        "omp": {"num_threads": os.environ.get("OMP_NUM_THREADS"),
+                "proc_bind": os.environ.get("OMP_PROC_BIND"),
+                "places": os.environ.get("OMP_PLACES"),
+                "wait_policy": os.environ.get("OMP_WAIT_POLICY"), "dynamic": None},
+        "version": "fake-0",
+    }
+    if o["json"]:
+        print(json.dumps(doc))
+    else:
+        print("result %d" % result)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,246 @@
+#!/usr/bin/python3
+"""`bench` end to end against fake programs (no compiler or MPI needed): the table, the
+records, the CSV view, the plots, and the failures it must catch: a wrong variant, N
+unconnected one-rank copies, a hung program, a bad results file."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import unittest
+
+import helpers
+from pharness import records
+
+
+def bench(d, *args, env=None):
+    cmd = [sys.executable, helpers.SCRIPT, "bench", "--preset", "tiny",
+           "--build", os.path.join(d, "build"), "--mpiexec", helpers.FAKE_MPIEXEC,
+           "--results", os.path.join(d, "results", "runs.jsonl"),
+           "--plots", os.path.join(d, "results", "plots")] + list(args)
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300,
+                          env=full_env, cwd=d)
+    return proc.returncode, proc.stdout.decode(), proc.stderr.decode()
+
+
+class LaunchLines(unittest.TestCase):
+    def test_open_mpi_hybrid_binding(self):
+        from pharness import launch
+        argv, env = launch.build_launch("hybrid", "/b/sum_hybrid", ["-n", "10"], 2, 3, True,
+                                        launcher="/usr/bin/mpiexec.openmpi", flavor="openmpi")
+        self.assertEqual(argv[:7], ["/usr/bin/mpiexec.openmpi", "-n", "2", "--report-bindings",
+                                    "--bind-to", "none", "/b/sum_hybrid"])
+        self.assertEqual(argv[-5:], ["--expect-ranks", "2", "--expect-threads", "3", "--json"])
+        self.assertEqual(env["OMP_NUM_THREADS"], "3")
+        self.assertEqual(env["OMP_WAIT_POLICY"], "PASSIVE")
+        argv, env = launch.build_launch("mpi", "/b/sum_mpi", [], 2, 1, False,
+                                        launcher="/usr/bin/mpiexec.mpich", flavor="mpich")
+        self.assertEqual(argv, ["/usr/bin/mpiexec.mpich", "-n", "2", "/b/sum_mpi",
+                                "--expect-ranks", "2", "--json"])
+        self.assertNotIn("OMP_WAIT_POLICY", env)
+
+    def test_inherited_omp_settings_are_dropped(self):
+        from pharness import launch
+        old = dict(os.environ)
+        try:
+            os.environ["OMP_PROC_BIND"] = "spread"
+            os.environ["GOMP_SPINCOUNT"] = "1"
+            env = launch.child_environment({"OMP_NUM_THREADS": "2"})
+        finally:
+            os.environ.clear()
+            os.environ.update(old)
+        self.assertEqual({k for k in env if k.startswith(("OMP_", "GOMP_"))}, {"OMP_NUM_THREADS"})
+
+    def test_flavor(self):
+        from pharness import launch
+        self.assertEqual(launch.launcher_flavor("mpiexec.openmpi (OpenRTE) 4.1.4"), "openmpi")
+        self.assertEqual(launch.launcher_flavor("mpiexec (Open MPI) 5.0.8"), "openmpi")
+        self.assertEqual(launch.launcher_flavor("HYDRA 4.0.2"), "mpich")
+        self.assertIsNone(launch.launcher_flavor("fake mpiexec 0.0"))
+
+
+class BenchWithFakes(unittest.TestCase):
+    def test_full_matrix(self):
+        with helpers.tempdir() as d:
+            helpers.fake_build_dir(d)
+            rc, out, err = bench(d, "--workers", "1,2,4", "--workloads", "sum,square,seed",
+                                 "--delay", "0.001")
+            self.assertEqual(rc, 0, out + err)
+            # serial once + (openmp, mpi, hybrid) x 3 worker counts, for 3 workloads
+            recs = records.load(os.path.join(d, "results", "runs.jsonl"))
+            self.assertEqual(len(recs), 3 * (1 + 3 * 3))
+            self.assertTrue(all(r["agrees_closed_form"] for r in recs))
+            self.assertTrue(all(r["agrees_serial"] for r in recs if r["variant"] != "serial"))
+            over = {(r["variant"], r["workers"]) for r in recs if r["oversubscribed"]}
+            cores = len(os.sched_getaffinity(0))
+            self.assertEqual(over, {(v, 4) for v in ("openmp", "mpi", "hybrid")} if cores < 4
+                             else set())
+            hyb = [r for r in recs if r["variant"] == "hybrid" and r["workers"] == 4][0]
+            self.assertEqual((hyb["ranks"], hyb["threads"]), (2, 2))
+            # the student's table: headers, one row per run, the verdict
+            for head in ("variant", "workers", "result", "time median (min-max)", "speedup"):
+                self.assertIn(head, out)
+            self.assertIn("RESULT: all 30 runs agree", out)
+            # progress on stderr: k of total, elapsed, time left
+            self.assertIn("[30/30]", err)
+            self.assertIn("elapsed", err)
+            self.assertIn("left", err)
+            # provenance present in every record
+            for r in recs:
+                for key in records.PROVENANCE_FIELDS:
+                    self.assertIn(key, r["provenance"])
+            self.assertTrue(os.path.exists(os.path.join(d, "results", "runs.csv")))
+            if shutil.which("gnuplot"):
+                plots = os.listdir(os.path.join(d, "results", "plots"))
+                for ext in (".png", ".svg", ".gp", ".dat"):
+                    self.assertEqual(len([p for p in plots if p.endswith(ext)]), 3, plots)
+
+    def test_launch_environment(self):
+        with helpers.tempdir() as d:
+            helpers.fake_build_dir(d)
+            rc, out, err = bench(d, "--workers", "4", "--workloads", "sum", "--dry-run",
+                                 env={"OMP_PROC_BIND": "spread", "OMP_NUM_THREADS": "7"})
+            self.assertEqual(rc, 0, err)
+            lines = out.splitlines()
+            mpi = [l for l in lines if l.endswith("--json") and "sum_mpi" in l][0]
+            for kv in ("OMPI_MCA_rmaps_base_oversubscribe=1",
+                       "PRTE_MCA_rmaps_default_mapping_policy=:oversubscribe",
+                       "OMPI_MCA_mpi_yield_when_idle=1",
+                       "OMPI_MCA_btl_vader_single_copy_mechanism=none",
+                       "OMPI_MCA_btl_base_warn_component_unused=0",
+                       " -n 4 ", "--expect-ranks 4"):
+                self.assertIn(kv, mpi)
+            # parlab's one list of launch settings, common/launch_env.sh, is what is used
+            for kv in subprocess.run(["bash", os.path.join(os.path.dirname(helpers.HARNESS),
+                                                           "common", "launch_env.sh"), "--lines"],
+                                     stdout=subprocess.PIPE, check=True,
+                                     timeout=30).stdout.decode().split():
+                self.assertIn(kv, mpi)
+            root = os.geteuid() == 0
+            self.assertEqual("OMPI_ALLOW_RUN_AS_ROOT=1" in mpi, root)
+            self.assertEqual("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1" in mpi, root)
+            omp = [l for l in lines if "sum_openmp" in l][0]
+            self.assertIn("OMP_NUM_THREADS=4", omp)
+            self.assertIn("--expect-threads 4", omp)
+            self.assertIn("OMP_PROC_BIND=close", omp)
+            cores = len(os.sched_getaffinity(0))
+            self.assertEqual("OMP_WAIT_POLICY=PASSIVE" in omp, cores < 4)
+            hyb = [l for l in lines if "sum_hybrid" in l][0]
+            self.assertIn("--expect-ranks 2 --expect-threads 2", hyb)
+            self.assertNotIn("OMP_PROC_BIND", hyb)  # concurrent ranks must not all pin to core 0
+            # no record is written by a dry run
+            self.assertFalse(os.path.exists(os.path.join(d, "results", "runs.jsonl")))
+
+    def test_wrong_variant_is_caught(self):
+        with helpers.tempdir() as d:
+            helpers.fake_build_dir(d)
+            rc, out, err = bench(d, "--workers", "1,2", "--workloads", "sum",
+                                 "--binary", "openmp=" + helpers.FAKE_WRONG, "--no-plots")
+            self.assertEqual(rc, 1, out + err)
+            # names workload, variant, worker count and both values
+            want = str(helpers.reference.sum_array(200000))
+            wrong = str(int(want) + 1)
+            line = [l for l in err.splitlines() if "variant openmp, 2 workers" in l
+                    and "serial reference" in l]
+            self.assertTrue(line, err)
+            self.assertIn("workload sum", line[0])
+            self.assertIn("result %s != serial reference %s" % (wrong, want), line[0])
+            self.assertIn("result %s != closed form %s" % (wrong, want), err)
+            self.assertIn("WRONG", out)
+            self.assertIn("problem(s)", out)
+            # the wrong runs are on record, marked as disagreeing
+            recs = records.load(os.path.join(d, "results", "runs.jsonl"))
+            bad = [r for r in recs if r["variant"] == "openmp"]
+            self.assertEqual(len(bad), 2)
+            self.assertFalse(any(r["agrees_serial"] or r["agrees_closed_form"] for r in bad))
+            # ... and the report says so and exits non-zero
+            proc = subprocess.run([sys.executable, helpers.SCRIPT, "report",
+                                   os.path.join(d, "results", "runs.jsonl")],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+            self.assertEqual(proc.returncode, 1)
+            self.assertIn("RESULTS DISAGREE", proc.stdout.decode())
+
+    def test_per_program_override(self):
+        with helpers.tempdir() as d:
+            helpers.fake_build_dir(d)
+            rc, out, err = bench(d, "--workers", "2", "--workloads", "sum,square",
+                                 "--variants", "openmp",
+                                 "--binary", "square_openmp=" + helpers.FAKE_WRONG, "--no-plots")
+            self.assertEqual(rc, 1)
+            self.assertIn("workload square (array mode), variant openmp", err)
+            self.assertNotIn("workload sum", err)
+
+    def test_unconnected_copies_are_caught(self):
+        with helpers.tempdir() as d:
+            helpers.fake_build_dir(d)
+            rc, out, err = bench(d, "--workers", "2", "--workloads", "sum", "--variants", "mpi",
+                                 "--no-plots", env={"FAKE_MPIEXEC_SINGLETONS": "1"})
+            self.assertEqual(rc, 1)
+            self.assertIn("FAILED: sum mpi 2 ranks", err)
+            self.assertIn("--expect-ranks 2 but got 1", err)
+
+    def test_timeout_kills_and_reports(self):
+        with helpers.tempdir() as d:
+            helpers.fake_build_dir(d)
+            rc, out, err = bench(d, "--workers", "1", "--workloads", "sum", "--variants",
+                                 "serial", "--timeout", "1", "--no-plots",
+                                 env={"FAKE_SLEEP": "30"})
+            self.assertEqual(rc, 1)
+            self.assertIn("timed out after 1 s", err)
+
+    def test_folded_loop_is_flagged(self):
+        with helpers.tempdir() as d:
+            helpers.fake_build_dir(d)
+            args = ("--workers", "1", "--workloads", "sum", "--variants", "serial", "--no-plots")
+            rc, out, err = bench(d, *args)
+            self.assertNotIn("WARNING", out)
+            rc, out, err = bench(d, *args, env={"FAKE_FOLDED": "1"})
+            self.assertEqual(rc, 0)  # a flag, not a failure: tiny sizes are noisy
+            self.assertIn("WARNING: sum serial took", out)
+            self.assertIn("folded the loop", out)
+
+    def test_slurm_ids_recorded(self):
+        with helpers.tempdir() as d:
+            helpers.fake_build_dir(d)
+            env = {"SLURM_JOB_ID": "4711", "SLURM_ARRAY_JOB_ID": "4700",
+                   "SLURM_ARRAY_TASK_ID": "11", "SLURM_CPUS_PER_TASK": "2"}
+            rc, out, err = bench(d, "--workers", "2", "--workloads", "sum", "--variants",
+                                 "openmp", "--no-plots", "--label", "array-task", env=env)
+            self.assertEqual(rc, 0, err)
+            recs = records.load(os.path.join(d, "results", "runs.jsonl"))
+            self.assertEqual(len(recs), 2)
+            for r in recs:
+                self.assertEqual(r["label"], "array-task")
+                self.assertEqual(r["provenance"]["slurm"],
+                                 {"job_id": "4711", "array_job_id": "4700",
+                                  "array_task_id": "11", "cpus_per_task": "2"})
+
+    def test_bad_results_file_is_not_touched(self):
+        with helpers.tempdir() as d:
+            helpers.fake_build_dir(d)
+            path = os.path.join(d, "results", "runs.jsonl")
+            os.makedirs(os.path.dirname(path))
+            good = json.dumps(helpers.make_record())
+            with open(path, "w") as fh:
+                fh.write(good + "\n" + good[:30])
+            with open(path, "rb") as fh:
+                before = fh.read()
+            rc, out, err = bench(d, "--workers", "1", "--workloads", "sum", "--no-plots")
+            self.assertEqual(rc, 2)
+            self.assertIn("%s:2:" % os.path.join("results", "runs.jsonl"), err)
+            with open(path, "rb") as fh:
+                self.assertEqual(fh.read(), before)
+            self.assertFalse(os.path.exists(os.path.join(d, "results", "runs.csv")))
+
+    def test_missing_build(self):
+        with helpers.tempdir() as d:
+            rc, out, err = bench(d, "--workloads", "sum")
+            self.assertEqual(rc, 2)
+            self.assertIn("no serial reference program", err)
+            self.assertIn("meson setup build", err)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

@@ -1,0 +1,139 @@
+#!/usr/bin/python3
+"""`report`, `plot` and `compare` on recorded files (e.g. results copied back from a cluster)."""
+import os
+import shutil
+import subprocess
+import sys
+import unittest
+
+import helpers
+from pharness import compare, records
+
+
+def result_set(scale=1.0, over_scale=1.0, wrong=False):
+    recs = [helpers.make_record(variant="serial", t=1.0 * scale)]
+    for p, t in ((1, 1.0), (2, 0.55)):
+        recs.append(helpers.make_record(variant="openmp", threads=p, t=t * scale))
+        recs.append(helpers.make_record(variant="mpi", ranks=p, t=t * scale * 1.05))
+    recs.append(helpers.make_record(variant="openmp", threads=4, t=0.9 * over_scale,
+                                    oversubscribed=True))
+    if wrong:
+        recs[-2]["result"] = "12345"
+    return recs
+
+
+def write(path, recs):
+    for r in recs:
+        records.append(path, r)
+    return path
+
+
+def cli(*args):
+    proc = subprocess.run([sys.executable, helpers.SCRIPT] + list(args), stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, timeout=120)
+    return proc.returncode, proc.stdout.decode(), proc.stderr.decode()
+
+
+class Report(unittest.TestCase):
+    def test_report_table(self):
+        with helpers.tempdir() as d:
+            path = write(os.path.join(d, "a.jsonl"), result_set())
+            rc, out, err = cli("report", path, "--output", os.path.join(d, "report.txt"))
+            self.assertEqual(rc, 0, err)
+            for part in ("sum (array mode, n=1,000, tasks=4)", "time median (min-max)",
+                         "speedup", "efficiency", "GB/s", "oversubscribed, not in fit",
+                         "Amdahl openmp:", "Amdahl mpi:", "f is the fraction",
+                         "every variant agrees bit for bit"):
+                self.assertIn(part, out)
+            # speedup 1/0.55 = 1.82, efficiency 91%
+            self.assertIn("1.82", out)
+            self.assertIn("91%", out)
+            with open(os.path.join(d, "report.txt")) as fh:
+                self.assertEqual(fh.read(), out)
+
+    def test_run_filter(self):
+        with helpers.tempdir() as d:
+            path = os.path.join(d, "a.jsonl")
+            write(path, result_set())
+            write(path, [dict(r, run_id="run-2") for r in result_set(scale=2.0)])
+            rc, out, err = cli("report", path, "--run", "latest")
+            self.assertEqual(rc, 0, err)
+            self.assertIn("6 record(s)", out)
+            rc, out, err = cli("report", path)
+            self.assertIn("12 record(s)", out)
+            self.assertIn("2 records", out)
+            rc, out, err = cli("report", path, "--run", "nosuchrun")
+            self.assertEqual(rc, 2)
+            self.assertIn("no records with run id", err)
+
+    @unittest.skipUnless(shutil.which("gnuplot"), "gnuplot not installed")
+    def test_plot_from_file(self):
+        with helpers.tempdir() as d:
+            path = write(os.path.join(d, "cluster.jsonl"), result_set())
+            rc, out, err = cli("plot", path)
+            self.assertEqual(rc, 0, err)
+            files = out.split()
+            self.assertEqual(sorted(os.path.basename(f) for f in files),
+                             ["sum_n1000_t4.png", "sum_n1000_t4.svg"])
+            for f in files:
+                self.assertGreater(os.path.getsize(f), 1000)
+            with open(os.path.join(d, "plots", "sum_n1000_t4.png"), "rb") as fh:
+                self.assertEqual(fh.read(8), b"\x89PNG\r\n\x1a\n")
+            with open(os.path.join(d, "plots", "sum_n1000_t4.svg"), encoding="utf-8") as fh:
+                svg = fh.read()
+            self.assertIn("<svg", svg)
+            for word in ("openmp", "mpi", "ideal", "oversubscribed", "speedup", "efficiency"):
+                self.assertIn(word, svg)
+            # the script next to the figure redraws it
+            os.remove(os.path.join(d, "plots", "sum_n1000_t4.png"))
+            subprocess.run(["gnuplot", "sum_n1000_t4.gp"], cwd=os.path.join(d, "plots"),
+                           check=True, timeout=60, stdin=subprocess.DEVNULL)
+            self.assertTrue(os.path.exists(os.path.join(d, "plots", "sum_n1000_t4.png")))
+
+
+class Compare(unittest.TestCase):
+    def test_same_is_clean(self):
+        text, flagged, matched = compare.compare(result_set(), result_set(scale=1.05))
+        self.assertEqual((flagged, matched), (0, 6))
+        self.assertIn("new/old", text)
+        self.assertIn("1.05", text)
+
+    def test_regression_flagged(self):
+        text, flagged, matched = compare.compare(result_set(), result_set(scale=1.3),
+                                                 tolerance=0.1)
+        self.assertEqual(flagged, 5)  # every non-oversubscribed cell (serial, 2 x omp, 2 x mpi)
+        self.assertIn("REGRESSION", text)
+        self.assertIn("1.30", text)
+        text, flagged, _ = compare.compare(result_set(), result_set(scale=1.3), tolerance=0.5)
+        self.assertEqual(flagged, 0)
+
+    def test_oversubscribed_not_judged_unless_asked(self):
+        old, new = result_set(), result_set(over_scale=3.0)
+        text, flagged, _ = compare.compare(old, new)
+        self.assertEqual(flagged, 0)
+        self.assertIn("not judged", text)
+        _, flagged, _ = compare.compare(old, new, include_oversubscribed=True)
+        self.assertEqual(flagged, 1)
+
+    def test_result_change_flagged(self):
+        text, flagged, _ = compare.compare(result_set(), result_set(wrong=True))
+        self.assertEqual(flagged, 1)
+        self.assertIn("RESULT DIFFERS", text)
+
+    def test_cli_exit_status(self):
+        with helpers.tempdir() as d:
+            a = write(os.path.join(d, "a.jsonl"), result_set())
+            b = write(os.path.join(d, "b.jsonl"), result_set(scale=1.5))
+            c = write(os.path.join(d, "c.jsonl"), [helpers.make_record(n=77)])
+            self.assertEqual(cli("compare", a, a)[0], 0)
+            rc, out, _ = cli("compare", a, b)
+            self.assertEqual(rc, 1)
+            self.assertIn("5 flagged out of 6 compared", out)
+            self.assertEqual(cli("compare", a, b, "--tolerance", "0.6")[0], 0)
+            rc, out, _ = cli("compare", a, c)
+            self.assertEqual(rc, 2)
+            self.assertIn("no configuration appears in both sets", out)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

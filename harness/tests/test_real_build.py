@@ -1,0 +1,67 @@
+#!/usr/bin/python3
+"""`bench --preset tiny` against the real programs of a build directory.
+
+usage: test_real_build.py BUILD_DIR      (meson passes its build root)
+Exit 77 (meson: skipped) when BUILD_DIR holds no sum_serial/square_serial yet."""
+import os
+import subprocess
+import sys
+import unittest
+
+import helpers
+from pharness import records
+
+BUILD = os.path.abspath(sys.argv.pop(1) if len(sys.argv) > 1 else "build")
+
+
+def bench(d, *args):
+    cmd = [sys.executable, helpers.SCRIPT, "bench", "--preset", "tiny", "--build", BUILD,
+           "--results", os.path.join(d, "runs.jsonl"), "--plots", os.path.join(d, "plots")]
+    proc = subprocess.run(cmd + list(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          timeout=600, cwd=d)
+    return proc.returncode, proc.stdout.decode(), proc.stderr.decode()
+
+
+class RealPrograms(unittest.TestCase):
+    def test_tiny_matrix_agrees(self):
+        with helpers.tempdir() as d:
+            rc, out, err = bench(d)
+            sys.stdout.write(out)
+            self.assertEqual(rc, 0, out + err)
+            recs = records.load(os.path.join(d, "runs.jsonl"))
+            variants = {r["variant"] for r in recs}
+            self.assertIn("serial", variants)
+            for r in recs:
+                self.assertTrue(r["agrees_closed_form"] and r["verified"], r)
+                self.assertEqual(r["result"], r["expected"])
+                self.assertEqual(r["workers"], r["ranks"] * r["threads"])
+                self.assertIsNotNone(r["provenance"]["compiler"])
+                if r["variant"] in ("mpi", "hybrid"):
+                    lib = r["provenance"]["mpi_library"] or ""
+                    launcher = r["provenance"]["mpi_launcher"] or ""
+                    # the launcher belongs to the library the program links (R-LAUNCH-2)
+                    if "Open MPI" in lib:
+                        self.assertIn("openmpi", launcher)
+                    elif "MPICH" in lib:
+                        self.assertIn("mpich", launcher)
+
+    def test_wrong_serial_reference_is_caught(self):
+        broken = os.path.join(BUILD, "tests", "broken_sum")
+        if not os.path.exists(broken):
+            self.skipTest("no tests/broken_sum in the build")
+        with helpers.tempdir() as d:
+            rc, out, err = bench(d, "--workloads", "sum", "--variants", "openmp",
+                                 "--workers", "2", "--no-plots", "--binary",
+                                 "sum_serial=" + broken)
+            self.assertEqual(rc, 1, out + err)
+            self.assertIn("workload sum (array mode), variant serial, 1 worker: result", err)
+            self.assertIn("!= closed form", err)
+            self.assertIn("variant openmp, 2 workers: result", err)
+            self.assertIn("!= serial reference", err)
+
+
+if __name__ == "__main__":
+    if not all(os.path.exists(os.path.join(BUILD, p)) for p in ("sum_serial", "square_serial")):
+        print("skip: no parlab programs in %s (build first)" % BUILD)
+        sys.exit(77)
+    unittest.main(verbosity=2)

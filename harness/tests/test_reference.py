@@ -1,0 +1,95 @@
+#!/usr/bin/python3
+"""Closed forms, computed independently in Python integers, and the agreement messages."""
+import unittest
+
+import helpers  # noqa: F401  (sets sys.path)
+from pharness import bench, reference
+
+
+class ClosedForms(unittest.TestCase):
+    def test_against_brute_force(self):
+        for n in (1, 2, 3, 10, 1000):
+            self.assertEqual(reference.closed_form("sum", "array", n=n, tasks=4),
+                             sum(range(n)))
+            self.assertEqual(reference.closed_form("square", "array", n=n),
+                             sum(i * i for i in range(1, n + 1)))
+
+    def test_seed_numbers(self):
+        self.assertEqual(reference.closed_form("square", "numbers", numbers=[1, 2, 3, 4]), 30)
+        self.assertEqual(reference.square_numbers([4294967295]), 4294967295 ** 2)
+
+    def test_exact_beyond_64_bits(self):
+        n = 4294967295  # the largest square -n the programs accept
+        want = n * (n + 1) * (2 * n + 1) // 6
+        self.assertGreater(want, 2 ** 64)
+        self.assertEqual(reference.square_array(n), want)
+        self.assertEqual(str(reference.square_array(20000000)), "2666666866666670000000")
+        self.assertEqual(reference.sum_array(6074001000), 6074001000 * 6074000999 // 2)
+
+    def test_unknown(self):
+        with self.assertRaises(ValueError):
+            reference.closed_form("sum", "numbers", numbers=[1])
+
+
+class Agreement(unittest.TestCase):
+    def job(self, variant="openmp", ranks=1, threads=2):
+        return bench.Job("sum", variant, ranks, threads, cores=2)
+
+    def test_all_good(self):
+        pj = {"result": "45", "expected": "45", "verified": True}
+        self.assertEqual(bench.check_answer(self.job(), pj, 45, "45"), [])
+
+    def test_wrong_result_names_everything(self):
+        pj = {"result": "46", "expected": "46", "verified": True}
+        problems = bench.check_answer(self.job(), pj, 45, "45")
+        text = "\n".join(problems)
+        for part in ("workload sum", "variant openmp", "2 workers", "46", "45",
+                     "closed form", "serial reference"):
+            self.assertIn(part, text)
+
+    def test_hybrid_shape_named(self):
+        pj = {"result": "1", "expected": "45", "verified": False}
+        text = "\n".join(bench.check_answer(self.job("hybrid", 2, 2), pj, 45, "45"))
+        self.assertIn("2 ranks x 2 threads", text)
+        self.assertIn("verified=False", text)
+
+    def test_not_a_number(self):
+        pj = {"result": 45.0, "verified": True}
+        self.assertIn("not a decimal string", bench.check_answer(self.job(), pj, 45, None)[0])
+
+    def test_program_closed_form_checked(self):
+        pj = {"result": "45", "expected": "44", "verified": True}
+        self.assertIn("program's closed form 44", bench.check_answer(self.job(), pj, 45, "45")[0])
+
+    def test_shape_check(self):
+        job = self.job("mpi", 4, 1)
+        pj = {"workload": "sum", "variant": "mpi", "mode": "array", "threads": 1, "ranks": 1,
+              "time_min": 1, "time_median": 1, "time_max": 1}
+        self.assertEqual(bench.check_shape(job, pj), ["reported ranks=1, expected 4"])
+
+
+class Plan(unittest.TestCase):
+    def test_default_worker_counts(self):
+        self.assertEqual(bench.default_worker_counts(1), [1, 2])
+        self.assertEqual(bench.default_worker_counts(2), [1, 2, 4])
+        self.assertEqual(bench.default_worker_counts(6), [1, 2, 4, 6, 12])
+        self.assertEqual(bench.default_worker_counts(8), [1, 2, 4, 8, 16])
+
+    def test_hybrid_shape(self):
+        self.assertEqual(bench.hybrid_shape(1), (1, 1))
+        self.assertEqual(bench.hybrid_shape(4), (2, 2))
+        self.assertEqual(bench.hybrid_shape(8), (2, 4))
+        self.assertEqual(bench.hybrid_shape(6, threads_per_rank=3), (2, 3))
+        self.assertIsNone(bench.hybrid_shape(5, threads_per_rank=2))
+
+    def test_plan_serial_first_and_oversubscription(self):
+        bins = {(w, v): "/x" for w in ("sum",) for v in bench.VARIANTS}
+        jobs = bench.plan(["sum"], list(bench.VARIANTS), bins, [1, 2, 4], cores=2)
+        self.assertEqual(jobs[0].variant, "serial")
+        self.assertEqual(len([j for j in jobs if j.variant == "serial"]), 1)
+        over = [(j.variant, j.ranks, j.threads) for j in jobs if j.oversubscribed]
+        self.assertEqual(sorted(over), [("hybrid", 2, 2), ("mpi", 4, 1), ("openmp", 1, 4)])
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
