@@ -4,6 +4,7 @@
  * with as many ranks as numbers each rank squares one, as each Process did in the seed.  Array mode:
  * each rank squares only its own share of 1..N, in its own memory.  Either way every rank ends
  * with a partial checksum that only rank 0 can add up. */
+#include "kernels.h"
 #include "parlab_mpi.h"
 
 static void fill(uint64_t *values, uint64_t count, uint64_t first)
@@ -26,12 +27,9 @@ static u128 square_numbers(const uint64_t *numbers, size_t count, double delay)
 /* squares[i] = values[i]^2 for this rank's share; rank 0 gets the checksum of all shares. */
 static u128 square_all(const uint64_t *values, uint64_t *squares, uint64_t count)
 {
-    u128 my_checksum = 0;
-    for (uint64_t i = 0; i < count; i++) {
-        squares[i] = values[i] * values[i];
-        my_checksum += squares[i];
-    }
-    return reduce_u128_to_root(my_checksum);
+    uint64_t low = 0, high = 0; /* this rank's checksum, in halves (common/kernels.h) */
+    square_values(values, squares, count, &low, &high);
+    return reduce_u128_to_root(checksum_of(low, high));
 }
 
 int main(int argc, char **argv)

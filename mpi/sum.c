@@ -3,7 +3,9 @@
  * Every rank runs this same program on its own share of the array, in its own memory: `values`
  * holds only this rank's `count` values, starting at global index `first` (parlab splits the n
  * values into near-equal blocks; ranks beyond n get none).  A rank cannot see another's partial
- * sum, so MPI_Reduce sends them all to rank 0 and adds them there. */
+ * sum, so MPI_Reduce sends them all to rank 0 and adds them there.  Within a rank the sum is
+ * serial/sum.c's, done by the same sum_values() (common/kernels.h). */
+#include "kernels.h"
 #include "parlab_mpi.h"
 
 static void fill(uint64_t *values, uint64_t count, uint64_t first)
@@ -15,9 +17,7 @@ static void fill(uint64_t *values, uint64_t count, uint64_t first)
 /* One task: every rank sums its share, then rank 0 receives the total. */
 static uint64_t sum_task(const uint64_t *values, uint64_t count)
 {
-    uint64_t my_sum = 0;
-    for (uint64_t i = 0; i < count; i++)
-        my_sum += values[i];
+    uint64_t my_sum = sum_values(values, count);
 
     uint64_t total = 0; /* meaningful on rank 0 only */
     MPI_Reduce(&my_sum, &total, 1, MPI_UINT64_T, MPI_SUM, 0, MPI_COMM_WORLD);

@@ -2,14 +2,19 @@
  *
  * Numbers mode is the seed's ThreadPoolExecutor: each thread takes whole numbers, and because the
  * simulated work only waits, more threads than cores still help.  schedule(dynamic, 1) hands out one
- * number at a time, like a pool.  Array mode splits the map 1..N into one chunk per thread. */
+ * number at a time, like a pool.  Array mode is serial/square.c's block loop with one pragma in
+ * front: schedule(static) gives each thread the same blocks in fill() and in square_all(), so each
+ * thread reads and writes the pages it touched first; reduction(+) adds up the threads' checksum
+ * halves. */
+#include "kernels.h"
 #include "parlab.h"
 
 static void fill(uint64_t *values, uint64_t count, uint64_t first)
 {
 #pragma omp parallel for schedule(static)
-    for (uint64_t i = 0; i < count; i++)
-        values[i] = first + i;
+    for (uint64_t start = 0; start < count; start += BLOCK)
+        for (uint64_t i = start; i < block_end(start, count); i++)
+            values[i] = first + i;
 }
 
 static u128 square_numbers(const uint64_t *numbers, size_t count, double delay)
@@ -21,16 +26,14 @@ static u128 square_numbers(const uint64_t *numbers, size_t count, double delay)
     return checksum;
 }
 
-/* squares[i] = values[i]^2; returns the sum of the squares, which needs 128 bits. */
+/* squares[i] = values[i]^2; returns the sum of the squares, which needs more than 64 bits. */
 static u128 square_all(const uint64_t *values, uint64_t *squares, uint64_t count)
 {
-    u128 checksum = 0;
-#pragma omp parallel for schedule(static) reduction(+ : checksum)
-    for (uint64_t i = 0; i < count; i++) {
-        squares[i] = values[i] * values[i];
-        checksum += squares[i];
-    }
-    return checksum;
+    uint64_t low = 0, high = 0;
+#pragma omp parallel for schedule(static) reduction(+ : low, high)
+    for (uint64_t start = 0; start < count; start += BLOCK)
+        square_values(values + start, squares + start, block_end(start, count) - start, &low, &high);
+    return checksum_of(low, high);
 }
 
 int main(int argc, char **argv)
