@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "parlab_fsum.h"
 
 bool parse_whole_number(const char *text, uint64_t min, uint64_t max, uint64_t *value)
 {
@@ -73,7 +74,10 @@ int parse_options(int argc, char **argv, enum workload workload, struct options 
         .delay = 1.0,
         .repeat = 3,
     };
-    const uint64_t n_max = workload == WORKLOAD_SUM ? SUM_MAX_N : SQUARE_MAX_VALUE;
+    const uint64_t n_max = workload == WORKLOAD_SUM    ? SUM_MAX_N
+                           : workload == WORKLOAD_FSUM ? FSUM_MAX_N
+                                                       : SQUARE_MAX_VALUE;
+    static const char *const workload_names[] = {"sum", "square", "fsum"};
     const struct numeric_option numeric[] = {
         {"-n", &o->n, 1, n_max},
         {"--tasks", &o->tasks, 1, MAX_TASKS},
@@ -81,7 +85,7 @@ int parse_options(int argc, char **argv, enum workload workload, struct options 
         {"--expect-threads", &o->expect_threads, 1, MAX_EXPECT},
         {"--expect-ranks", &o->expect_ranks, 1, MAX_EXPECT},
     };
-    bool tasks_given = false, delay_given = false, options_ended = false;
+    bool tasks_given = false, delay_given = false, options_ended = false, data_given = false;
     o->numbers = calloc((size_t)argc + 1, sizeof *o->numbers);
     if (o->numbers == NULL)
         return fail(error, size, "out of memory while reading the command line");
@@ -90,7 +94,8 @@ int parse_options(int argc, char **argv, enum workload workload, struct options 
         const char *arg = argv[i];
         if (options_ended || arg[0] != '-' || arg[1] == '\0') {
             if (workload != WORKLOAD_SQUARE)
-                return fail(error, size, "unexpected argument '%s': sum takes no numbers (use -n N)", arg);
+                return fail(error, size, "unexpected argument '%s': %s takes no numbers (use -n N)",
+                            arg, workload_names[workload]);
             uint64_t number;
             if (!parse_whole_number(arg, 0, SQUARE_MAX_VALUE, &number))
                 return fail(error, size, "NUMBERS: expected whole numbers from 0 to %llu, got '%s'",
@@ -121,6 +126,7 @@ int parse_options(int argc, char **argv, enum workload workload, struct options 
         bool *flag = strcmp(name, "--json") == 0      ? &o->json
                      : strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 ? &o->help
                      : strcmp(name, "--version") == 0 ? &o->version
+                     : strcmp(name, "--naive") == 0   ? &o->naive
                                                       : NULL;
         if (flag) {
             if (value)
@@ -133,14 +139,25 @@ int parse_options(int argc, char **argv, enum workload workload, struct options 
         for (size_t k = 0; k < sizeof numeric / sizeof numeric[0]; k++)
             if (strcmp(name, numeric[k].name) == 0)
                 match = &numeric[k];
-        bool is_delay = strcmp(name, "--delay") == 0;
-        if (!match && !is_delay)
+        bool is_delay = strcmp(name, "--delay") == 0, is_data = strcmp(name, "--data") == 0;
+        if (!match && !is_delay && !is_data)
             return fail(error, size, "unknown option '%s' (see --help)", name);
         if (!value) {
             if (i + 1 >= argc)
                 value = NULL;
             else
                 value = argv[++i];
+        }
+        if (is_data) {
+            if (value && strcmp(value, "random") == 0)
+                o->data = FSUM_DATA_RANDOM;
+            else if (value && strcmp(value, "cancel") == 0)
+                o->data = FSUM_DATA_CANCEL;
+            else
+                return fail(error, size, "--data: expected random or cancel, got %s%s%s",
+                            value ? "'" : "", value ? value : "nothing", value ? "'" : "");
+            data_given = true;
+            continue;
         }
         if (is_delay) {
             if (!parse_seconds(value, MAX_DELAY_SECONDS, &o->delay))
@@ -163,8 +180,14 @@ int parse_options(int argc, char **argv, enum workload workload, struct options 
 
     if (o->help || o->version)
         return 0;
-    if (workload == WORKLOAD_SUM && delay_given)
+    if (workload != WORKLOAD_SQUARE && delay_given)
         return fail(error, size, "--delay: only square's numbers mode has a simulated delay");
+    if (workload != WORKLOAD_FSUM && o->naive)
+        return fail(error, size, "--naive: only fsum (the floating-point sum) has a naive mode");
+    if (workload != WORKLOAD_FSUM && data_given)
+        return fail(error, size, "--data: only fsum (the floating-point sum) takes --data");
+    if (workload == WORKLOAD_FSUM && tasks_given)
+        return fail(error, size, "--tasks: fsum sums one array of n doubles; drop --tasks (use --repeat)");
     if (workload == WORKLOAD_SQUARE && o->array_mode) {
         if (o->number_count > 0)
             return fail(error, size, "-n: squares 1..N, so it cannot be combined with NUMBERS");
@@ -197,7 +220,20 @@ void free_options(struct options *o)
 
 void print_usage(FILE *out, const char *program, enum workload workload)
 {
-    if (workload == WORKLOAD_SUM)
+    if (workload == WORKLOAD_FSUM)
+        fprintf(out,
+                "Usage: %s [-n N] [--naive] [--data random|cancel] [--repeat K] [--json]\n"
+                "Sums N doubles generated from their index (both signs, magnitudes 2^-32..2^32),\n"
+                "bit-identically at every thread and rank count: fixed blocks of %d values by\n"
+                "global index, each summed with its rounding errors, combined in block order.\n"
+                "Checks the result against the exact sum (integer arithmetic) and an error bound.\n\n"
+                "  -n N              values (default 10000000; 1 to %llu)\n"
+                "  --naive           plain reduction(+) / MPI_Reduce instead: the last bits change\n"
+                "                    with the worker count (a demonstration; checked against the\n"
+                "                    naive error bound)\n"
+                "  --data KIND       random (default), or cancel: pairs that nearly cancel\n",
+                program, FSUM_BLOCK, (unsigned long long)FSUM_MAX_N);
+    else if (workload == WORKLOAD_SUM)
         fprintf(out,
                 "Usage: %s [-n N] [--tasks T] [--repeat K] [--json]\n"
                 "Runs T tasks, each summing the N integers 0..N-1 held in memory, split across\n"

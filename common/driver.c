@@ -32,7 +32,7 @@ uint64_t calculate_square(uint64_t number, double delay_seconds)
 /* Parses the command line and checks the worker counts: true to go on, else false with the exit
  * status in *status.  Every rank parses the same argv and so reaches the same verdict; only rank 0
  * speaks. */
-static bool start(int argc, char **argv, enum workload workload, struct options *o, int *status)
+bool start_program(int argc, char **argv, enum workload workload, struct options *o, int *status)
 {
     char error[512];
     *status = parse_options(argc, argv, workload, o, error, sizeof error);
@@ -68,29 +68,33 @@ static bool start(int argc, char **argv, enum workload workload, struct options 
     return true;
 }
 
-static int stop(struct options *o, int status)
+int stop_program(struct options *o, int status)
 {
     free_options(o);
     return team_finish(status);
 }
 
 /* Allocates this worker's share; refuses (on every rank alike) what the host's memory cannot hold. */
-static int allocate_share(const struct options *o, size_t arrays, uint64_t count, uint64_t **data)
+void *allocate_share(const struct options *o, size_t item_size, uint64_t count, int *status)
 {
-    double bytes = (double)count * sizeof(uint64_t) * (double)arrays;
+    double bytes = (double)count * (double)item_size;
     double host_bytes = bytes * team_ranks_on_this_host();
     double memory = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
-    int status = EXIT_OK;
-    *data = NULL;
+    void *data = NULL;
+    *status = EXIT_OK;
     if (host_bytes > 0.9 * memory)
-        status = EXIT_BAD_INPUT;
-    else if (count > 0 && (*data = malloc((size_t)(count * arrays) * sizeof(uint64_t))) == NULL)
-        status = EXIT_BAD_INPUT;
-    status = team_agree(status);
-    if (status != EXIT_OK && team_rank() == 0)
+        *status = EXIT_BAD_INPUT;
+    else if (count > 0 && (data = malloc((size_t)count * item_size)) == NULL)
+        *status = EXIT_BAD_INPUT;
+    *status = team_agree(*status);
+    if (*status != EXIT_OK && team_rank() == 0)
         fprintf(stderr, "%s: -n: %llu needs %.1f GB of memory on this host, which has %.1f GB\n",
                 o->program, (unsigned long long)o->n, host_bytes / 1e9, memory / 1e9);
-    return status;
+    if (*status != EXIT_OK) {
+        free(data);
+        data = NULL;
+    }
+    return data;
 }
 
 /* What one run computes; `run` is 0 for the warm-up, then 1..repeat. */
@@ -177,12 +181,13 @@ int parlab_sum_main(int argc, char **argv, const struct sum_kernel *kernel)
     team_start(&argc, &argv);
     struct options o;
     int status;
-    if (!start(argc, argv, WORKLOAD_SUM, &o, &status))
-        return stop(&o, status);
-    uint64_t first, count, *values;
+    if (!start_program(argc, argv, WORKLOAD_SUM, &o, &status))
+        return stop_program(&o, status);
+    uint64_t first, count;
     block_share(o.n, team_rank(), team_size(), &first, &count);
-    if ((status = allocate_share(&o, 1, count, &values)) != EXIT_OK)
-        return stop(&o, status);
+    uint64_t *values = allocate_share(&o, sizeof(uint64_t), count, &status);
+    if (status != EXIT_OK)
+        return stop_program(&o, status);
     kernel->fill(values, count, first);
 
     struct run_report report = {.options = &o, .mode = "array", .verified = true,
@@ -198,8 +203,8 @@ int parlab_square_main(int argc, char **argv, const struct square_kernel *kernel
     team_start(&argc, &argv);
     struct options o;
     int status;
-    if (!start(argc, argv, WORKLOAD_SQUARE, &o, &status))
-        return stop(&o, status);
+    if (!start_program(argc, argv, WORKLOAD_SQUARE, &o, &status))
+        return stop_program(&o, status);
     struct run_report report = {.options = &o, .verified = true};
     struct workload_run work = {.report = &report, .kernel = kernel};
     if (!o.array_mode) {
@@ -209,10 +214,11 @@ int parlab_square_main(int argc, char **argv, const struct square_kernel *kernel
         return run_and_finish(&work);
     }
 
-    uint64_t first, count, *values;
+    uint64_t first, count;
     block_share(o.n, team_rank(), team_size(), &first, &count);
-    if ((status = allocate_share(&o, 2, count, &values)) != EXIT_OK)
-        return stop(&o, status);
+    uint64_t *values = allocate_share(&o, 2 * sizeof(uint64_t), count, &status);
+    if (status != EXIT_OK)
+        return stop_program(&o, status);
     uint64_t *squares = values + count;
     kernel->fill(values, count, first + 1); /* the values 1..n */
     kernel->fill(squares, count, 0);        /* first touch by the worker that will write here */

@@ -6,6 +6,7 @@
 #ifndef PARLAB_INTERNAL_H
 #define PARLAB_INTERNAL_H
 
+#include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -23,8 +24,13 @@ enum { EXIT_OK = 0, EXIT_WRONG_RESULT = 1, EXIT_BAD_INPUT = 2 };
 #define MAX_REPEAT UINT64_C(100000)
 #define MAX_EXPECT UINT64_C(1000000)
 #define MAX_DELAY_SECONDS 60.0
+/* fsum: 2^32 doubles (32 GiB); the exact reference's 128-bit buckets would allow 2^74. */
+#define FSUM_MAX_N UINT64_C(4294967296)
 
-enum workload { WORKLOAD_SUM, WORKLOAD_SQUARE };
+enum workload { WORKLOAD_SUM, WORKLOAD_SQUARE, WORKLOAD_FSUM };
+/* fsum's data (fexact.c): "random" (both signs, magnitudes 2^-32..2^32) or "cancel" (pairs that
+ * cancel to about 33 bits: the exact sum is ~10^12 times smaller than the sum of magnitudes). */
+enum fsum_data { FSUM_DATA_RANDOM, FSUM_DATA_CANCEL };
 
 struct options {
     const char *program;
@@ -40,6 +46,8 @@ struct options {
     uint64_t expect_ranks;
     uint64_t *numbers;       /* square numbers mode */
     size_t number_count;
+    bool naive;              /* fsum --naive: plain reductions, not reproducible */
+    enum fsum_data data;     /* fsum --data */
 };
 
 /* cli.c: returns 0, or EXIT_BAD_INPUT with a one-line message (no newline) in error. */
@@ -64,6 +72,13 @@ double now_seconds(void);
 double clock_resolution_seconds(void);
 void sleep_seconds(double seconds);
 
+/* driver.c, also used by fdriver.c (fsum) */
+/* Parses and checks the worker counts: true to go on, else false with the exit status. */
+bool start_program(int argc, char **argv, enum workload workload, struct options *o, int *status);
+int stop_program(struct options *o, int status);
+/* This worker's `count` items of item_size bytes, or NULL with *status set (on every rank alike). */
+void *allocate_share(const struct options *o, size_t item_size, uint64_t count, int *status);
+
 /* report.c */
 struct timing {
     double min, median, max;
@@ -80,6 +95,18 @@ struct run_report {
 void print_start(const struct options *options, const char *mode);
 void print_report(const struct run_report *report);
 const char *variant_name(void);  /* "serial", "openmp", "mpi" or "hybrid" */
+const char *variant_label(void); /* "Sequential", "OpenMP", "MPI" or "Hybrid MPI+OpenMP" */
+bool oversubscribed(void);       /* more ranks x threads on this host than usable cores */
+/* The JSON line, for workloads with their own fields (fsum): a tiny writer that always gives a
+ * well-formed line.  json_add_run() adds "verified" and everything after it, and closes the line. */
+struct json {
+    char text[8192];
+    size_t length;
+};
+void json_add(struct json *j, const char *format, ...);
+void json_add_string(struct json *j, const char *key, const char *value);
+void json_add_run(struct json *j, const struct options *o, bool verified, const struct timing *time,
+                  double bytes_per_run);
 void set_quiet(bool quiet);  /* silences calculate_square's lines (warm-up, --json) */
 bool is_quiet(void);
 
@@ -100,5 +127,8 @@ const char *team_library(void);       /* MPI library version, or NULL */
 int threads_count(void);
 const char *threads_variant(void);    /* NULL for one thread, "openmp" for OpenMP */
 const char *threads_flags(void);      /* compiler flags the threading needs, e.g. "-fopenmp" */
+/* The CPUs this process may run on.  Not simply sched_getaffinity(): with OMP_PROC_BIND set, the
+ * OpenMP runtime has already pinned the main thread to one CPU before main() starts. */
+void threads_usable_cpus(cpu_set_t *cpus);
 
 #endif

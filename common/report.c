@@ -47,7 +47,7 @@ const char *variant_name(void)
     return team ? team : threads ? threads : "serial";
 }
 
-static const char *variant_label(void)
+const char *variant_label(void)
 {
     const char *name = variant_name();
     return strcmp(name, "serial") == 0   ? "Sequential"
@@ -75,7 +75,7 @@ static void cpu_model(char *model, size_t size)
     fclose(info);
 }
 
-static bool oversubscribed(void)
+bool oversubscribed(void)
 {
     return team_ranks_on_this_host() * threads_count() > team_cores_on_this_host();
 }
@@ -92,12 +92,7 @@ static const char *compiler(void)
 }
 
 /* ---- JSON: a tiny writer, so that the line is always well-formed and printed in one write ---- */
-struct json {
-    char text[8192];
-    size_t length;
-};
-
-static void add(struct json *j, const char *format, ...)
+void json_add(struct json *j, const char *format, ...)
 {
     va_list args;
     va_start(args, format);
@@ -107,72 +102,77 @@ static void add(struct json *j, const char *format, ...)
         j->length += (size_t)written < sizeof j->text - j->length ? (size_t)written
                                                                   : sizeof j->text - j->length - 1;
 }
-
-static void add_string(struct json *j, const char *key, const char *value)
+void json_add_string(struct json *j, const char *key, const char *value)
 {
     if (value == NULL) {
-        add(j, ",\"%s\":null", key);
+        json_add(j, ",\"%s\":null", key);
         return;
     }
-    add(j, ",\"%s\":\"", key);
+    json_add(j, ",\"%s\":\"", key);
     for (const unsigned char *c = (const unsigned char *)value; *c; c++) {
         if (*c == '"' || *c == '\\')
-            add(j, "\\%c", *c);
+            json_add(j, "\\%c", *c);
         else if (*c < 0x20)
-            add(j, "\\u%04x", *c);
+            json_add(j, "\\u%04x", *c);
         else
-            add(j, "%c", *c);
+            json_add(j, "%c", *c);
     }
-    add(j, "\"");
+    json_add(j, "\"");
 }
 
-static void print_json(const struct run_report *r, const char *result, const char *expected)
+/* "verified" and every field after it: how the run went and where it ran. */
+void json_add_run(struct json *j, const struct options *o, bool verified, const struct timing *time,
+                  double bytes_per_run)
 {
-    const struct options *o = r->options;
     char host[256] = "unknown", model[256];
     gethostname(host, sizeof host - 1);
     cpu_model(model, sizeof model);
     char cflags[512];
     snprintf(cflags, sizeof cflags, "%s%s%s", PARLAB_CFLAGS, *threads_flags() ? " " : "",
              threads_flags());
-
-    struct json j = {.length = 0};
-    add(&j, "{\"workload\":\"%s\"", o->workload == WORKLOAD_SUM ? "sum" : "square");
-    add_string(&j, "variant", variant_name());
-    add_string(&j, "mode", r->mode);
-    add(&j, ",\"threads\":%d,\"ranks\":%d", threads_count(), team_size());
-    add(&j, ",\"n\":%llu,\"tasks\":%llu",
-        (unsigned long long)(r->mode[0] == 'a' ? o->n : o->number_count),
-        (unsigned long long)(o->workload == WORKLOAD_SUM ? o->tasks
-                             : r->mode[0] == 'a'         ? 1
-                                                         : o->number_count));
-    add_string(&j, "result", result);
-    add_string(&j, "expected", expected);
-    add(&j, ",\"verified\":%s", r->verified ? "true" : "false");
-    add(&j, ",\"repeat\":%llu,\"warmup\":1", (unsigned long long)o->repeat);
-    add(&j, ",\"time_min\":%.9g,\"time_median\":%.9g,\"time_max\":%.9g", r->time.min,
-        r->time.median, r->time.max);
-    add(&j, ",\"timer_resolution\":%.3g,\"bytes\":%.0f", clock_resolution_seconds(),
-        r->bytes_per_run);
-    add(&j, ",\"cores\":%d,\"oversubscribed\":%s", team_cores_on_this_host(),
+    json_add(j, ",\"verified\":%s", verified ? "true" : "false");
+    json_add(j, ",\"repeat\":%llu,\"warmup\":1", (unsigned long long)o->repeat);
+    json_add(j, ",\"time_min\":%.9g,\"time_median\":%.9g,\"time_max\":%.9g", time->min,
+        time->median, time->max);
+    json_add(j, ",\"timer_resolution\":%.3g,\"bytes\":%.0f", clock_resolution_seconds(),
+        bytes_per_run);
+    json_add(j, ",\"cores\":%d,\"oversubscribed\":%s", team_cores_on_this_host(),
         oversubscribed() ? "true" : "false");
-    add_string(&j, "host", host);
-    add_string(&j, "cpu_model", model);
-    add_string(&j, "compiler", compiler());
-    add_string(&j, "compiler_version", __VERSION__);
-    add_string(&j, "cflags", cflags);
-    add_string(&j, "mpi_library", team_library());
-    add(&j, ",\"omp\":{\"num_threads\":%d", threads_count());
+    json_add_string(j, "host", host);
+    json_add_string(j, "cpu_model", model);
+    json_add_string(j, "compiler", compiler());
+    json_add_string(j, "compiler_version", __VERSION__);
+    json_add_string(j, "cflags", cflags);
+    json_add_string(j, "mpi_library", team_library());
+    json_add(j, ",\"omp\":{\"num_threads\":%d", threads_count());
     static const char *const omp_settings[][2] = {{"proc_bind", "OMP_PROC_BIND"},
                                                    {"places", "OMP_PLACES"},
                                                    {"wait_policy", "OMP_WAIT_POLICY"},
                                                    {"dynamic", "OMP_DYNAMIC"}};
     for (size_t k = 0; k < sizeof omp_settings / sizeof omp_settings[0]; k++)
-        add_string(&j, omp_settings[k][0], getenv(omp_settings[k][1]));
-    add(&j, "}");
-    add_string(&j, "slurm_job_id", getenv("SLURM_JOB_ID"));
-    add_string(&j, "version", PARLAB_VERSION);
-    add(&j, "}\n");
+        json_add_string(j, omp_settings[k][0], getenv(omp_settings[k][1]));
+    json_add(j, "}");
+    json_add_string(j, "slurm_job_id", getenv("SLURM_JOB_ID"));
+    json_add_string(j, "version", PARLAB_VERSION);
+    json_add(j, "}\n");
+}
+
+static void print_json(const struct run_report *r, const char *result, const char *expected)
+{
+    const struct options *o = r->options;
+    struct json j = {.length = 0};
+    json_add(&j, "{\"workload\":\"%s\"", o->workload == WORKLOAD_SUM ? "sum" : "square");
+    json_add_string(&j, "variant", variant_name());
+    json_add_string(&j, "mode", r->mode);
+    json_add(&j, ",\"threads\":%d,\"ranks\":%d", threads_count(), team_size());
+    json_add(&j, ",\"n\":%llu,\"tasks\":%llu",
+        (unsigned long long)(r->mode[0] == 'a' ? o->n : o->number_count),
+        (unsigned long long)(o->workload == WORKLOAD_SUM ? o->tasks
+                             : r->mode[0] == 'a'         ? 1
+                                                         : o->number_count));
+    json_add_string(&j, "result", result);
+    json_add_string(&j, "expected", expected);
+    json_add_run(&j, o, r->verified, &r->time, r->bytes_per_run);
     fputs(j.text, stdout);
 }
 
@@ -186,6 +186,10 @@ void print_start(const struct options *o, const char *mode)
     if (o->workload == WORKLOAD_SUM)
         printf("%llu tasks, each summing 0..%llu\n", (unsigned long long)o->tasks,
                (unsigned long long)(o->n - 1));
+    else if (o->workload == WORKLOAD_FSUM)
+        printf("summing %llu doubles (%s data), %s\n", (unsigned long long)o->n,
+               o->data == FSUM_DATA_CANCEL ? "cancel" : "random",
+               o->naive ? "naive: plain reductions" : "reproducible: fixed blocks, fixed order");
     else if (mode[0] == 'a')
         printf("squaring 1..%llu into an array\n", (unsigned long long)o->n);
     else

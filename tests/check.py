@@ -11,7 +11,23 @@ the serial program's result for the same arguments.
   check.py seedtext PROGRAM [--launcher MPIEXEC --ranks R]             (the seed's lines)
   check.py work    PROGRAM [--threads T]                               (the additions really run)
   check.py launch  PROGRAM [--launcher MPIEXEC --ranks R] -- ARGS      (wrong rank count: exit 2)
+
+Floating-point sum (fsum; see results/FLOAT.md):
+  check.py fsum    PROGRAM [--serial SERIAL] [--launcher MPIEXEC --ranks R] [--threads T] -- ARGS
+                   verified, within its bound, and bit-identical to the serial program
+  check.py fsum_exact PROGRAM -- ARGS     the values regenerated here, bit for bit; the exact sum
+                   (Python integers) and math.fsum agree with the program's; |result - exact sum|
+                   <= error_bound, in exact rational arithmetic
+  check.py fsum_naive PROGRAM [--launcher MPIEXEC] --counts 1,2,3 -- ARGS
+                   --naive at every count: exit 0, "reproducible": false, within the naive bound,
+                   and different last bits for at least one count (the demonstration); the
+                   reproducible sum at the same counts: one result
+  check.py fsum_builds SOURCE_ROOT CC... -- ARGS   every compiler at -O2 and -O3 (serial and
+                   OpenMP built here from the sources): one result
 """
+import fractions
+import math
+import tempfile
 import argparse
 import json
 import os
@@ -147,6 +163,9 @@ BAD_INPUTS = [
     (["--frobnicate"], "--frobnicate"), (["-x"], "-x"), (["--json=yes"], "--json"),
 ]
 BAD_SUM = [(["-n", "6074001001"], "-n"), (["--delay", "1"], "--delay"), (["7"], "7")]
+BAD_FSUM = [(["-n", "4294967297"], "-n"), (["--delay", "1"], "--delay"), (["7"], "7"),
+            (["--data", "x"], "--data"), (["--data"], "--data"), (["--data="], "--data"),
+            (["--naive=1"], "--naive"), (["--tasks", "3"], "--tasks")]
 BAD_SQUARE = [(["-n", "4294967296"], "-n"), (["--delay", "-1"], "--delay"),
               (["--delay", "nan"], "--delay"), (["--delay", "inf"], "--delay"),
               (["--delay", "61"], "--delay"), (["--delay"], "--delay"), (["2", "x"], "x"),
@@ -155,7 +174,9 @@ BAD_SQUARE = [(["-n", "4294967296"], "-n"), (["--delay", "-1"], "--delay"),
 
 
 def check_badinput(opts):
-    cases = BAD_INPUTS + (BAD_SUM if "sum" in os.path.basename(opts.program) else BAD_SQUARE)
+    name = os.path.basename(opts.program)
+    cases = BAD_INPUTS + (BAD_FSUM if name.startswith("fsum") else
+                          BAD_SUM if "sum" in name else BAD_SQUARE)
     problems = []
     for args, flag in cases:
         done = run(opts, opts.program, args)
@@ -233,21 +254,211 @@ def check_work(opts):
         fail(f"only {per_element:.3f} instructions per element: the compiler folded the work away")
 
 
+# ---- fsum ----
+FSUM_FIELDS = FIELDS | {"result_hex", "expected_hex", "reproducible", "method", "data", "error",
+                        "error_bound", "sum_abs", "runs_identical"}
+MASK = (1 << 64) - 1
+
+
+def mix(z):
+    """SplitMix64's output function, as common/fexact.c's mix()."""
+    z = (z + 0x9E3779B97F4A7C15) & MASK
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK
+    return z ^ (z >> 31)
+
+
+def fsum_parts(i, data):
+    """(negative, mantissa, exponent) of value i, as common/fexact.c's fsum_parts()."""
+    h = mix(i if data == "random" else i // 2)
+    negative, exponent, mantissa = h & 1, ((h >> 1) & 63) - 84, (h >> 11) | (1 << 52)
+    if data == "cancel" and i % 2:
+        negative ^= 1
+        mantissa ^= mix(i | (1 << 63)) & 0xFFFFF
+    return negative, mantissa, exponent
+
+
+def fsum_args(args):
+    n, data, i = 10**7, "random", 0
+    while i < len(args):
+        if args[i] == "-n":
+            n = int(args[i + 1]); i += 1
+        elif args[i] == "--data":
+            data = args[i + 1]; i += 1
+        elif args[i].startswith("--data="):
+            data = args[i].split("=", 1)[1]
+        i += 1
+    return n, data
+
+
+def fsum_record(opts, program, args, threads=None, ranks=None):
+    o = argparse.Namespace(launcher=opts.launcher if ranks else None, ranks=ranks or 1)
+    done = run(o, program, args + ["--json"], threads)
+    if done.returncode != 0:
+        fail(f"exit status {done.returncode}\nstdout: {done.stdout}\nstderr: {done.stderr}")
+    lines = done.stdout.splitlines()
+    if len(lines) != 1:
+        fail(f"--json must print exactly one line, got {len(lines)}:\n{done.stdout}")
+    r = json.loads(lines[0])
+    missing = FSUM_FIELDS - set(r)
+    if missing:
+        fail(f"JSON lacks {sorted(missing)}")
+    naive = "--naive" in args
+    if r["workload"] != "fsum" or r["reproducible"] is naive or r["verified"] is not True:
+        fail(f"want fsum, reproducible={not naive}, verified: {r}")
+    if float.fromhex(r["result_hex"]) != float(r["result"]) or \
+            float.fromhex(r["expected_hex"]) != float(r["expected"]):
+        fail(f"hex and decimal disagree: {r['result_hex']} {r['result']}")
+    if not 0 <= r["error"] <= r["error_bound"]:
+        fail(f"error {r['error']} outside [0, error_bound {r['error_bound']}]")
+    if not naive and r["runs_identical"] is not True:
+        fail("the reproducible sum changed between runs")
+    if threads and r["threads"] != threads or ranks and r["ranks"] != ranks:
+        fail(f"asked for {threads} threads / {ranks} ranks, got {r['threads']} / {r['ranks']}")
+    print(f"  {r['variant']:7} threads {r['threads']} ranks {r['ranks']}: {r['result_hex']:26} "
+          f"{r['result']:>24}  error {r['error']:.3g} <= {r['error_bound']:.3g}")
+    return r
+
+
+def check_fsum(opts):
+    record = fsum_record(opts, opts.program, opts.args, opts.threads,
+                         opts.ranks if opts.launcher else None)
+    if opts.serial:
+        reference = fsum_record(opts, opts.serial, opts.args)
+        if reference["result_hex"] != record["result_hex"]:
+            fail(f"not bit-identical: serial {reference['result_hex']}, "
+                 f"{opts.program} {record['result_hex']}")
+        print(f"bit-identical to serial: {reference['result_hex']}")
+
+
+def check_fsum_exact(opts):
+    n, data = fsum_args(opts.args)
+    r = fsum_record(opts, opts.program, opts.args)
+    total = total_abs = 0   # exact, in units of 2^-84 (the smallest exponent)
+    values = []
+    for i in range(n):
+        negative, mantissa, exponent = fsum_parts(i, data)
+        scaled = mantissa << (exponent + 84)
+        total += -scaled if negative else scaled
+        total_abs += scaled
+        values.append(-math.ldexp(mantissa, exponent) if negative else math.ldexp(mantissa, exponent))
+    exact = fractions.Fraction(total, 1 << 84)
+    exact_abs = fractions.Fraction(total_abs, 1 << 84)
+    rounded = math.fsum(values)
+    if float(exact) != rounded:
+        fail(f"Python disagrees with itself: exact {float(exact)!r}, fsum {rounded!r}")
+    if float.fromhex(r["expected_hex"]) != rounded:
+        fail(f"the program's exact sum {r['expected_hex']} != math.fsum {rounded.hex()}: "
+             "C and Python generate different values, or the C reference is wrong")
+    if float(r["sum_abs"]) != float(exact_abs):
+        fail(f"sum of magnitudes: program {r['sum_abs']!r}, Python {float(exact_abs)!r}")
+    result = float.fromhex(r["result_hex"])
+    error = abs(fractions.Fraction(result) - exact)
+    ulp = math.ulp(rounded) if rounded else 0
+    print(f"exact sum {float(exact)!r} (math.fsum agrees); condition number sum|x|/|sum| = "
+          f"{float(exact_abs / abs(exact)) if exact else math.inf:.3g}")
+    print(f"|result - exact| = {float(error):.3g} = {float(error) / ulp if ulp else 0:.3f} ulp; "
+          f"bound {r['error_bound']:.3g}")
+    if error > fractions.Fraction(r["error_bound"]):
+        fail(f"|result - exact| = {float(error)!r} exceeds the documented bound {r['error_bound']!r}")
+    if not r["reproducible"]:
+        return
+    # The reproducible sum is within one rounding of the exact sum unless the data cancel by more
+    # than ~1e9 (results/FLOAT.md); a plain blocked sum would not be, on --data cancel.
+    naive = fsum_record(opts, opts.program, opts.args + ["--naive"])
+    naive_error = abs(fractions.Fraction(float.fromhex(naive["result_hex"])) - exact)
+    print(f"naive: |result - exact| = {float(naive_error):.3g} = "
+          f"{float(naive_error) / ulp if ulp else 0:.3g} ulp; naive bound {naive['error_bound']:.3g}")
+    if naive_error > fractions.Fraction(naive["error_bound"]):
+        fail("the naive sum exceeds the documented naive bound")
+
+
+def check_fsum_naive(opts):
+    counts = [int(c) for c in opts.counts.split(",")]
+    naive, repro = {}, {}
+    print("naive (--naive): plain reduction(+) / MPI_Reduce")
+    for c in counts:
+        kw = {"ranks": c} if opts.launcher else {"threads": c}
+        naive[c] = fsum_record(opts, opts.program, opts.args + ["--naive"], **kw)
+    print("reproducible:")
+    for c in counts:
+        kw = {"ranks": c} if opts.launcher else {"threads": c}
+        repro[c] = fsum_record(opts, opts.program, opts.args, **kw)
+    results = {c: r["result_hex"] for c, r in repro.items()}
+    if len(set(results.values())) != 1:
+        fail(f"the reproducible sum differs between counts: {results}")
+    exact = float.fromhex(repro[counts[0]]["expected_hex"])
+    ulp = math.ulp(exact) if exact else 1.0
+    print("count  naive result               naive - reproducible")
+    for c in counts:
+        x = float.fromhex(naive[c]["result_hex"])
+        print(f"  {c:3}  {naive[c]['result_hex']:26} "
+              f"{(x - float.fromhex(results[c])) / ulp:+.0f} ulp")
+    distinct = {r["result_hex"] for r in naive.values()}
+    if len(distinct) < 2:
+        fail("--naive gave the same bits at every count: the demonstration has gone stale "
+             "(choose other counts or a larger -n)")
+    print(f"naive: {len(distinct)} different results over {len(counts)} counts (a demonstration, "
+          f"not a failure); reproducible: one result, {results[counts[0]]}")
+
+
+def check_fsum_builds(opts):
+    """Compiles the serial and OpenMP fsum programs with every given compiler at -O2 and -O3 and
+    requires one result.  The sources are this checkout's; nothing is installed."""
+    root = opts.program
+    compilers = [c for c in opts.compilers.split(",") if shutil.which(c)]
+    if len(compilers) < 1:
+        print("no compiler found: skipped")
+        sys.exit(77)
+    common = ["cli.c", "clock.c", "driver.c", "exact.c", "report.c", "fdriver.c", "fexact.c",
+              "fsum.c", "team_single.c"]
+    variants = {"serial": (["serial/fsum.c", "common/threads_single.c"], []),
+                "openmp": (["openmp/fsum.c", "common/threads_openmp.c"], ["-fopenmp"])}
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for cc in compilers:
+            for level in ("-O2", "-O3"):
+                for variant, (sources, flags) in variants.items():
+                    exe = os.path.join(tmp, f"fsum_{variant}_{cc}{level}")
+                    cmd = ([cc, level, "-std=c11", "-D_GNU_SOURCE", '-DPARLAB_VERSION="test"',
+                            "-I", os.path.join(root, "common"), "-o", exe]
+                           + [os.path.join(root, s) for s in sources]
+                           + [os.path.join(root, "common", c) for c in common] + flags + ["-lm"])
+                    done = subprocess.run(cmd, capture_output=True, text=True)
+                    if done.returncode != 0:
+                        fail(f"{' '.join(cmd)}\n{done.stderr}")
+                    for data in ("random", "cancel"):
+                        r = fsum_record(opts, exe, opts.args + ["--data", data],
+                                        threads=3 if variant == "openmp" else None)
+                        results[(cc, level, variant, data)] = r["result_hex"]
+    for data in ("random", "cancel"):
+        seen = {k: v for k, v in results.items() if k[3] == data}
+        if len(set(seen.values())) != 1:
+            fail(f"{data}: results differ between builds: {seen}")
+        print(f"{data}: one result from {len(seen)} builds ({', '.join(compilers)} x -O2/-O3 x "
+              f"serial/OpenMP-3-threads): {next(iter(seen.values()))}")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("check", choices=["result", "wrong", "badinput", "seedtext", "work",
-                                           "launch"])
+                                           "launch", "fsum", "fsum_exact", "fsum_naive",
+                                           "fsum_builds"])
     parser.add_argument("program")
     parser.add_argument("--serial")
     parser.add_argument("--launcher")
     parser.add_argument("--ranks", type=int, default=1)
     parser.add_argument("--threads", type=int)
+    parser.add_argument("--counts", default="1,2,3,4,7,8")
+    parser.add_argument("--compilers", default="gcc,clang")
     argv = sys.argv[1:]
     split = argv.index("--") if "--" in argv else len(argv)
     opts = parser.parse_args(argv[:split])
     opts.args = argv[split + 1:]
     {"result": check_result, "wrong": check_wrong, "badinput": check_badinput,
-     "seedtext": check_seedtext, "work": check_work, "launch": check_launch}[opts.check](opts)
+     "seedtext": check_seedtext, "work": check_work, "launch": check_launch,
+     "fsum": check_fsum, "fsum_exact": check_fsum_exact, "fsum_naive": check_fsum_naive,
+     "fsum_builds": check_fsum_builds}[opts.check](opts)
     print("PASS")
 
 

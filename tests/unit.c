@@ -4,7 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include <math.h>
+
+#include "fsum_internal.h"
+#include "parlab_fsum.h"
 
 static int failures, checks;
 
@@ -162,8 +165,140 @@ static void test_statistics(void)
     CHECK(now_seconds() - before >= 0.01);
 }
 
+static void test_fsum_parsing(void)
+{
+    struct options o;
+    char error[256];
+    CHECK(parse(WORKLOAD_FSUM, &o, error, "") == 0 && o.n == 10000000 && !o.naive &&
+          o.data == FSUM_DATA_RANDOM);
+    free_options(&o);
+    CHECK(parse(WORKLOAD_FSUM, &o, error, "-n 1000003 --naive --data cancel --json") == 0 &&
+          o.n == 1000003 && o.naive && o.data == FSUM_DATA_CANCEL && o.json);
+    free_options(&o);
+    CHECK(parse(WORKLOAD_FSUM, &o, error, "--data=random -n 4294967296") == 0 &&
+          o.data == FSUM_DATA_RANDOM && o.n == FSUM_MAX_N);
+    free_options(&o);
+    struct {
+        enum workload workload;
+        const char *line, *flag;
+    } bad[] = {{WORKLOAD_FSUM, "--data x", "--data"},      {WORKLOAD_FSUM, "--data", "--data"},
+               {WORKLOAD_FSUM, "--data=", "--data"},       {WORKLOAD_FSUM, "--naive=1", "--naive"},
+               {WORKLOAD_FSUM, "--tasks 3", "--tasks"},    {WORKLOAD_FSUM, "--delay 1", "--delay"},
+               {WORKLOAD_FSUM, "-n 4294967297", "-n"},     {WORKLOAD_FSUM, "-n 0", "-n"},
+               {WORKLOAD_FSUM, "7", "7"},                  {WORKLOAD_SUM, "--naive", "--naive"},
+               {WORKLOAD_SQUARE, "--data random", "--data"}, {WORKLOAD_SUM, "--data cancel", "--data"}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int status = parse(bad[i].workload, &o, error, bad[i].line);
+        CHECK(status == EXIT_BAD_INPUT && strstr(error, bad[i].flag) && !strchr(error, '\n'));
+        if (status != EXIT_BAD_INPUT || !strstr(error, bad[i].flag))
+            printf("  %s: status %d, '%s'\n", bad[i].line, status, error);
+        free_options(&o);
+    }
+}
+
+static bool same_bits(double a, double b) { return memcmp(&a, &b, sizeof a) == 0; }
+
+static double exact_of(const double *values, size_t count)
+{
+    struct exact_sum sum;
+    exact_clear(&sum);
+    for (size_t i = 0; i < count; i++)
+        if (!exact_add(&sum, values[i]))
+            return NAN;
+    return exact_round(&sum);
+}
+
+static void test_exact_sum(void)
+{
+    /* Known sums, including both kinds of tie and a sticky bit far below. */
+    double cases[][4] = {{1, 0x1p-60, -1, 0x1p-60},         {1, 0x1p-53, 0, 1},
+                         {1 + 0x1p-52, 0x1p-53, 0, 1 + 0x1p-51}, {1, 0x1p-53, 0x1p-200, 1 + 0x1p-52},
+                         {-1, -0x1p-53, -0x1p-200, -1 - 0x1p-52}, {0x1p200, -0x1p200, 0x1p-250, 0x1p-250},
+                         {3, -5, 0, -2},                        {0, 0, 0, 0}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        double got = exact_of(cases[i], 3);
+        CHECK(same_bits(got, cases[i][3]));
+        if (!same_bits(got, cases[i][3]))
+            printf("  case %zu: got %a, want %a\n", i, got, cases[i][3]);
+    }
+    /* Two values: IEEE addition is correctly rounded, so the exact sum must equal a + b; and
+     * s + q from two_sum must round back to s. */
+    for (uint64_t i = 0; i < 20000; i++) {
+        double pair[2] = {fsum_value(i, FSUM_DATA_RANDOM), fsum_value(i + 7, FSUM_DATA_RANDOM)};
+        if (i % 3 == 0)
+            pair[1] = ldexp(pair[1], (int)(i % 40) - 20);
+        double s = pair[0] + pair[1];
+        CHECK(same_bits(exact_of(pair, 2), s));
+        double z = s - pair[0], q = (pair[0] - (s - z)) + (pair[1] - z);
+        double back[3] = {s, q, 0};
+        CHECK(same_bits(exact_of(back, 3), s));
+    }
+    double huge = 0x1p300, tiny = 0x1p-300;
+    struct exact_sum sum;
+    exact_clear(&sum);
+    CHECK(!exact_add(&sum, huge) && !exact_add(&sum, tiny) && !exact_add(&sum, INFINITY) &&
+          !exact_add(&sum, NAN) && exact_add(&sum, 0.0));
+}
+
+static void test_fsum_data(void)
+{
+    /* Value i depends on i only, is exactly built, and both kinds have the promised shape. */
+    CHECK(same_bits(fsum_value(12345, FSUM_DATA_RANDOM), fsum_value(12345, FSUM_DATA_RANDOM)));
+    bool negative = false, positive = false;
+    for (uint64_t i = 0; i < 100000; i++) {
+        double x = fsum_value(i, FSUM_DATA_RANDOM);
+        CHECK(fabs(x) >= 0x1p-32 && fabs(x) < 0x1p32);
+        negative |= x < 0, positive |= x > 0;
+        if (i % 2 == 0) {
+            double a = fsum_value(i, FSUM_DATA_CANCEL), b = fsum_value(i + 1, FSUM_DATA_CANCEL);
+            CHECK(a == fsum_value(i / 2, FSUM_DATA_RANDOM));
+            CHECK(fabs(a + b) <= fabs(a) * 0x1p-32); /* the pair cancels */
+        }
+    }
+    CHECK(negative && positive);
+    double values[10];
+    fsum_fill(values, 10, 5, FSUM_DATA_CANCEL);
+    CHECK(same_bits(values[3], fsum_value(8, FSUM_DATA_CANCEL)));
+}
+
+/* The method: every block length (short last blocks), the lane tree and the block chain, against
+ * the exact sum and the documented bound; and the bound is not vacuous for the naive order. */
+static void test_fsum_method(void)
+{
+    enum { MAX = 3 * FSUM_BLOCK + 37 };
+    static double values[MAX];
+    static struct fsum_partial partials[4];
+    static struct exact_sum exact;
+    for (int kind = 0; kind < 2; kind++) {
+        fsum_fill(values, MAX, 0, (enum fsum_data)kind);
+        const uint64_t lengths[] = {1, 2, 7, 8, 9, 15, 17, 100, FSUM_BLOCK - 1, FSUM_BLOCK,
+                                    FSUM_BLOCK + 1, 2 * FSUM_BLOCK + 5, MAX};
+        for (size_t l = 0; l < sizeof lengths / sizeof lengths[0]; l++) {
+            uint64_t n = lengths[l], blocks = (n + FSUM_BLOCK - 1) / FSUM_BLOCK;
+            for (uint64_t b = 0; b < blocks; b++)
+                partials[b] = fsum_block(values, n, b);
+            double result = fsum_combine(partials, blocks), sum, sum_abs;
+            fsum_reference(n, (enum fsum_data)kind, &exact, &sum, &sum_abs);
+            CHECK(same_bits(exact_of(values, n), sum));
+            double error = fsum_distance(&exact, result);
+            CHECK(error >= 0 && error <= fsum_error_bound(n, sum, sum_abs));
+            /* Within one rounding of the exact sum here (the gamma^2 term is negligible). */
+            CHECK(error <= 0x1p-52 * fabs(sum));
+            if (!(error <= fsum_error_bound(n, sum, sum_abs)))
+                printf("  kind %d n %llu: error %g bound %g\n", kind, (unsigned long long)n, error,
+                       fsum_error_bound(n, sum, sum_abs));
+        }
+    }
+    CHECK(fsum_naive_error_bound(1, 5.0) == 0);
+    CHECK(fsum_error_bound(10000000, 0, 1) > 0 && fsum_error_bound(10000000, 0, 1) < 1e-24);
+}
+
 int main(void)
 {
+    test_fsum_parsing();
+    test_exact_sum();
+    test_fsum_data();
+    test_fsum_method();
     test_parsing();
     test_closed_forms();
     test_decimal();
