@@ -10,6 +10,7 @@
  *   stop clock, take the max over ranks -> check on rank 0 -> every rank exits with rank 0's verdict. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -75,6 +76,22 @@ int stop_program(struct options *o, int status)
 }
 
 /* Allocates this worker's share; refuses (on every rank alike) what the host's memory cannot hold. */
+/* Memory for large arrays, on 2 MiB boundaries and marked for transparent huge pages where the
+ * kernel offers them: the first touch of 80 MB then costs 40 faults instead of 20,000, which is
+ * most of a small run's start-up.  Freed with free(). */
+static void *allocate_pages(size_t bytes)
+{
+    const size_t huge = (size_t)2 << 20;
+    void *data = NULL;
+    if (posix_memalign(&data, huge, bytes) != 0)
+        return NULL;
+#ifdef MADV_HUGEPAGE
+    if (bytes >= huge)
+        madvise(data, bytes - bytes % huge, MADV_HUGEPAGE); /* only advice: fine if refused */
+#endif
+    return data;
+}
+
 void *allocate_share(const struct options *o, size_t item_size, uint64_t count, int *status)
 {
     double bytes = (double)count * (double)item_size;
@@ -84,7 +101,7 @@ void *allocate_share(const struct options *o, size_t item_size, uint64_t count, 
     *status = EXIT_OK;
     if (host_bytes > 0.9 * memory)
         *status = EXIT_BAD_INPUT;
-    else if (count > 0 && (data = malloc((size_t)count * item_size)) == NULL)
+    else if (count > 0 && (data = allocate_pages((size_t)count * item_size)) == NULL)
         *status = EXIT_BAD_INPUT;
     *status = team_agree(*status);
     if (*status != EXIT_OK && team_rank() == 0)
