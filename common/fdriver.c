@@ -68,15 +68,7 @@ static void print_fsum(const struct options *o, const struct fsum_outcome *r,
         printf("Note: --naive is a demonstration: a plain reduction's last bits depend on the "
                "thread/rank count%s\n",
                r->runs_identical ? "" : " (and here even changed between runs)");
-    printf("%s Time: %.4f seconds (median of %llu timed runs after 1 untimed warm-up; "
-           "min %.4f, max %.4f; %.1f GB/s; timer resolution %.0f ns)\n",
-           variant_label(), time->median, (unsigned long long)o->repeat, time->min, time->max,
-           bytes / time->median / 1e9, clock_resolution_seconds() * 1e9);
-    if (oversubscribed())
-        printf("Note: oversubscribed (%d %s x %d %s on %d cores): these times are not valid "
-               "for speedup\n", team_ranks_on_this_host(),
-               team_ranks_on_this_host() == 1 ? "process" : "processes", threads_count(),
-               threads_count() == 1 ? "thread" : "threads", team_cores_on_this_host());
+    print_time(time, o->repeat, bytes);
     fflush(stdout);
 }
 

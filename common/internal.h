@@ -94,6 +94,8 @@ struct run_report {
 };
 void print_start(const struct options *options, const char *mode);
 void print_report(const struct run_report *report);
+/* The "<Variant> Time: ..." line, and the oversubscription note when it applies. */
+void print_time(const struct timing *time, uint64_t repeat, double bytes_per_run);
 const char *variant_name(void);  /* "serial", "openmp", "mpi" or "hybrid" */
 const char *variant_label(void); /* "Sequential", "OpenMP", "MPI" or "Hybrid MPI+OpenMP" */
 bool oversubscribed(void);       /* more ranks x threads on this host than usable cores */

@@ -197,6 +197,21 @@ void print_start(const struct options *o, const char *mode)
     fflush(stdout);
 }
 
+void print_time(const struct timing *time, uint64_t repeat, double bytes_per_run)
+{
+    printf("%s Time: %.4g seconds (median of %llu timed run%s after 1 untimed warm-up; "
+           "min %.4g, max %.4g", variant_label(), time->median, (unsigned long long)repeat,
+           repeat == 1 ? "" : "s", time->min, time->max);
+    if (bytes_per_run > 0)
+        printf("; %.1f GB/s", bytes_per_run / time->median / 1e9);
+    printf("; timer resolution %.0f ns)\n", clock_resolution_seconds() * 1e9);
+    if (oversubscribed())
+        printf("Note: oversubscribed (%d %s x %d %s on %d cores): these times are not valid "
+               "for speedup\n", team_ranks_on_this_host(),
+               team_ranks_on_this_host() == 1 ? "process" : "processes", threads_count(),
+               threads_count() == 1 ? "thread" : "threads", team_cores_on_this_host());
+}
+
 void print_report(const struct run_report *r)
 {
     const struct options *o = r->options;
@@ -219,16 +234,6 @@ void print_report(const struct run_report *r)
     else
         printf("Checksum (sum of the squares): %s\n", result);
     printf("Check: %s = %s, %s\n", formula, expected, r->verified ? "verified" : "WRONG");
-    printf("%s Time: %.4f seconds (median of %llu timed runs after 1 untimed warm-up; "
-           "min %.4f, max %.4f", variant_label(), r->time.median, (unsigned long long)o->repeat,
-           r->time.min, r->time.max);
-    if (r->bytes_per_run > 0)
-        printf("; %.1f GB/s", r->bytes_per_run / r->time.median / 1e9);
-    printf("; timer resolution %.0f ns)\n", clock_resolution_seconds() * 1e9);
-    if (oversubscribed())
-        printf("Note: oversubscribed (%d %s x %d %s on %d cores): these times are not valid "
-               "for speedup\n", team_ranks_on_this_host(),
-               team_ranks_on_this_host() == 1 ? "process" : "processes", threads_count(),
-               threads_count() == 1 ? "thread" : "threads", team_cores_on_this_host());
+    print_time(&r->time, o->repeat, r->bytes_per_run);
     fflush(stdout);
 }
