@@ -13,7 +13,10 @@ One run measures, on this machine, in rounds (default 5):
   * the seed's own Python summation (bench/seed_workload.py), sequential and with Pool.map, next to
     sum_serial on the same work (-n 10^7 --tasks 4), whole process and kernel alone;
   * MPI with twice as many ranks as cores next to as many ranks as cores (oversubscription);
-  * sum_serial and sum_openmp at growing n (cost per element against size).
+  * sum_serial and sum_openmp at growing n (cost per element against size);
+  * fsum (results/FLOAT.md), serial / OpenMP / MPI at 1..cores workers: the reproducible sum and
+    `--naive` run back to back (interleaved, same -n and --repeat; the order flips every round),
+    for the target `fsum reproducible/naive GB/s, <variant> <workers>: ... target >= 0.8`.
 Each round runs every measurement once, in the same order, so every ratio is taken from two numbers
 measured moments apart; a ratio is printed as the median over rounds with its min-max.
 
@@ -268,6 +271,39 @@ def measure_round(run, col, args, numpy_ok, records, round_no):
                             "program": rec, "command": command})
 
 
+FSUM_METHODS = ("reproducible", "naive")
+
+
+def fsum_variants(run):
+    """fsum variants to measure: serial, openmp, mpi, each where its program is built."""
+    out = []
+    for variant in ("serial", "openmp", "mpi"):
+        if run.has("fsum_" + variant) and (variant != "mpi" or run.mpiexec):
+            out.append(variant)
+    return out
+
+
+def measure_fsum(run, col, args, records, round_no):
+    """fsum, reproducible next to --naive: for each variant and worker count the two methods
+    run back to back (interleaved, same -n and --repeat), and the order flips every round so
+    neither method always runs first.  GB/s = 8n / median time, as the program counts it."""
+    fsum_args = ["-n", str(args.n), "--repeat", str(args.repeat)]
+    order = FSUM_METHODS if round_no % 2 else FSUM_METHODS[::-1]
+    for variant in fsum_variants(run):
+        for workers in ([1] if variant == "serial" else range(1, args.workers + 1)):
+            for method in order:
+                prog_args = fsum_args + (["--naive"] if method == "naive" else [])
+                rec, wall, command = run.parlab("fsum_" + variant, variant, workers, prog_args)
+                if rec.get("method") != method:
+                    raise BenchError("%s: reported method %r" % (command, rec.get("method")))
+                key = "fsum_%s_%s_w%d" % (variant, method, workers)
+                col.add(key, gbs(rec), unit="GB/s", workers=workers, command=command,
+                        workload="fsum", variant=variant, method=method,
+                        label="fsum %s %s" % (variant, method))
+                records.append({"kind": "measurement", "round": round_no, "key": key,
+                                "wall": wall, "program": rec, "command": command})
+
+
 def measure_sizes(run, col, args, records, round_no):
     """Cost per element against n: sum_serial and sum_openmp at all cores, kernel time only."""
     for size in args.sizes:
@@ -339,9 +375,31 @@ def ratio_specs(args, col):
     return [s for s in specs if s[1] in col.values and s[2] in col.values]
 
 
+def fsum_ratio_specs(args, col):
+    """The issue's target: the reproducible sum at >= 0.8 x the naive sum's GB/s, per variant
+    and worker count; each value pairs the two runs of one round (measured back to back).
+    (name, label, numerator key, denominator key, op, target, what)"""
+    specs = []
+    for variant in ("serial", "openmp", "mpi"):
+        for w in ([1] if variant == "serial" else range(1, args.workers + 1)):
+            num = "fsum_%s_reproducible_w%d" % (variant, w)
+            den = "fsum_%s_naive_w%d" % (variant, w)
+            if num in col.values and den in col.values:
+                specs.append(("fsum_reproducible_over_naive_%s_w%d" % (variant, w),
+                              "fsum reproducible/naive GB/s, %s %d" % (variant, w), num, den,
+                              ">=", 0.8, "fsum %s at %d worker(s): the reproducible sum's GB/s "
+                              "over the naive sum's, measured back to back" % (variant, w)))
+    return specs
+
+
 def compute_ratios(col, specs):
     out = []
-    for name, num, den, op, target, what in specs:
+    for spec in specs:
+        label = None
+        if len(spec) == 7:        # with a printed label (the fsum targets)
+            name, label, num, den, op, target, what = spec
+        else:
+            name, num, den, op, target, what = spec
         pairs = list(zip(col.values[num], col.values[den]))
         scale = target if op is None and target else 1.0   # informative lines: a unit factor
         values = [a / b * scale for a, b in pairs if b > 0]
@@ -350,7 +408,8 @@ def compute_ratios(col, specs):
         st = stats(values)
         ok = None if op is None else (st["median"] >= target if op == ">=" else
                                       st["median"] <= target)
-        out.append({"name": name, "numerator": num, "denominator": den, "op": op,
+        out.append({"name": name, "label": label or name, "numerator": num,
+                    "denominator": den, "op": op,
                     "target": target, "what": what, "values": values, **st, "pass": ok,
                     "commands": [col.meta[num]["command"], col.meta[den]["command"]]})
     return out
@@ -398,10 +457,11 @@ def table_lines(col, header):
 
 
 def ratio_line(r):
+    name = r.get("label") or r["name"]
     if r["op"] is None:
-        return "%s: %.3f (%.3f-%.3f) no target" % (r["name"], r["median"], r["min"], r["max"])
+        return "%s: %.3f (%.3f-%.3f) no target" % (name, r["median"], r["min"], r["max"])
     return "%s: %.3f (%.3f-%.3f) target %s %s: %s" % (
-        r["name"], r["median"], r["min"], r["max"], r["op"], r["target"],
+        name, r["median"], r["min"], r["max"], r["op"], r["target"],
         "PASS" if r["pass"] else "MISS")
 
 
@@ -415,7 +475,13 @@ def write_plots(col, args, outdir, stamp):
     series = {"sum": [("sum_openmp", "sum OpenMP"), ("sum_mpi", "sum MPI"),
                       ("sum_serial", "sum serial"), ("numpy_sum", "numpy a.sum()")],
               "square": [("square_openmp", "square OpenMP"), ("square_mpi", "square MPI"),
-                         ("square_serial", "square serial")]}
+                         ("square_serial", "square serial")],
+              "fsum": [("fsum_openmp_reproducible", "fsum OpenMP reproducible"),
+                       ("fsum_openmp_naive", "fsum OpenMP naive"),
+                       ("fsum_mpi_reproducible", "fsum MPI reproducible"),
+                       ("fsum_mpi_naive", "fsum MPI naive"),
+                       ("fsum_serial_reproducible", "fsum serial reproducible"),
+                       ("fsum_serial_naive", "fsum serial naive")]}
     roofs = [("probe_triad", "probe: triad (roof)"), ("probe_read", "probe: read-only sum")]
     for workload, lines in series.items():
         cols = roofs + lines
@@ -548,6 +614,7 @@ def main(argv=None):
             print("round %d/%d ..." % (r, args.rounds), file=sys.stderr, flush=True)
             measure_round(run, col, args, numpy_ok, records, r)
             measure_sizes(run, col, args, records, r)
+            measure_fsum(run, col, args, records, r)
     except (BenchError, subprocess.TimeoutExpired, OSError) as err:
         print("bench: %s" % err, file=sys.stderr)
         return 1
@@ -574,7 +641,8 @@ def main(argv=None):
               "(STREAM's count, write-allocate not counted); square counts 16 B/element"]
     header += ["note: " + n for n in notes]
     lines = table_lines(col, header)
-    ratios = compute_ratios(col, ratio_specs(args, col)) + size_ratios(col, args)
+    ratios = (compute_ratios(col, ratio_specs(args, col)) + size_ratios(col, args)
+              + compute_ratios(col, fsum_ratio_specs(args, col)))
     lines.append("")
     lines.append("ratios (median over %d rounds, min-max):" % args.rounds)
     lines += [ratio_line(r) for r in ratios]

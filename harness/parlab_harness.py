@@ -132,6 +132,8 @@ def build_parser():
     b.add_argument("--no-scaling-check", dest="scaling_check", action="store_false",
                    help="skip the extra serial run at 2n that detects loops folded into "
                    "formulas")
+    b.add_argument("--no-naive", dest="naive", action="store_false",
+                   help="fsum: skip the --naive demonstration runs")
     b.add_argument("--dry-run", action="store_true",
                    help="print the command lines (with their environment) and exit")
     b.add_argument("--quiet", action="store_true", help="no progress lines on stderr")

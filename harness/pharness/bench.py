@@ -5,7 +5,7 @@ import sys
 import time
 import uuid
 
-from . import fmt, launch, provenance, records, reference, stats
+from . import fmt, fsum, launch, provenance, records, reference, stats
 
 VARIANTS = ("serial", "openmp", "mpi", "hybrid")
 
@@ -15,26 +15,29 @@ VARIANTS = ("serial", "openmp", "mpi", "hybrid")
 PRESETS = {
     "tiny": {
         "about": "tests and CI: a few seconds in all",
-        "workloads": ["sum", "square"],
+        "workloads": ["sum", "square", "fsum"],
         "repeat": 5,
         "timeout": 120,
         "sizes": {"sum": {"n": 200000, "tasks": 4}, "square": {"n": 200000},
+                  "fsum": {"n": 200000},
                   "seed": {"numbers": [1, 2, 3, 4], "delay": 0.02}},
     },
     "small": {
         "about": "a laptop: about a minute",
-        "workloads": ["sum", "square", "seed"],
+        "workloads": ["sum", "square", "fsum", "seed"],
         "repeat": 20,
         "timeout": 600,
         "sizes": {"sum": {"n": 20000000, "tasks": 8}, "square": {"n": 20000000},
+                  "fsum": {"n": 20000000},
                   "seed": {"numbers": [1, 2, 3, 4], "delay": 0.1, "repeat": 3}},
     },
     "large": {
         "about": "a cluster node: minutes",
-        "workloads": ["sum", "square"],
+        "workloads": ["sum", "square", "fsum"],
         "repeat": 10,
         "timeout": 3600,
         "sizes": {"sum": {"n": 200000000, "tasks": 8}, "square": {"n": 200000000},
+                  "fsum": {"n": 200000000},
                   "seed": {"numbers": list(range(1, 17)), "delay": 0.1, "repeat": 3}},
     },
 }
@@ -46,7 +49,11 @@ WORKLOADS = {
     "square": ("square", "array", "square: squares 1..n and adds the squares"),
     "seed": ("square", "numbers", "square, numbers mode (the seed's demo): "
                                   "one number per worker, --delay seconds of simulated work each"),
+    "fsum": ("fsum", "array", "fsum: adds n doubles, bit-identical at every worker count "
+                             "(results/FLOAT.md)"),
 }
+# Workloads a preset runs only when their programs are built (older builds lack fsum_*).
+OPTIONAL_WORKLOADS = ("fsum",)
 
 
 class UsageError(Exception):
@@ -56,9 +63,11 @@ class UsageError(Exception):
 class Job:
     """One program run in the matrix."""
 
-    def __init__(self, wname, variant, ranks, threads, cores):
+    def __init__(self, wname, variant, ranks, threads, cores, method=None):
         self.wname = wname
         self.workload, self.mode, _ = WORKLOADS[wname]
+        # fsum: "reproducible" (the checked run) or "naive" (the demonstration); None otherwise
+        self.method = method if method else ("reproducible" if self.workload == "fsum" else None)
         self.variant = variant
         self.ranks = ranks
         self.threads = threads
@@ -70,8 +79,14 @@ class Job:
                  "mpi": _plural(self.ranks, "rank"),
                  "hybrid": "%s x %s" % (_plural(self.ranks, "rank"),
                                         _plural(self.threads, "thread"))}[self.variant]
-        return "%s %s %s%s" % (self.wname, self.variant, shape,
-                               " (oversubscribed)" if self.oversubscribed else "")
+        return "%s%s %s %s%s" % (self.wname, " --naive" if self.method == "naive" else "",
+                                 self.variant, shape,
+                                 " (oversubscribed)" if self.oversubscribed else "")
+
+    @property
+    def group(self):
+        """Jobs of one table: a workload, and for fsum its method."""
+        return (self.wname, self.method)
 
 
 def _plural(k, word):
@@ -99,20 +114,26 @@ def hybrid_shape(p, threads_per_rank=None):
     return ranks, p // ranks
 
 
-def program_args(wname, size, repeat):
+def program_args(wname, size, repeat, method=None):
     repeat = size.get("repeat", repeat)
     workload, mode, _ = WORKLOADS[wname]
     if mode == "array":
         args = ["-n", str(size["n"])]
         if workload == "sum":
             args += ["--tasks", str(size["tasks"])]
+        if method == "naive":
+            args.append("--naive")
     else:
         args = [str(x) for x in size["numbers"]] + ["--delay", repr(float(size["delay"]))]
     return args + ["--repeat", str(repeat)]
 
 
 def closed_form_for(wname, size):
+    """The harness' own exact answer; None for fsum, whose exact sum the program computes with
+    its integer accumulator (checked against the serial program's, see pharness/fsum.py)."""
     workload, mode, _ = WORKLOADS[wname]
+    if workload == "fsum":
+        return None
     return reference.closed_form(workload, mode, n=size.get("n"), tasks=size.get("tasks"),
                                  numbers=size.get("numbers"))
 
@@ -137,23 +158,29 @@ def resolve_binaries(build_dir, wnames, overrides):
     return found
 
 
-def plan(wnames, variants, binaries, worker_counts, cores, hybrid_threads=None):
+def plan(wnames, variants, binaries, worker_counts, cores, hybrid_threads=None, naive=True):
+    """The runs, in order: per workload the serial reference first, then every variant at
+    every worker count.  fsum then repeats the whole set with --naive (the demonstration)."""
     jobs = []
     for w in wnames:
-        if (w, "serial") in binaries:
-            jobs.append(Job(w, "serial", 1, 1, cores))  # the reference goes first
-        for p in worker_counts:
-            for v in variants:
-                if v == "serial" or (w, v) not in binaries:
-                    continue
-                if v == "openmp":
-                    jobs.append(Job(w, v, 1, p, cores))
-                elif v == "mpi":
-                    jobs.append(Job(w, v, p, 1, cores))
-                elif v == "hybrid":
-                    shape = hybrid_shape(p, hybrid_threads)
-                    if shape:
-                        jobs.append(Job(w, v, shape[0], shape[1], cores))
+        methods = [None]
+        if WORKLOADS[w][0] == "fsum":
+            methods = ["reproducible"] + (["naive"] if naive else [])
+        for method in methods:
+            if (w, "serial") in binaries:
+                jobs.append(Job(w, "serial", 1, 1, cores, method))  # the reference goes first
+            for p in worker_counts:
+                for v in variants:
+                    if v == "serial" or (w, v) not in binaries:
+                        continue
+                    if v == "openmp":
+                        jobs.append(Job(w, v, 1, p, cores, method))
+                    elif v == "mpi":
+                        jobs.append(Job(w, v, p, 1, cores, method))
+                    elif v == "hybrid":
+                        shape = hybrid_shape(p, hybrid_threads)
+                        if shape:
+                            jobs.append(Job(w, v, shape[0], shape[1], cores, method))
     return jobs
 
 
@@ -190,12 +217,19 @@ def _now():
         "+00:00", "Z")
 
 
-def check_answer(job, pj, closed, serial_result):
-    """Return a list of problems: each names workload, variant, workers and both values."""
+def check_answer(job, pj, closed, serial_result, serial_expected=None):
+    """Return a list of problems: each names workload, variant, workers and both values.
+    fsum (closed is None): see pharness/fsum.py; serial_result is then the serial
+    reproducible result_hex and serial_expected the serial run's expected_hex."""
     who = "workload %s (%s mode), variant %s, %s" % (
         job.workload, job.mode, job.variant, _plural(job.workers, "worker"))
     if job.variant == "hybrid":
         who += " (%d ranks x %d threads)" % (job.ranks, job.threads)
+    if job.method:
+        who = who.replace("variant", "method %s, variant" % job.method, 1)
+        return fsum.check(who, pj, job.method,
+                          serial_result if job.method == "reproducible" else None,
+                          serial_expected)
     problems = []
     result = pj.get("result")
     if not isinstance(result, str) or not result.lstrip("-").isdigit():
@@ -227,8 +261,12 @@ def check_shape(job, pj):
     return problems
 
 
-def make_record(job, pj, size, closed, serial_result, argv, env, stderr, wall, ctx):
+def make_record(job, pj, size, closed, serial_result, argv, env, stderr, wall, ctx,
+                serial_expected=None):
     result = pj.get("result")
+    if job.method:  # fsum: compare the bits, as hex; the reference is the exact sum
+        result = pj.get("result_hex")
+        closed = serial_expected if serial_expected is not None else pj.get("expected_hex")
     rec = {
         "schema": records.SCHEMA,
         "record_id": uuid.uuid4().hex,
@@ -259,7 +297,8 @@ def make_record(job, pj, size, closed, serial_result, argv, env, stderr, wall, c
         "bytes": pj.get("bytes") if isinstance(pj.get("bytes"), int) else None,
         "result": str(result),
         "expected": str(closed),
-        "program_expected": None if pj.get("expected") is None else str(pj.get("expected")),
+        "program_expected": None if pj.get("expected") is None else str(
+            pj.get("expected_hex") if job.method else pj.get("expected")),
         "verified": pj.get("verified") is True,
         "serial_result": serial_result,
         "agrees_serial": None if serial_result is None else str(result) == serial_result,
@@ -273,7 +312,31 @@ def make_record(job, pj, size, closed, serial_result, argv, env, stderr, wall, c
             launcher=ctx["launcher"] if job.variant in launch.MPI_VARIANTS else None,
             launcher_ver=ctx["launcher_version"] if job.variant in launch.MPI_VARIANTS else None),
     }
+    if job.method:
+        rhex, shex = pj.get("result_hex"), serial_result
+        ulps = fsum.ulps_between(fsum.parse_hex(rhex), fsum.parse_hex(shex))
+        # agrees_closed_form: within error_bound of the exact sum (fsum has no closed form)
+        rec["agrees_closed_form"] = fsum.within_bound(pj)
+        rec.update({
+            "method": job.method,
+            "result_hex": rhex,
+            "expected_hex": pj.get("expected_hex"),
+            "result_decimal": None if pj.get("result") is None else str(pj.get("result")),
+            "error": _number_or_none(pj.get("error")),
+            "error_bound": _number_or_none(pj.get("error_bound")),
+            "sum_abs": _number_or_none(pj.get("sum_abs")),
+            "reproducible": pj.get("reproducible") if isinstance(pj.get("reproducible"), bool)
+            else None,
+            "runs_identical": pj.get("runs_identical")
+            if isinstance(pj.get("runs_identical"), bool) else None,
+            "data": pj.get("data") if isinstance(pj.get("data"), str) else None,
+            "ulps_from_reproducible": ulps,
+        })
     return rec
+
+
+def _number_or_none(x):
+    return float(x) if isinstance(x, (int, float)) and not isinstance(x, bool) else None
 
 
 def scaling_check(job, binary, size, repeat, timeout, t_n, ctx, out):
@@ -330,6 +393,12 @@ def run_bench(opts, stdout=None, stderr=None):
         if v not in VARIANTS:
             raise UsageError("unknown variant %r (choose from %s)"
                              % (v, ", ".join(VARIANTS)))
+    skipped = []
+    if not opts.workloads:  # a preset's optional workload is skipped when it is not built
+        for w in [w for w in wnames if w in OPTIONAL_WORKLOADS and (w, "serial") not in binaries]:
+            wnames = [x for x in wnames if x != w]
+            skipped.append("note: workload %s skipped: no %s in %s"
+                           % (w, binary_name(w, "serial"), opts.build))
     missing_serial = [w for w in wnames if (w, "serial") not in binaries]
     if missing_serial:
         raise UsageError("no serial reference program for %s in %s "
@@ -338,7 +407,8 @@ def run_bench(opts, stdout=None, stderr=None):
                          % (", ".join(binary_name(w, "serial") for w in missing_serial),
                             opts.build))
     variants = ["serial"] + [v for v in want if v != "serial"]
-    jobs = plan(wnames, variants, binaries, worker_counts, cores, opts.hybrid_threads)
+    jobs = plan(wnames, variants, binaries, worker_counts, cores, opts.hybrid_threads,
+                naive=getattr(opts, "naive", True))
 
     launcher = opts.mpiexec
     flavor = None
@@ -362,7 +432,8 @@ def run_bench(opts, stdout=None, stderr=None):
     if opts.dry_run:
         for j in jobs:
             argv, env = launch.build_launch(j.variant, binaries[(j.wname, j.variant)],
-                                            program_args(j.wname, sizes[j.wname], repeat),
+                                            program_args(j.wname, sizes[j.wname], repeat,
+                                                         j.method),
                                             j.ranks, j.threads, j.oversubscribed,
                                             launcher=launcher, flavor=flavor, bind=opts.bind)
             stdout.write(" ".join("%s=%s" % kv for kv in sorted(env.items())) + " "
@@ -390,15 +461,16 @@ def run_bench(opts, stdout=None, stderr=None):
     stdout.flush()
 
     progress = Progress(len(jobs), stderr, enabled=not opts.quiet)
-    problems, notes, recorded = [], [], []
+    problems, notes, recorded = [], list(skipped), []
     serial_result = {}
+    serial_expected = {}   # fsum: the serial reproducible run's expected_hex
     serial_time = {}
     for idx, job in enumerate(jobs):
         size = sizes[job.wname]
         closed = closed_form_for(job.wname, size)
         binary = binaries[(job.wname, job.variant)]
         argv, env = launch.build_launch(job.variant, binary,
-                                        program_args(job.wname, size, repeat),
+                                        program_args(job.wname, size, repeat, job.method),
                                         job.ranks, job.threads, job.oversubscribed,
                                         launcher=launcher, flavor=flavor, bind=opts.bind)
         progress.start(job.describe())
@@ -412,16 +484,19 @@ def run_bench(opts, stdout=None, stderr=None):
             _problem(problems, stderr, "FAILED: %s: %s\n    command: %s"
                      % (job.describe(), exc, " ".join(argv)))
             progress.finish()
-            _maybe_table(stdout, jobs, idx, recorded, job.wname, sizes, serial_time)
+            _maybe_table(stdout, jobs, idx, recorded, sizes, serial_time, serial_result)
             continue
         ref = serial_result.get(job.wname)
-        found = check_answer(job, pj, closed, ref)
+        ref_expected = serial_expected.get(job.wname)
+        if job.method == "reproducible" and job.variant == "serial":
+            ref = ref_expected = None  # this run is the reference
+        found = check_answer(job, pj, closed, ref, ref_expected)
         if rc != 0:
             found.append("%s: exit status %d (stderr: %s)"
                          % (job.describe(), rc, launch.tail(se)))
         for p in found:
             _problem(problems, stderr, "DISAGREEMENT: " + p)
-        rec = make_record(job, pj, size, closed, ref, argv, env, se, wall, ctx)
+        rec = make_record(job, pj, size, closed, ref, argv, env, se, wall, ctx, ref_expected)
         if rec["program_oversubscribed"] is not None and \
                 rec["program_oversubscribed"] != rec["oversubscribed"]:
             note = ("note: %s reports oversubscribed=%s (it counts %s cores) while the harness "
@@ -433,12 +508,15 @@ def run_bench(opts, stdout=None, stderr=None):
         records.append(opts.results, rec)
         recorded.append(rec)
         if job.variant == "serial":
+            serial_time[job.group] = rec["time_median"]
+        if job.variant == "serial" and job.method != "naive":
             serial_result[job.wname] = rec["result"]
-            serial_time[job.wname] = rec["time_median"]
+            if job.method:
+                serial_expected[job.wname] = pj.get("expected_hex")
             if job.mode == "array" and opts.scaling_check:
                 scaling_check(job, binary, size, repeat, timeout, rec["time_median"], ctx, notes)
         progress.finish()
-        _maybe_table(stdout, jobs, idx, recorded, job.wname, sizes, serial_time)
+        _maybe_table(stdout, jobs, idx, recorded, sizes, serial_time, serial_result)
 
     if recorded:
         csv_path, nrec = records.write_csv_view(opts.results)
@@ -461,8 +539,13 @@ def run_bench(opts, stdout=None, stderr=None):
         stdout.write("RESULT: %d problem(s) (failed runs or wrong answers), listed on "
                      "stderr.\n" % len(problems))
         return 1
+    naive = sum(1 for r in recorded if fsum.is_naive(r))
     stdout.write("RESULT: all %d runs agree bit for bit with the serial reference and the "
-                 "closed form.\n" % len(recorded))
+                 "closed form%s.\n"
+                 % (len(recorded) - naive,
+                    "" if not naive else " (fsum: with the serial fsum, and within error_bound "
+                    "of the exact sum); %d fsum --naive demonstration runs are within their "
+                    "error bound" % naive))
     return 0
 
 
@@ -473,14 +556,21 @@ def _problem(problems, stderr, text):
     stderr.flush()
 
 
-def _maybe_table(stdout, jobs, idx, recorded, wname, sizes, serial_time):
-    """Print a workload's table once its last run is done."""
-    if idx + 1 < len(jobs) and jobs[idx + 1].wname == wname:
+def _maybe_table(stdout, jobs, idx, recorded, sizes, serial_time, serial_result):
+    """Print a workload's table once its last run is done (fsum: one table for the
+    reproducible runs, then the naive demonstration)."""
+    group = jobs[idx].group
+    if idx + 1 < len(jobs) and jobs[idx + 1].group == group:
         return
+    wname, method = group
     order = {v: i for i, v in enumerate(VARIANTS)}
-    rows = sorted((r for r in recorded if _wname_of(r) == wname),
+    rows = sorted((r for r in recorded if _wname_of(r) == wname and r.get("method") == method),
                   key=lambda r: (order.get(r["variant"], 9), r["workers"], r["ranks"]))
-    stdout.write("\n" + bench_table(wname, sizes[wname], rows, serial_time.get(wname)) + "\n")
+    if method == "naive":
+        text = fsum.demo_table(rows, serial_result.get(wname))
+    else:
+        text = bench_table(wname, sizes[wname], rows, serial_time.get(group))
+    stdout.write("\n" + text + "\n")
     stdout.flush()
 
 
@@ -504,6 +594,10 @@ def describe_size(wname, size):
 def bench_table(wname, size, rows, t_serial):
     """The side-by-side table a student reads: variant, workers, result, time, speedup."""
     head = "%s  [%s]" % (WORKLOADS[wname][2], describe_size(wname, size))
+    if WORKLOADS[wname][0] == "fsum":
+        head += ("\nchecked: result_hex bit-identical to serial at every worker count, within "
+                 "error_bound of the exact sum%s"
+                 % (" %s" % rows[0]["expected"] if rows else ""))
     if not rows:
         return head + "\n  (no successful runs)"
     head += "\ntimes: median (min-max) of %d timed runs after 1 warm-up" % rows[0]["repeat"]
@@ -511,7 +605,7 @@ def bench_table(wname, size, rows, t_serial):
     any_over = False
     for r in rows:
         s = stats.speedup(t_serial, r["time_median"])
-        ok = r["agrees_closed_form"] and r["agrees_serial"] is not False and r["verified"]
+        ok = fsum.record_ok(r)
         any_over = any_over or r["oversubscribed"]
         out_rows.append([r["variant"],
                          fmt.workers_label(r["variant"], r["ranks"], r["threads"],

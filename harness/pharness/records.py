@@ -56,6 +56,18 @@ FIELDS = {
     "binding": ((list,), False),
     "wall_seconds": ((int, float, type(None)), False),
     "provenance": ((dict,), True),
+    # fsum only (absent or null for the integer workloads); see results/README.md
+    "method": (_OPT_STR, False),
+    "result_hex": (_OPT_STR, False),
+    "expected_hex": (_OPT_STR, False),
+    "result_decimal": (_OPT_STR, False),
+    "error": ((int, float, type(None)), False),
+    "error_bound": ((int, float, type(None)), False),
+    "sum_abs": ((int, float, type(None)), False),
+    "reproducible": ((bool, type(None)), False),
+    "runs_identical": ((bool, type(None)), False),
+    "data": (_OPT_STR, False),
+    "ulps_from_reproducible": (_OPT_INT, False),
 }
 
 PROVENANCE_FIELDS = [
@@ -68,6 +80,8 @@ CSV_COLUMNS = [
     "ranks", "threads", "oversubscribed", "program_oversubscribed", "n", "tasks", "numbers", "delay", "repeat", "warmup",
     "time_min", "time_median", "time_max", "timer_resolution", "bytes", "result", "expected",
     "verified", "agrees_serial", "agrees_closed_form",
+    "method", "data", "result_hex", "expected_hex", "error", "error_bound",
+    "ulps_from_reproducible", "runs_identical",
     "provenance.host", "provenance.cpu_model", "provenance.cores", "provenance.compiler",
     "provenance.compiler_version", "provenance.cflags", "provenance.mpi_library",
     "provenance.mpi_launcher", "provenance.mpi_launcher_version", "provenance.git_commit",

@@ -8,6 +8,7 @@ Ranks come from the launcher's environment (OMPI_COMM_WORLD_SIZE / PMI_SIZE); un
 real mpiexec only rank 0 prints.
 """
 import json
+import math
 import os
 import sys
 
@@ -22,7 +23,7 @@ def closed_form(workload, mode, n, tasks, numbers):
 
 def parse(argv):
     opts = {"n": None, "tasks": None, "numbers": [], "delay": 1.0, "repeat": 3, "json": False,
-            "expect_threads": None, "expect_ranks": None}
+            "expect_threads": None, "expect_ranks": None, "naive": False, "data": "random"}
     it = iter(argv)
     for a in it:
         if a == "-n":
@@ -35,6 +36,10 @@ def parse(argv):
             opts["repeat"] = int(next(it))
         elif a == "--json":
             opts["json"] = True
+        elif a == "--naive":
+            opts["naive"] = True
+        elif a == "--data":
+            opts["data"] = next(it)
         elif a == "--expect-threads":
             opts["expect_threads"] = int(next(it))
         elif a == "--expect-ranks":
@@ -45,6 +50,32 @@ def parse(argv):
             sys.stderr.write("fake: unknown option %s\n" % a)
             sys.exit(2)
     return opts
+
+
+def fsum_doc(o, workers, wrong):
+    """fsum: the exact sum is a made-up double of n; the reproducible result is that sum at
+    every worker count (1 ulp off when `wrong`); the naive result moves by a few ulps with
+    the worker count, like a real reduction.  FAKE_FSUM_NAIVE_OUT=1: a naive run whose error
+    exceeds its bound (while still claiming verified:true)."""
+    n = o["n"]
+    exact = -(n * 1.2345678901234567) - 1.0 / 3.0
+    u = math.ulp(exact)
+    if o["naive"]:
+        k = (workers * 7) % 5 - 2              # -2..2 ulps, different for 1, 2, 4 workers
+        bound = 1e6 * u
+        if os.environ.get("FAKE_FSUM_NAIVE_OUT"):
+            k = 3_000_000
+    else:
+        k = 1 if wrong else 0
+        bound = 2 * u
+    result = exact + k * u
+    error = abs(result - exact)
+    return {"result": repr(result), "result_hex": result.hex(), "expected": repr(exact),
+            "expected_hex": exact.hex(), "method": "naive" if o["naive"] else "reproducible",
+            "reproducible": not o["naive"], "data": o["data"], "error": error,
+            "error_bound": bound, "sum_abs": abs(exact), "runs_identical": True,
+            "verified": True if wrong or os.environ.get("FAKE_FSUM_NAIVE_OUT")
+            else error <= bound}
 
 
 def main(workload=None, variant=None, wrong=False):
@@ -76,7 +107,11 @@ def main(workload=None, variant=None, wrong=False):
         mode = "numbers"
         tasks = len(o["numbers"] or [1, 2, 3, 4])
         o["numbers"] = o["numbers"] or [1, 2, 3, 4]
-    expected = closed_form(workload, mode, o["n"], tasks, o["numbers"])
+    if workload == "fsum":
+        tasks = 1
+        expected = 0
+    else:
+        expected = closed_form(workload, mode, o["n"], tasks, o["numbers"])
     result = expected + (1 if wrong else 0)
     workers = ranks * threads
     cores = len(os.sched_getaffinity(0))
@@ -85,7 +120,7 @@ def main(workload=None, variant=None, wrong=False):
         if os.environ.get("FAKE_FOLDED"):  # a loop the compiler replaced by a formula
             work = 1e-6
         t = work * (0.05 + 0.95 / min(workers, cores)) * (1.3 if workers > cores else 1.0)
-        nbytes = 8 * o["n"] * (tasks if workload == "sum" else 2)
+        nbytes = 8 * o["n"] * {"sum": tasks, "fsum": 1}.get(workload, 2)
     else:
         per = -(-len(o["numbers"]) // workers)
         t = o["delay"] * per
@@ -106,6 +141,8 @@ def main(workload=None, variant=None, wrong=False):
                 "wait_policy": os.environ.get("OMP_WAIT_POLICY"), "dynamic": None},
         "version": "fake-0",
     }
+    if workload == "fsum":
+        doc.update(fsum_doc(o, workers, wrong))
     if o["json"]:
         print(json.dumps(doc))
     else:

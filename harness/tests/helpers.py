@@ -10,6 +10,7 @@ SCRIPT = os.path.join(HARNESS, "parlab_harness.py")
 FAKE = os.path.join(TESTS, "fake_program.py")
 FAKE_WRONG = os.path.join(TESTS, "fake_wrong.py")
 FAKE_MPIEXEC = os.path.join(TESTS, "fake_mpiexec.py")
+FAKE_FSUM_WRONG = os.path.join(TESTS, "fake_fsum_wrong.py")
 sys.path.insert(0, HARNESS)
 
 from pharness import records, reference  # noqa: E402
@@ -19,7 +20,7 @@ def fake_build_dir(parent, variants=("serial", "openmp", "mpi", "hybrid")):
     """A build directory whose programs are symlinks to the fake program."""
     build = os.path.join(parent, "build")
     os.makedirs(build, exist_ok=True)
-    for w in ("sum", "square"):
+    for w in ("sum", "square", "fsum"):
         for v in variants:
             os.symlink(FAKE, os.path.join(build, "%s_%s" % (w, v)))
     return build
@@ -32,8 +33,11 @@ def make_record(**kw):
     variant = kw.get("variant", "serial")
     ranks = kw.get("ranks", 1)
     threads = kw.get("threads", 1)
-    closed = str(reference.closed_form(workload, kw.get("mode", "array"), n=n,
-                                       tasks=kw.get("tasks", 4), numbers=kw.get("numbers")))
+    if workload == "fsum":  # no closed form: the exact sum the program reports, as hex
+        closed = kw.get("expected", "0x1.8p+1")
+    else:
+        closed = str(reference.closed_form(workload, kw.get("mode", "array"), n=n,
+                                           tasks=kw.get("tasks", 4), numbers=kw.get("numbers")))
     t = kw.pop("t", 1.0)
     rec = {
         "schema": records.SCHEMA, "record_id": kw.pop("record_id", uuid.uuid4().hex),

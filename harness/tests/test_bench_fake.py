@@ -242,5 +242,125 @@ class BenchWithFakes(unittest.TestCase):
             self.assertIn("meson setup build", err)
 
 
+def fsum_ok(rec):
+    from pharness import fsum
+    return fsum.record_ok(rec)
+
+
+class FsumWithFakes(unittest.TestCase):
+    """fsum: bit-identical reproducible results, the naive demonstration, and its bound."""
+
+    def test_fsum_matrix_and_naive_demo(self):
+        with helpers.tempdir() as d:
+            helpers.fake_build_dir(d)
+            rc, out, err = bench(d, "--workers", "1,2,4", "--workloads", "fsum")
+            self.assertEqual(rc, 0, out + err)
+            recs = records.load(os.path.join(d, "results", "runs.jsonl"))
+            # serial + 3 variants x 3 counts, once reproducible and once --naive
+            self.assertEqual(len(recs), 2 * (1 + 3 * 3))
+            repro = [r for r in recs if r["method"] == "reproducible"]
+            naive = [r for r in recs if r["method"] == "naive"]
+            self.assertEqual(len(repro), 10)
+            self.assertEqual(len(naive), 10)
+            self.assertEqual(len({r["result_hex"] for r in repro}), 1)
+            self.assertTrue(all(r["agrees_serial"] is not False and r["agrees_closed_form"]
+                                for r in repro))
+            self.assertTrue(all(r["result"] == r["result_hex"] and r["bytes"] == 8 * r["n"]
+                                for r in recs))
+            self.assertTrue(all("--naive" in r["command"] for r in naive))
+            self.assertFalse(any("--naive" in r["command"] for r in repro))
+            # the naive bits differ with the worker count; that is not a failure
+            self.assertGreater(len({r["result_hex"] for r in naive}), 1)
+            self.assertTrue(any(r["ulps_from_reproducible"] for r in naive))
+            self.assertIn("naive demonstration", out)
+            self.assertIn("ulps from reproducible", out)
+            self.assertRegex(out, r"\d+ of 10 naive runs differ from the reproducible bits")
+            self.assertIn("10 fsum --naive demonstration runs are within their error bound",
+                          out)
+            self.assertNotIn("DISAGREEMENT", err)
+            # the report: separate groups, GB/s, naive rows not marked WRONG; exit 0
+            proc = subprocess.run([sys.executable, helpers.SCRIPT, "report",
+                                   os.path.join(d, "results", "runs.jsonl")],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+            rep = proc.stdout.decode()
+            self.assertEqual(proc.returncode, 0, rep)
+            self.assertIn("fsum (array mode, n=200,000, reproducible)", rep)
+            self.assertIn("fsum (array mode, n=200,000, naive)", rep)
+            self.assertIn("GB/s", rep)
+            self.assertIn("naive method, a demonstration", rep)
+            self.assertNotIn("WRONG", rep)
+            if shutil.which("gnuplot"):
+                plots = os.listdir(os.path.join(d, "results", "plots"))
+                self.assertIn("fsum_n200000_reproducible.png", plots)
+                self.assertIn("fsum_n200000_naive.png", plots)
+
+    def test_fsum_wrong_bits_are_caught(self):
+        with helpers.tempdir() as d:
+            helpers.fake_build_dir(d)
+            rc, out, err = bench(d, "--workers", "1,2", "--workloads", "fsum", "--no-plots",
+                                 "--variants", "openmp", "--no-naive",
+                                 "--binary", "fsum_openmp=" + helpers.FAKE_FSUM_WRONG)
+            self.assertEqual(rc, 1, out + err)
+            line = [l for l in err.splitlines() if "DISAGREEMENT" in l
+                    and "variant openmp, 2 workers" in l]
+            self.assertTrue(line, err)
+            self.assertIn("workload fsum", line[0])
+            self.assertIn("method reproducible", line[0])
+            recs = records.load(os.path.join(d, "results", "runs.jsonl"))
+            serial = [r for r in recs if r["variant"] == "serial"][0]
+            bad = [r for r in recs if r["variant"] == "openmp"]
+            self.assertIn("result_hex %s != serial reference %s (+1 ulp)"
+                          % (bad[0]["result_hex"], serial["result_hex"]), line[0])
+            self.assertEqual(len(bad), 2)
+            self.assertFalse(any(r["agrees_serial"] for r in bad))
+            self.assertTrue(all(r["agrees_closed_form"] for r in bad))  # within the bound
+            self.assertIn("WRONG", out)
+
+    def test_fsum_naive_with_other_bits_passes(self):
+        # The same 1-ulp-off program, with the naive demonstration on: its reproducible runs
+        # fail; its naive runs, whose bits also differ from the reproducible result, do not.
+        with helpers.tempdir() as d:
+            helpers.fake_build_dir(d)
+            rc, out, err = bench(d, "--workers", "1,2", "--workloads", "fsum", "--no-plots",
+                                 "--variants", "openmp",
+                                 "--binary", "fsum_openmp=" + helpers.FAKE_FSUM_WRONG)
+            self.assertEqual(rc, 1, out + err)
+            problems = [l for l in err.splitlines() if l.startswith("  !! ")]
+            self.assertEqual(len(problems), 2, err)
+            self.assertTrue(all("method reproducible" in l for l in problems), err)
+            recs = records.load(os.path.join(d, "results", "runs.jsonl"))
+            naive = [r for r in recs if r["method"] == "naive" and r["variant"] == "openmp"]
+            self.assertEqual(len(naive), 2)
+            self.assertTrue(any(r["ulps_from_reproducible"] for r in naive))
+            self.assertTrue(all(fsum_ok(r) for r in naive))
+            self.assertRegex(out, r"[12] of 3 naive runs differ")
+
+    def test_fsum_naive_out_of_bound_fails(self):
+        with helpers.tempdir() as d:
+            helpers.fake_build_dir(d)
+            rc, out, err = bench(d, "--workers", "2", "--workloads", "fsum", "--no-plots",
+                                 "--variants", "openmp", env={"FAKE_FSUM_NAIVE_OUT": "1"})
+            self.assertEqual(rc, 1, out + err)
+            self.assertIn("method naive, variant openmp, 2 workers", err)
+            self.assertIn("> error_bound", err)
+            self.assertIn("OUT OF BOUND", out)
+
+    def test_fsum_expected_must_match_serial(self):
+        from pharness import fsum
+        pj = {"result_hex": "0x1.8p+1", "expected_hex": "0x1.8p+1", "method": "naive",
+              "error": 0.0, "error_bound": 1.0, "verified": True, "runs_identical": True}
+        self.assertEqual(fsum.check("w", pj, "naive", None, "0x1.8p+1"), [])
+        probs = fsum.check("w", pj, "naive", None, "0x1.4p+1")
+        self.assertEqual(len(probs), 1)
+        self.assertIn("expected_hex 0x1.8p+1 != serial's expected_hex 0x1.4p+1", probs[0])
+        # a reported error that the hex values contradict
+        lying = dict(pj, result_hex="0x1.8p+3")
+        self.assertTrue(any("exceeds error_bound" in p
+                            for p in fsum.check("w", lying, "naive", None, None)))
+        self.assertEqual(fsum.ulps_between(1.0, float.fromhex("0x1.0000000000001p+0")), -1)
+        self.assertEqual(fsum.ulps_between(-0.0, 0.0), 0)
+        self.assertEqual(fsum.ulps_between(5e-324, -5e-324), 2)
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -135,5 +135,41 @@ class Compare(unittest.TestCase):
             self.assertIn("no configuration appears in both sets", out)
 
 
+
+class FsumRecords(unittest.TestCase):
+    def fsum_set(self, naive_hex):
+        base = dict(workload="fsum", tasks=None, bytes=8000, result="0x1.8p+1",
+                    expected="0x1.8p+1", program_expected="0x1.8p+1", method="reproducible",
+                    result_hex="0x1.8p+1", expected_hex="0x1.8p+1", error=0.0,
+                    error_bound=1e-15, ulps_from_reproducible=0, data="random")
+        recs = [helpers.make_record(variant="serial", **base),
+                helpers.make_record(variant="openmp", threads=2, t=0.6, **base)]
+        naive = dict(base, method="naive", result=naive_hex, result_hex=naive_hex,
+                     error_bound=1e-9, agrees_serial=False, ulps_from_reproducible=1)
+        recs += [helpers.make_record(variant="serial", **dict(naive, agrees_serial=True)),
+                 helpers.make_record(variant="openmp", threads=2, t=0.6, **naive)]
+        return recs
+
+    def test_report_and_compare_fsum(self):
+        with helpers.tempdir() as d:
+            old = write(os.path.join(d, "old.jsonl"), self.fsum_set("0x1.8000000000001p+1"))
+            new = write(os.path.join(d, "new.jsonl"), self.fsum_set("0x1.7ffffffffffffp+1"))
+            rc, out, err = cli("report", old)
+            self.assertEqual(rc, 0, out + err)
+            self.assertIn("fsum (array mode, n=1,000, reproducible)", out)
+            self.assertIn("fsum (array mode, n=1,000, naive)", out)
+            self.assertNotIn("WRONG", out)
+            # naive bits that changed between two sets are shown, not flagged
+            rc, out, err = cli("compare", old, new, "--tolerance", "0.5")
+            self.assertEqual(rc, 0, out + err)
+            self.assertIn("naive bits differ (a demonstration, not judged)", out)
+            self.assertIn("0 flagged out of 4 compared", out)
+            # a reproducible result that changed is flagged
+            bad = self.fsum_set("0x1.8000000000001p+1")
+            bad[1].update(result="0x1.8000000000001p+1", result_hex="0x1.8000000000001p+1")
+            rc, out, err = cli("compare", old, write(os.path.join(d, "bad.jsonl"), bad))
+            self.assertEqual(rc, 1, out)
+            self.assertIn("RESULT DIFFERS", out)
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

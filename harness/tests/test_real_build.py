@@ -30,10 +30,12 @@ class RealPrograms(unittest.TestCase):
             self.assertEqual(rc, 0, out + err)
             recs = records.load(os.path.join(d, "runs.jsonl"))
             variants = {r["variant"] for r in recs}
+            self.check_fsum(recs, out)
             self.assertIn("serial", variants)
             for r in recs:
                 self.assertTrue(r["agrees_closed_form"] and r["verified"], r)
-                self.assertEqual(r["result"], r["expected"])
+                if r["workload"] != "fsum":
+                    self.assertEqual(r["result"], r["expected"])
                 self.assertEqual(r["workers"], r["ranks"] * r["threads"])
                 self.assertIsNotNone(r["provenance"]["compiler"])
                 if r["variant"] in ("mpi", "hybrid"):
@@ -44,6 +46,22 @@ class RealPrograms(unittest.TestCase):
                         self.assertIn("openmpi", launcher)
                     elif "MPICH" in lib:
                         self.assertIn("mpich", launcher)
+
+    def check_fsum(self, recs, out):
+        fs = [r for r in recs if r["workload"] == "fsum"]
+        if not fs:
+            return
+        repro = [r for r in fs if r["method"] == "reproducible"]
+        naive = [r for r in fs if r["method"] == "naive"]
+        # one bit pattern at every worker count, and one exact sum everywhere
+        self.assertEqual(len({r["result_hex"] for r in repro}), 1, repro)
+        self.assertEqual(len({r["expected_hex"] for r in fs}), 1)
+        self.assertEqual({(r["variant"], r["ranks"], r["threads"]) for r in repro},
+                         {(r["variant"], r["ranks"], r["threads"]) for r in naive})
+        for r in fs:
+            self.assertLessEqual(r["error"], r["error_bound"])
+            self.assertEqual(r["bytes"], 8 * r["n"])
+        self.assertIn("naive demonstration", out)
 
     def test_wrong_serial_reference_is_caught(self):
         broken = os.path.join(BUILD, "tests", "broken_sum")
