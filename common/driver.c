@@ -75,7 +75,6 @@ int stop_program(struct options *o, int status)
     return team_finish(status);
 }
 
-/* Allocates this worker's share; refuses (on every rank alike) what the host's memory cannot hold. */
 /* Memory for large arrays, on 2 MiB boundaries and marked for transparent huge pages where the
  * kernel offers them: the first touch of 80 MB then costs 40 faults instead of 20,000, which is
  * most of a small run's start-up.  Freed with free(). */
@@ -92,6 +91,7 @@ static void *allocate_pages(size_t bytes)
     return data;
 }
 
+/* Allocates this worker's share; refuses (on every rank alike) what the host's memory cannot hold. */
 void *allocate_share(const struct options *o, size_t item_size, uint64_t count, int *status)
 {
     double bytes = (double)count * (double)item_size;

@@ -12,6 +12,14 @@
 
 #include "parlab.h"
 
+/* Set by meson.build; the fallbacks are for building by hand. */
+#ifndef PARLAB_VERSION
+#define PARLAB_VERSION "unknown"
+#endif
+#ifndef PARLAB_CFLAGS
+#define PARLAB_CFLAGS "unknown"
+#endif
+
 /* Exit statuses shared by every program (and relied on by tests, harness and job scripts). */
 enum { EXIT_OK = 0, EXIT_WRONG_RESULT = 1, EXIT_BAD_INPUT = 2 };
 

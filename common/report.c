@@ -9,12 +9,6 @@
 
 #include "internal.h"
 
-#ifndef PARLAB_VERSION
-#define PARLAB_VERSION "unknown"
-#endif
-#ifndef PARLAB_CFLAGS
-#define PARLAB_CFLAGS "unknown"
-#endif
 
 static bool quiet;
 void set_quiet(bool value) { quiet = value; }
