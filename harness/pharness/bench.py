@@ -280,8 +280,11 @@ def make_record(job, pj, size, closed, serial_result, argv, env, stderr, wall, c
         "workers": job.workers,
         "ranks": job.ranks,
         "threads": job.threads,
-        # the harness decides: workers > CPUs in its affinity mask, counted before launch
-        "oversubscribed": job.oversubscribed,
+        # The program decides, per host: ranks on rank 0's host x threads > the CPUs those ranks
+        # may use (right for runs across several nodes, where the harness only sees its own
+        # node).  A program that does not say falls back to the harness' own count.
+        "oversubscribed": pj["oversubscribed"] if isinstance(pj.get("oversubscribed"), bool)
+        else job.oversubscribed,
         "program_oversubscribed": pj.get("oversubscribed")
         if isinstance(pj.get("oversubscribed"), bool) else None,
         "n": size.get("n"),
@@ -500,7 +503,8 @@ def run_bench(opts, stdout=None, stderr=None):
         if rec["program_oversubscribed"] is not None and \
                 rec["program_oversubscribed"] != rec["oversubscribed"]:
             note = ("note: %s reports oversubscribed=%s (it counts %s cores) while the harness "
-                    "counts %d usable cores for %d workers; the tables use the harness' count"
+                    "counts %d usable cores for %d workers; the tables use the program's count, "
+                    "which sees every host"
                     % (os.path.basename(binary), str(rec["program_oversubscribed"]).lower(),
                        pj.get("cores"), cores, job.workers))
             if note not in notes:

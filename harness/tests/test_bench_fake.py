@@ -217,6 +217,21 @@ class BenchWithFakes(unittest.TestCase):
                                  {"job_id": "4711", "array_job_id": "4700",
                                   "array_task_id": "11", "cpus_per_task": "2"})
 
+    def test_oversubscription_is_the_programs_verdict(self):
+        # Across several nodes the harness sees only its own node's cores; the program counts
+        # the ranks and CPUs on each host, so its verdict is the one recorded.
+        with helpers.tempdir() as d:
+            helpers.fake_build_dir(d)
+            cores = len(os.sched_getaffinity(0))
+            workers = str(4 * cores)
+            rc, out, err = bench(d, "--workers", workers, "--workloads", "sum", "--variants",
+                                 "mpi", "--no-plots", env={"FAKE_CORES_PER_HOST": str(8 * cores)})
+            self.assertEqual(rc, 0, out + err)
+            recs = records.load(os.path.join(d, "results", "runs.jsonl"))
+            mpi = [r for r in recs if r["variant"] == "mpi"]
+            self.assertEqual(len(mpi), 1)
+            self.assertFalse(mpi[0]["oversubscribed"])
+
     def test_bad_results_file_is_not_touched(self):
         with helpers.tempdir() as d:
             helpers.fake_build_dir(d)
