@@ -46,24 +46,22 @@ def _positive_int(text):
     return v
 
 
-def _positive_float(text):
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError("expected a number, got %r" % text)
-    if not v > 0:
-        raise argparse.ArgumentTypeError("expected a number > 0, got %r" % text)
-    return v
+def _number(minimum, inclusive):
+    """An argparse type: a number >= minimum (inclusive) or > minimum."""
+    def parse(text):
+        try:
+            v = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError("expected a number, got %r" % text)
+        if not (v >= minimum if inclusive else v > minimum):
+            raise argparse.ArgumentTypeError("expected a number %s %g, got %r"
+                                             % (">=" if inclusive else ">", minimum, text))
+        return v
+    return parse
 
 
-def _nonneg_float(text):
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError("expected a number, got %r" % text)
-    if v < 0:
-        raise argparse.ArgumentTypeError("expected a number >= 0, got %r" % text)
-    return v
+_positive_float = _number(0, inclusive=False)
+_nonneg_float = _number(0, inclusive=True)
 
 
 def _binary(text):

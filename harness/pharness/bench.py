@@ -14,7 +14,7 @@ VARIANTS = ("serial", "openmp", "mpi", "hybrid")
 # parameters (n, tasks / numbers, delay) and, optionally, its own repeat count.
 PRESETS = {
     "tiny": {
-        "about": "tests and CI: a few seconds in all",
+        "about": "tests and CI: seconds (10-20 s on 2 cores, mostly MPI start-up)",
         "workloads": ["sum", "square", "fsum"],
         "repeat": 5,
         "timeout": 120,
