@@ -127,6 +127,7 @@ int parse_options(int argc, char **argv, enum workload workload, struct options 
                      : strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 ? &o->help
                      : strcmp(name, "--version") == 0 ? &o->version
                      : strcmp(name, "--naive") == 0   ? &o->naive
+                     : strcmp(name, "--cold-cache") == 0 ? &o->cold_cache
                                                       : NULL;
         if (flag) {
             if (value)
@@ -197,6 +198,9 @@ int parse_options(int argc, char **argv, enum workload workload, struct options 
             return fail(error, size, "--tasks: has no effect with -n (array mode); drop one of them");
     }
     if (workload == WORKLOAD_SQUARE && !o->array_mode) {
+        if (o->cold_cache)
+            return fail(error, size,
+                        "--cold-cache: only with -n (array mode): numbers mode keeps no array");
         if (o->number_count > 0 && tasks_given)
             return fail(error, size, "--tasks: squares 1..T, so it cannot be combined with NUMBERS");
         if (o->number_count == 0) { /* the seed's numbers = [1, 2, 3, 4], or 1..T */
@@ -256,6 +260,8 @@ void print_usage(FILE *out, const char *program, enum workload workload)
                 (unsigned long long)SQUARE_MAX_VALUE);
     fprintf(out,
             "  --repeat K        timed runs after one untimed warm-up (default 3; 1 to %llu)\n"
+            "  --cold-cache      before every run, evict the caches (untimed), so that the data\n"
+            "                    comes from memory even when it would fit in the cache\n"
             "  --json            print one JSON line with result, times and provenance\n"
             "  --expect-threads T, --expect-ranks R\n"
             "                    exit 2 unless the program got exactly T threads / R MPI ranks\n"

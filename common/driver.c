@@ -6,8 +6,9 @@
  *
  * Order of a run, on every rank:
  *   parse -> check the worker counts asked for -> allocate and fill this worker's share (untimed)
- *   -> one untimed warm-up -> repeat: barrier, start clock, compute (incl. the final reduction),
- *   stop clock, take the max over ranks -> check on rank 0 -> every rank exits with rank 0's verdict. */
+ *   -> one untimed warm-up -> repeat: [--cold-cache: evict the caches, untimed], barrier, start
+ *   clock, compute (incl. the final reduction), stop clock, take the max over ranks -> check on
+ *   rank 0 -> every rank exits with rank 0's verdict. */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -53,7 +54,15 @@ bool start_program(int argc, char **argv, enum workload workload, struct options
             *status = EXIT_BAD_INPUT;
         }
     }
+    /* Allocation can fail on one rank only, so the ranks agree on it. */
+    if (*status == 0 && o->cold_cache && !o->help && !o->version &&
+        team_agree(cold_cache_allocate() ? EXIT_OK : EXIT_BAD_INPUT) != EXIT_OK) {
+        snprintf(error, sizeof error, "--cold-cache: cannot allocate the %.0f MB that evict "
+                 "the caches", (double)cold_cache_bytes() / 1e6);
+        *status = EXIT_BAD_INPUT;
+    }
     if (*status != 0) {
+        cold_cache_free();
         if (speaker)
             fprintf(stderr, "%s: %s\n", o->program, error);
         return false;
@@ -71,6 +80,7 @@ bool start_program(int argc, char **argv, enum workload workload, struct options
 
 int stop_program(struct options *o, int status)
 {
+    cold_cache_free();
     free_options(o);
     return team_finish(status);
 }
@@ -78,7 +88,7 @@ int stop_program(struct options *o, int status)
 /* Memory for large arrays, on 2 MiB boundaries and marked for transparent huge pages where the
  * kernel offers them: the first touch of 80 MB then costs 40 faults instead of 20,000, which is
  * most of a small run's start-up.  Freed with free(). */
-static void *allocate_pages(size_t bytes)
+void *allocate_pages(size_t bytes)
 {
     const size_t huge = (size_t)2 << 20;
     void *data = NULL;
@@ -127,6 +137,7 @@ struct workload_run {
 static void timed_runs(struct workload_run *work, double *times)
 {
     for (uint64_t run = 0; run <= work->report->options->repeat; run++) {
+        prepare_run(work->report->options);
         team_barrier();
         double started = now_seconds();
         work->once(work, run);
@@ -189,8 +200,7 @@ static int run_and_finish(struct workload_run *work)
     }
     free(times);
     free(work->values);
-    free_options(o);
-    return team_finish(team_agree(status));
+    return stop_program(o, team_agree(status));
 }
 
 int parlab_sum_main(int argc, char **argv, const struct sum_kernel *kernel)

@@ -68,7 +68,7 @@ static void print_fsum(const struct options *o, const struct fsum_outcome *r,
         printf("Note: --naive is a demonstration: a plain reduction's last bits depend on the "
                "thread/rank count%s\n",
                r->runs_identical ? "" : " (and here even changed between runs)");
-    print_time(time, o->repeat, bytes);
+    print_time(o, time, bytes);
     fflush(stdout);
 }
 
@@ -119,6 +119,7 @@ int parlab_fsum_main(int argc, char **argv, const struct fsum_kernel *kernel)
 
     double *times = calloc(o.repeat, sizeof *times), first_result = 0;
     for (uint64_t run = 0; run <= o.repeat; run++) {
+        prepare_run(&o);
         team_barrier();
         double started = now_seconds();
         double result = o.naive ? kernel->sum_naive(values, count) : kernel->sum(&share);
@@ -158,6 +159,5 @@ int parlab_fsum_main(int argc, char **argv, const struct fsum_kernel *kernel)
     free(share.gather_offsets);
     free(times);
     free(values);
-    free_options(&o);
-    return team_finish(team_agree(status));
+    return stop_program(&o, team_agree(status));
 }

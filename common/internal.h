@@ -56,6 +56,7 @@ struct options {
     size_t number_count;
     bool naive;              /* fsum --naive: plain reductions, not reproducible */
     enum fsum_data data;     /* fsum --data */
+    bool cold_cache;         /* --cold-cache: evict the caches before every run */
 };
 
 /* cli.c: returns 0, or EXIT_BAD_INPUT with a one-line message (no newline) in error. */
@@ -84,6 +85,14 @@ void sleep_seconds(double seconds);
 /* Parses and checks the worker counts: true to go on, else false with the exit status. */
 bool start_program(int argc, char **argv, enum workload workload, struct options *o, int *status);
 int stop_program(struct options *o, int status);
+/* Memory on 2 MiB boundaries, marked for transparent huge pages; freed with free(). */
+void *allocate_pages(size_t bytes);
+
+/* cold_cache.c: --cold-cache.  prepare_run() goes before every run, warm-up included. */
+bool cold_cache_allocate(void);
+size_t cold_cache_bytes(void);
+void prepare_run(const struct options *o);
+void cold_cache_free(void);
 /* This worker's `count` items of item_size bytes, or NULL with *status set (on every rank alike). */
 void *allocate_share(const struct options *o, size_t item_size, uint64_t count, int *status);
 
@@ -103,7 +112,7 @@ struct run_report {
 void print_start(const struct options *options, const char *mode);
 void print_report(const struct run_report *report);
 /* The "<Variant> Time: ..." line, and the oversubscription note when it applies. */
-void print_time(const struct timing *time, uint64_t repeat, double bytes_per_run);
+void print_time(const struct options *o, const struct timing *time, double bytes_per_run);
 const char *variant_name(void);  /* "serial", "openmp", "mpi" or "hybrid" */
 const char *variant_label(void); /* "Sequential", "OpenMP", "MPI" or "Hybrid MPI+OpenMP" */
 bool oversubscribed(void);       /* more ranks x threads on this host than usable cores */
@@ -140,5 +149,7 @@ const char *threads_flags(void);      /* compiler flags the threading needs, e.g
 /* The CPUs this process may run on.  Not simply sched_getaffinity(): with OMP_PROC_BIND set, the
  * OpenMP runtime has already pinned the main thread to one CPU before main() starts. */
 void threads_usable_cpus(cpu_set_t *cpus);
+/* Writes one byte of every 64-byte line of bytes[0..size), the lines shared out among the threads. */
+void threads_write_every_line(unsigned char *bytes, size_t size);
 
 #endif

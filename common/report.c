@@ -125,7 +125,8 @@ void json_add_run(struct json *j, const struct options *o, bool verified, const 
     snprintf(cflags, sizeof cflags, "%s%s%s", PARLAB_CFLAGS, *threads_flags() ? " " : "",
              threads_flags());
     json_add(j, ",\"verified\":%s", verified ? "true" : "false");
-    json_add(j, ",\"repeat\":%llu,\"warmup\":1", (unsigned long long)o->repeat);
+    json_add(j, ",\"repeat\":%llu,\"warmup\":1,\"cold_cache\":%s", (unsigned long long)o->repeat,
+             o->cold_cache ? "true" : "false");
     json_add(j, ",\"time_min\":%.9g,\"time_median\":%.9g,\"time_max\":%.9g", time->min,
         time->median, time->max);
     json_add(j, ",\"timer_resolution\":%.3g,\"bytes\":%.0f", clock_resolution_seconds(),
@@ -191,11 +192,12 @@ void print_start(const struct options *o, const char *mode)
     fflush(stdout);
 }
 
-void print_time(const struct timing *time, uint64_t repeat, double bytes_per_run)
+void print_time(const struct options *o, const struct timing *time, double bytes_per_run)
 {
-    printf("%s Time: %.4g seconds (median of %llu timed run%s after 1 untimed warm-up; "
-           "min %.4g, max %.4g", variant_label(), time->median, (unsigned long long)repeat,
-           repeat == 1 ? "" : "s", time->min, time->max);
+    printf("%s Time: %.4g seconds (median of %llu timed run%s after 1 untimed warm-up%s; "
+           "min %.4g, max %.4g", variant_label(), time->median, (unsigned long long)o->repeat,
+           o->repeat == 1 ? "" : "s", o->cold_cache ? ", caches evicted before each" : "",
+           time->min, time->max);
     if (bytes_per_run > 0)
         printf("; %.1f GB/s", bytes_per_run / time->median / 1e9);
     printf("; timer resolution %.0f ns)\n", clock_resolution_seconds() * 1e9);
@@ -228,6 +230,6 @@ void print_report(const struct run_report *r)
     else
         printf("Checksum (sum of the squares): %s\n", result);
     printf("Check: %s = %s, %s\n", formula, expected, r->verified ? "verified" : "WRONG");
-    print_time(&r->time, o->repeat, r->bytes_per_run);
+    print_time(o, &r->time, r->bytes_per_run);
     fflush(stdout);
 }

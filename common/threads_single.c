@@ -11,3 +11,9 @@ void threads_usable_cpus(cpu_set_t *cpus)
     if (sched_getaffinity(0, sizeof *cpus, cpus) != 0)
         CPU_SET(0, cpus);
 }
+
+void threads_write_every_line(unsigned char *bytes, size_t size)
+{
+    for (size_t i = 0; i < size; i += 64)
+        bytes[i]++;
+}

@@ -10,6 +10,7 @@ the serial program's result for the same arguments.
   check.py badinput PROGRAM [--launcher MPIEXEC --ranks R]             (every bad input: exit 2)
   check.py seedtext PROGRAM [--launcher MPIEXEC --ranks R]             (the seed's lines)
   check.py work    PROGRAM [--threads T]                               (the additions really run)
+  check.py cold    PROGRAM [--threads T]       (--cold-cache really sends every run to memory)
   check.py launch  PROGRAM [--launcher MPIEXEC --ranks R] -- ARGS      (wrong rank count: exit 2)
 
 Floating-point sum (fsum; see results/FLOAT.md):
@@ -42,7 +43,7 @@ TIMEOUT = 120
 FIELDS = {"workload", "variant", "mode", "threads", "ranks", "n", "tasks", "result", "expected",
           "verified", "repeat", "warmup", "time_min", "time_median", "time_max",
           "timer_resolution", "bytes", "cores", "oversubscribed", "host", "cpu_model", "compiler",
-          "compiler_version", "cflags", "mpi_library", "omp", "version"}
+          "compiler_version", "cflags", "mpi_library", "omp", "version", "cold_cache"}
 
 
 def fail(message):
@@ -161,6 +162,7 @@ BAD_INPUTS = [
     (["--repeat", "0"], "--repeat"), (["--repeat", "2.5"], "--repeat"), (["--repeat"], "--repeat"),
     (["--expect-ranks", "0"], "--expect-ranks"), (["--expect-threads", "nan"], "--expect-threads"),
     (["--frobnicate"], "--frobnicate"), (["-x"], "-x"), (["--json=yes"], "--json"),
+    (["--cold-cache=1"], "--cold-cache"),
 ]
 BAD_SUM = [(["-n", "6074001001"], "-n"), (["--delay", "1"], "--delay"), (["7"], "7")]
 BAD_FSUM = [(["-n", "4294967297"], "-n"), (["--delay", "1"], "--delay"), (["7"], "7"),
@@ -170,7 +172,8 @@ BAD_SQUARE = [(["-n", "4294967296"], "-n"), (["--delay", "-1"], "--delay"),
               (["--delay", "nan"], "--delay"), (["--delay", "inf"], "--delay"),
               (["--delay", "61"], "--delay"), (["--delay"], "--delay"), (["2", "x"], "x"),
               (["4294967296"], "4294967296"), (["-n", "5", "3"], "-n"),
-              (["3", "--tasks", "2"], "--tasks"), (["-n", "5", "--delay", "0"], "--delay")]
+              (["3", "--tasks", "2"], "--tasks"), (["-n", "5", "--delay", "0"], "--delay"),
+              (["3", "--cold-cache"], "--cold-cache")]
 
 
 def check_badinput(opts):
@@ -252,6 +255,53 @@ def check_work(opts):
     print(f"instructions: {few} -> {many}; {per_element:.2f} per element per task")
     if per_element < 0.25:
         fail(f"only {per_element:.3f} instructions per element: the compiler folded the work away")
+
+
+def kernel_memory_reads(opts, args):
+    """Reads that missed the last-level cache, outside the cache eviction itself (cachegrind's
+    simulated caches: repeatable, unlike seconds).  The simulated LL is 8 MiB, which is no bigger
+    than what --cold-cache writes over on any machine with a last-level cache of 2 MiB or more."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "cachegrind.out")
+        done = run(opts, "valgrind", ["--tool=cachegrind", "--cache-sim=yes", "--LL=8388608,16,64",
+                                      "--cachegrind-out-file=" + out, opts.program] + args,
+                   opts.threads)
+        if done.returncode != 0:
+            fail(f"valgrind run failed: {done.stderr[-2000:]}")
+        events, misses, function = [], 0, ""
+        with open(out) as f:
+            for line in f:
+                if line.startswith("events:"):
+                    events = line.split()[1:]
+                elif line.startswith("fn="):
+                    function = line[3:].strip()
+                elif line[:1].isdigit() and not function.startswith("threads_write_every_line"):
+                    counts = line.split()[1:]  # the line number, then one count per event
+                    index = events.index("DLmr")
+                    misses += int(counts[index]) if index < len(counts) else 0
+        return misses
+
+
+def check_cold(opts):
+    """--cold-cache must make every run read its array from memory: an 800 KB array, which a warm
+    cache keeps, misses the (simulated) last-level cache in every run only with the flag."""
+    if shutil.which("valgrind") is None:
+        print("valgrind not installed: skipped")
+        sys.exit(77)
+    n, repeat = 100000, 3
+    args = ["-n", str(n), "--tasks", "1", "--repeat", str(repeat)]
+    lines_per_run = n * 8 // 64
+    warm = kernel_memory_reads(opts, args)
+    cold = kernel_memory_reads(opts, args + ["--cold-cache"])
+    runs = repeat + 1  # the warm-up too
+    print(f"last-level read misses outside the eviction: warm {warm}, cold {cold}; "
+          f"the array is {lines_per_run} cache lines, read in {runs} runs")
+    if cold < 0.9 * runs * lines_per_run:
+        fail(f"--cold-cache: only {cold} misses, want >= {0.9 * runs * lines_per_run:.0f}: "
+             "the array stayed in the cache")
+    if warm > 0.5 * runs * lines_per_run:
+        fail(f"without --cold-cache: {warm} misses, want < {0.5 * runs * lines_per_run:.0f}: "
+             "this check cannot tell a cold cache from a warm one")
 
 
 # ---- fsum ----
@@ -410,8 +460,9 @@ def check_fsum_builds(opts):
     if len(compilers) < 1:
         print("no compiler found: skipped")
         sys.exit(77)
-    common = ["cli.c", "clock.c", "driver.c", "exact.c", "report.c", "fdriver.c", "fexact.c",
-              "fsum.c", "team_single.c"]
+    # Every shared source but the other variants' team and threads files (no list to drift).
+    common = sorted(f for f in os.listdir(os.path.join(root, "common")) if f.endswith(".c")
+                    and f not in ("team_mpi.c", "threads_single.c", "threads_openmp.c"))
     variants = {"serial": (["serial/fsum.c", "common/threads_single.c"], []),
                 "openmp": (["openmp/fsum.c", "common/threads_openmp.c"], ["-fopenmp"])}
     results = {}
@@ -442,7 +493,7 @@ def check_fsum_builds(opts):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("check", choices=["result", "wrong", "badinput", "seedtext", "work",
-                                           "launch", "fsum", "fsum_exact", "fsum_naive",
+                                           "cold", "launch", "fsum", "fsum_exact", "fsum_naive",
                                            "fsum_builds"])
     parser.add_argument("program")
     parser.add_argument("--serial")
@@ -456,7 +507,8 @@ def main():
     opts = parser.parse_args(argv[:split])
     opts.args = argv[split + 1:]
     {"result": check_result, "wrong": check_wrong, "badinput": check_badinput,
-     "seedtext": check_seedtext, "work": check_work, "launch": check_launch,
+     "seedtext": check_seedtext, "work": check_work, "cold": check_cold,
+     "launch": check_launch,
      "fsum": check_fsum, "fsum_exact": check_fsum_exact, "fsum_naive": check_fsum_naive,
      "fsum_builds": check_fsum_builds}[opts.check](opts)
     print("PASS")
