@@ -13,7 +13,8 @@ One run measures, on this machine, in rounds (default 5):
   * the seed's own Python summation (bench/seed_workload.py), sequential and with Pool.map, next to
     sum_serial on the same work (-n 10^7 --tasks 4), whole process and kernel alone;
   * MPI with twice as many ranks as cores next to as many ranks as cores (oversubscription);
-  * sum_serial and sum_openmp at growing n (cost per element against size);
+  * sum_serial and sum_openmp at growing n (cost per element against size), with --cold-cache,
+    and once warm at the smallest n (what the cache does);
   * fsum (results/FLOAT.md), serial / OpenMP / MPI at 1..cores workers: the reproducible sum and
     `--naive` run back to back (interleaved, same -n and --repeat; the order flips every round),
     for the target `fsum reproducible/naive GB/s, <variant> <workers>: ... target >= 0.8`.
@@ -305,16 +306,24 @@ def measure_fsum(run, col, args, records, round_no):
 
 
 def measure_sizes(run, col, args, records, round_no):
-    """Cost per element against n: sum_serial and sum_openmp at all cores, kernel time only."""
+    """Cost per element against n: sum_serial and sum_openmp at all cores, kernel time only.
+
+    The target rows run with --cold-cache: every run reads its array from memory, as STREAM
+    requires (arrays of 4x the last-level cache), also at the n whose array would fit in the cache.
+    One warm-cache row at the smallest n shows what the cache alone does (no target)."""
     for size in args.sizes:
         for variant, workers in (("serial", 1), ("openmp", args.workers)):
-            prog_args = ["-n", str(size), "--tasks", "1", "--repeat", str(args.repeat)]
-            rec, wall, command = run.parlab("sum_" + variant, variant, workers, prog_args)
-            key = "size_%s_n%d" % (variant, size)
-            col.add(key, rec["time_median"] / size * 1e9, unit="ns/elem", workers=workers,
-                    command=command, label="sum %s, n=%s" % (variant, fmt_n(size)))
-            records.append({"kind": "measurement", "round": round_no, "key": key, "wall": wall,
-                            "program": rec, "command": command})
+            warm_too = size == min(args.sizes)
+            for cold in (True, False) if warm_too else (True,):
+                prog_args = ["-n", str(size), "--tasks", "1", "--repeat", str(args.repeat)]
+                prog_args += ["--cold-cache"] if cold else []
+                rec, wall, command = run.parlab("sum_" + variant, variant, workers, prog_args)
+                key = "size_%s_n%d%s" % (variant, size, "" if cold else "_warm")
+                col.add(key, rec["time_median"] / size * 1e9, unit="ns/elem", workers=workers,
+                        command=command, label="sum %s, n=%s, %s cache"
+                        % (variant, fmt_n(size), "cold" if cold else "warm"))
+                records.append({"kind": "measurement", "round": round_no, "key": key,
+                                "wall": wall, "program": rec, "command": command})
 
 
 def fmt_n(n):
@@ -368,6 +377,14 @@ def ratio_specs(args, col):
     specs.append(("seed_pool_over_sum_serial_process", "seed_python_pool",
                   "sum_serial_seed_process", None, None,
                   "the seed's Pool.map time over sum_serial's whole process (no target)"))
+    for variant in ("serial", "openmp"):
+        if args.sizes:
+            cold = "size_%s_n%d" % (variant, min(args.sizes))
+            specs.append(("size_%s_cold_over_warm_n%d" % (variant, min(args.sizes)), cold,
+                          cold + "_warm", None, None,
+                          "sum %s at n=%s: time per element with --cold-cache over a warm cache "
+                          "(what the cache alone gives; no target)"
+                          % (variant, fmt_n(min(args.sizes)))))
     specs.append(("mpi_oversubscribed_over_allcores", "sum_mpi_process_r%d" % (2 * cores),
                   "sum_mpi_process_r%d" % cores, "<=", 2.5,
                   "sum_mpi whole process: %d ranks on %d cores over %d ranks"
@@ -415,8 +432,16 @@ def compute_ratios(col, specs):
     return out
 
 
+def worst_deviation(values):
+    """The largest |value / median(values) - 1|."""
+    mid = statistics.median(values)
+    return max(abs(v / mid - 1) for v in values)
+
+
 def size_ratios(col, args):
-    """Per variant: each size's ns/element over the median across sizes; the worst deviation."""
+    """Per variant, the target: each size's median ns/element (over rounds) against the median of
+    those, the worst deviation.  Its min-max is the same deviation within single rounds, where one
+    noisy run of eight decides; that per-round statistic is also printed on its own line."""
     out = []
     if len(args.sizes) < 2:
         return out
@@ -425,17 +450,20 @@ def size_ratios(col, args):
         if not all(k in col.values for k in keys):
             continue
         rounds = len(col.values[keys[0]])
-        worst = []
-        for r in range(rounds):
-            per = [col.values[k][r] for k in keys]
-            mid = statistics.median(per)
-            worst.append(max(abs(p / mid - 1) for p in per))
-        st = stats(worst)
+        per_round = [worst_deviation([col.values[k][r] for k in keys]) for r in range(rounds)]
+        of_medians = worst_deviation([statistics.median(col.values[k]) for k in keys])
+        sizes = ", ".join(fmt_n(s) for s in args.sizes)
+        commands = [col.meta[k]["command"] for k in keys]
         out.append({"name": "size_%s_max_deviation" % variant, "op": "<=", "target": 0.2,
-                    "what": "sum %s: worst |time per element / median over n - 1|, n = %s"
-                    % (variant, ", ".join(fmt_n(s) for s in args.sizes)),
-                    "values": worst, **st, "pass": st["median"] <= 0.2,
-                    "commands": [col.meta[k]["command"] for k in keys]})
+                    "what": "sum %s, --cold-cache, n = %s: worst |median time per element at one n"
+                    " / median over all n - 1| (min-max: the same within single rounds)"
+                    % (variant, sizes), "values": per_round, **stats(per_round),
+                    "median": of_medians, "pass": of_medians <= 0.2, "commands": commands})
+        out.append({"name": "size_%s_max_deviation_per_round" % variant, "op": None,
+                    "target": None, "what": "sum %s, --cold-cache, n = %s: the worst deviation "
+                    "within each round, median over rounds (no target)" % (variant, sizes),
+                    "values": per_round, **stats(per_round), "pass": None,
+                    "commands": commands})
     return out
 
 
