@@ -149,7 +149,8 @@ const char *threads_flags(void);      /* compiler flags the threading needs, e.g
 /* The CPUs this process may run on.  Not simply sched_getaffinity(): with OMP_PROC_BIND set, the
  * OpenMP runtime has already pinned the main thread to one CPU before main() starts. */
 void threads_usable_cpus(cpu_set_t *cpus);
-/* Writes one byte of every 64-byte line of bytes[0..size), the lines shared out among the threads. */
-void threads_write_every_line(unsigned char *bytes, size_t size);
+/* Reads one byte of every 64-byte line of bytes[0..size), the lines shared out among the threads;
+ * returns their sum (so that the reads cannot be left out). */
+uint64_t threads_read_every_line(const unsigned char *bytes, size_t size);
 
 #endif

@@ -260,7 +260,7 @@ def check_work(opts):
 def kernel_memory_reads(opts, args):
     """Reads that missed the last-level cache, outside the cache eviction itself (cachegrind's
     simulated caches: repeatable, unlike seconds).  The simulated LL is 8 MiB, which is no bigger
-    than what --cold-cache writes over on any machine with a last-level cache of 2 MiB or more."""
+    than what --cold-cache reads through on any machine with a last-level cache of 2 MiB or more."""
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "cachegrind.out")
         done = run(opts, "valgrind", ["--tool=cachegrind", "--cache-sim=yes", "--LL=8388608,16,64",
@@ -275,7 +275,7 @@ def kernel_memory_reads(opts, args):
                     events = line.split()[1:]
                 elif line.startswith("fn="):
                     function = line[3:].strip()
-                elif line[:1].isdigit() and not function.startswith("threads_write_every_line"):
+                elif line[:1].isdigit() and not function.startswith("threads_read_every_line"):
                     counts = line.split()[1:]  # the line number, then one count per event
                     index = events.index("DLmr")
                     misses += int(counts[index]) if index < len(counts) else 0
