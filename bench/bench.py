@@ -13,6 +13,7 @@ One run measures, on this machine, in rounds (default 5):
   * the seed's own Python summation (bench/seed_workload.py), sequential and with Pool.map, next to
     sum_serial on the same work (-n 10^7 --tasks 4), whole process and kernel alone;
   * MPI with twice as many ranks as cores next to as many ranks as cores (oversubscription);
+    (a whole-process time is the median of 5 launches after one untimed launch)
   * sum_serial and sum_openmp at growing n (cost per element against size), with --cold-cache,
     and once warm at the smallest n (what the cache does);
   * fsum (results/FLOAT.md), serial / OpenMP / MPI at 1..cores workers: the reproducible sum and
