@@ -85,16 +85,16 @@ void sleep_seconds(double seconds);
 /* Parses and checks the worker counts: true to go on, else false with the exit status. */
 bool start_program(int argc, char **argv, enum workload workload, struct options *o, int *status);
 int stop_program(struct options *o, int status);
+/* This worker's `count` items of item_size bytes, or NULL with *status set (on every rank alike). */
+void *allocate_share(const struct options *o, size_t item_size, uint64_t count, int *status);
 /* Memory on 2 MiB boundaries, marked for transparent huge pages; freed with free(). */
 void *allocate_pages(size_t bytes);
 
 /* cold_cache.c: --cold-cache.  prepare_run() goes before every run, warm-up included. */
-bool cold_cache_allocate(void);
+bool cold_cache_allocate(void);     /* false if this process could not get its buffer */
 size_t cold_cache_bytes(void);
 void prepare_run(const struct options *o);
 void cold_cache_free(void);
-/* This worker's `count` items of item_size bytes, or NULL with *status set (on every rank alike). */
-void *allocate_share(const struct options *o, size_t item_size, uint64_t count, int *status);
 
 /* report.c */
 struct timing {
