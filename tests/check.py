@@ -268,17 +268,19 @@ def kernel_memory_reads(opts, args):
                    opts.threads)
         if done.returncode != 0:
             fail(f"valgrind run failed: {done.stderr[-2000:]}")
-        events, misses, function = [], 0, ""
+        column, misses, function = None, 0, ""
         with open(out) as f:
             for line in f:
                 if line.startswith("events:"):
                     events = line.split()[1:]
+                    if "DLmr" not in events:
+                        fail(f"cachegrind recorded no DLmr (last-level read misses): {line!r}")
+                    column = events.index("DLmr")
                 elif line.startswith("fn="):
                     function = line[3:].strip()
                 elif line[:1].isdigit() and not function.startswith("threads_read_every_line"):
                     counts = line.split()[1:]  # the line number, then one count per event
-                    index = events.index("DLmr")
-                    misses += int(counts[index]) if index < len(counts) else 0
+                    misses += int(counts[column]) if column < len(counts) else 0
         return misses
 
 
