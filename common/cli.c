@@ -1,9 +1,11 @@
 /* cli.c: the one command-line parser of all parlab programs.
  *
- * Why here: six (later eight) programs must accept exactly the same options and reject bad input
- * the same way: one line naming the flag and what it accepts, exit status 2, nothing on stdout.
- * Parsing never prints: under MPI every rank parses the same argv and reaches the same verdict,
- * and only rank 0 reports it, so a bad flag gives one line at any rank count. */
+ * Why here: every program must accept exactly the same options and reject bad input the same
+ * way: one line naming the flag and what it accepts, exit status 2, nothing on stdout.  What a
+ * workload takes beyond the shared options comes from its row in the registry (workloads.c), so a
+ * new workload adds no code here.  Parsing never prints: under MPI every rank parses the same
+ * argv and reaches the same verdict, and only rank 0 reports it, so a bad flag gives one line at
+ * any rank count. */
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -11,7 +13,6 @@
 #include <string.h>
 
 #include "internal.h"
-#include "parlab_fsum.h"
 
 bool parse_whole_number(const char *text, uint64_t min, uint64_t max, uint64_t *value)
 {
@@ -33,19 +34,54 @@ bool parse_whole_number(const char *text, uint64_t min, uint64_t max, uint64_t *
     return true;
 }
 
+/* Decimal seconds only: digits with at most one '.', so no sign, space, exponent, "inf", "nan"
+ * or hexadecimal float ("0x10", which strtod would read as 16). */
 static bool parse_seconds(const char *text, double max, double *value)
 {
-    if (text == NULL || *text == '\0' || !((*text >= '0' && *text <= '9') || *text == '.'))
-        return false; /* no sign, no space, no "inf"/"nan" */
+    if (text == NULL || *text == '\0')
+        return false;
+    int digits = 0, points = 0;
+    for (const char *c = text; *c != '\0'; c++) {
+        if (*c >= '0' && *c <= '9')
+            digits++;
+        else if (*c == '.')
+            points++;
+        else
+            return false;
+    }
+    if (digits == 0 || points > 1)
+        return false;
     char *end = NULL;
     errno = 0;
     double result = strtod(text, &end);
-    if (errno != 0 || *end != '\0' || !isfinite(result) || result < 0 || result > max)
+    if (errno != 0 || *end != '\0' || !isfinite(result) || result > max)
         return false;
     *value = result;
     return true;
 }
 
+/* An argument as the error line shows it: quoted, with control characters escaped and long ones
+ * cut, so that the message stays on one line whatever was typed. */
+static const char *shown(const char *arg, char *text, size_t size)
+{
+    if (arg == NULL)
+        return "nothing";
+    size_t used = 0;
+    text[used++] = '\'';
+    for (const unsigned char *c = (const unsigned char *)arg; *c && used + 8 < size; c++) {
+        if (*c < 0x20 || *c == 0x7f)
+            used += (size_t)snprintf(text + used, size - used, "\\x%02x", *c);
+        else
+            text[used++] = (char)*c;
+    }
+    if (used + 8 >= size && arg[0] != '\0')
+        used += (size_t)snprintf(text + used, size - used, "...");
+    snprintf(text + used, size - used, "'");
+    return text;
+}
+
+static int fail(char *error, size_t size, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
 static int fail(char *error, size_t size, const char *format, ...)
 {
     va_list args;
@@ -55,37 +91,74 @@ static int fail(char *error, size_t size, const char *format, ...)
     return EXIT_BAD_INPUT;
 }
 
-/* Options that take a value: its name, where it goes, and its accepted range. */
+/* The workloads that take an option, for "only fsum takes --naive": from the registry. */
+static const char *takers(const char *option, unsigned bit, char *text, size_t size)
+{
+    size_t used = 0;
+    text[0] = '\0';
+    for (const struct workload *const *w = workloads; *w; w++) {
+        bool takes = bit ? ((*w)->takes & bit) != 0 : false;
+        for (int k = 0; k < MAX_SWITCHES && (*w)->switches[k]; k++)
+            takes = takes || strcmp((*w)->switches[k], option) == 0;
+        for (int k = 0; k < MAX_CHOICES && (*w)->choices[k].name; k++)
+            takes = takes || strcmp((*w)->choices[k].name, option) == 0;
+        if (takes && used < size)
+            used += (size_t)snprintf(text + used, size - used, "%s%s", used ? " and " : "",
+                                     (*w)->name);
+    }
+    return text;
+}
+
+/* Options every workload takes, and where their values go. */
 struct numeric_option {
     const char *name;
     uint64_t *target;
     uint64_t min, max;
+    unsigned needs; /* 0, or the TAKES_* bit a workload needs for it */
 };
 
-int parse_options(int argc, char **argv, enum workload workload, struct options *o,
+static int parse_choice(const struct choice *c, const char *value, unsigned *index, char *error,
+                        size_t size)
+{
+    for (unsigned k = 0; k < MAX_CHOICE_WORDS && c->words[k]; k++)
+        if (value && strcmp(value, c->words[k]) == 0) {
+            *index = k;
+            return 0;
+        }
+    char accepted[128] = "", arg[96];
+    size_t used = 0;
+    for (unsigned k = 0; k < MAX_CHOICE_WORDS && c->words[k]; k++)
+        used += (size_t)snprintf(accepted + used, sizeof accepted - used, "%s%s", k ? " or " : "",
+                                 c->words[k]);
+    return fail(error, size, "%s: expected %s, got %s", c->name, accepted,
+                shown(value, arg, sizeof arg));
+}
+
+int parse_options(int argc, char **argv, const struct workload *w, struct options *o,
                   char *error, size_t size)
 {
     const char *program = argc > 0 ? strrchr(argv[0], '/') : NULL;
     *o = (struct options){
         .program = program ? program + 1 : (argc > 0 ? argv[0] : "parlab"),
-        .workload = workload,
-        .n = 10000000,
+        .workload = w,
+        .n = w->n_default,
         .tasks = 4,
         .delay = 1.0,
         .repeat = 3,
     };
-    const uint64_t n_max = workload == WORKLOAD_SUM    ? SUM_MAX_N
-                           : workload == WORKLOAD_FSUM ? FSUM_MAX_N
-                                                       : SQUARE_MAX_VALUE;
-    static const char *const workload_names[] = {"sum", "square", "fsum"};
     const struct numeric_option numeric[] = {
-        {"-n", &o->n, 1, n_max},
-        {"--tasks", &o->tasks, 1, MAX_TASKS},
-        {"--repeat", &o->repeat, 1, MAX_REPEAT},
-        {"--expect-threads", &o->expect_threads, 1, MAX_EXPECT},
-        {"--expect-ranks", &o->expect_ranks, 1, MAX_EXPECT},
+        {"-n", &o->n, 1, w->n_max, 0},
+        {"--tasks", &o->tasks, 1, MAX_TASKS, TAKES_TASKS},
+        {"--repeat", &o->repeat, 1, MAX_REPEAT, 0},
+        {"--expect-threads", &o->expect_threads, 1, MAX_EXPECT, 0},
+        {"--expect-ranks", &o->expect_ranks, 1, MAX_EXPECT, 0},
     };
-    bool tasks_given = false, delay_given = false, options_ended = false, data_given = false;
+    bool *const flags[] = {&o->json, &o->help, &o->version, &o->cold_cache};
+    const char *const flag_names[] = {"--json", "--help", "--version", "--cold-cache"};
+    const unsigned flag_needs[] = {0, 0, 0, TAKES_COLD_CACHE};
+    char seen[64] = {0}; /* which option (by its place in the lists above) was given already */
+    bool options_ended = false;
+    char arg_text[96], others[128];
     o->numbers = calloc((size_t)argc + 1, sizeof *o->numbers);
     if (o->numbers == NULL)
         return fail(error, size, "out of memory while reading the command line");
@@ -93,13 +166,13 @@ int parse_options(int argc, char **argv, enum workload workload, struct options 
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         if (options_ended || arg[0] != '-' || arg[1] == '\0') {
-            if (workload != WORKLOAD_SQUARE)
-                return fail(error, size, "unexpected argument '%s': %s takes no numbers (use -n N)",
-                            arg, workload_names[workload]);
+            if (!(w->takes & TAKES_NUMBERS))
+                return fail(error, size, "unexpected argument %s: %s takes no numbers (use -n N)",
+                            shown(arg, arg_text, sizeof arg_text), w->name);
             uint64_t number;
-            if (!parse_whole_number(arg, 0, SQUARE_MAX_VALUE, &number))
-                return fail(error, size, "NUMBERS: expected whole numbers from 0 to %llu, got '%s'",
-                            (unsigned long long)SQUARE_MAX_VALUE, arg);
+            if (!parse_whole_number(arg, 0, w->n_max, &number)) /* -n's limit holds for each */
+                return fail(error, size, "NUMBERS: expected whole numbers from 0 to %llu, got %s",
+                            (unsigned long long)w->n_max, shown(arg, arg_text, sizeof arg_text));
             o->numbers[o->number_count++] = number;
             continue;
         }
@@ -107,6 +180,8 @@ int parse_options(int argc, char **argv, enum workload workload, struct options 
             options_ended = true;
             continue;
         }
+        if (strcmp(arg, "-h") == 0)
+            arg = "--help";
         /* Split "--name=value"; "-n5" is "-n" with value "5". */
         char name[32];
         const char *value = NULL;
@@ -119,101 +194,81 @@ int parse_options(int argc, char **argv, enum workload workload, struct options 
             value = equals + 1;
         }
         if (name_length >= sizeof name)
-            return fail(error, size, "unknown option '%s' (see --help)", arg);
+            return fail(error, size, "unknown option %s (see --help)",
+                        shown(arg, arg_text, sizeof arg_text));
         memcpy(name, arg, name_length);
         name[name_length] = '\0';
 
-        bool *flag = strcmp(name, "--json") == 0      ? &o->json
-                     : strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 ? &o->help
-                     : strcmp(name, "--version") == 0 ? &o->version
-                     : strcmp(name, "--naive") == 0   ? &o->naive
-                     : strcmp(name, "--cold-cache") == 0 ? &o->cold_cache
-                                                      : NULL;
-        if (flag) {
+        /* Find the option: shared flags, shared numbers, --delay, then the row's own. */
+        int slot = -1;
+        unsigned needs = 0;
+        bool is_flag = false;
+        bool *flag = NULL;
+        const struct numeric_option *number = NULL;
+        const struct choice *choice = NULL;
+        unsigned *choice_target = NULL;
+        for (size_t k = 0; k < sizeof flags / sizeof flags[0]; k++)
+            if (strcmp(name, flag_names[k]) == 0) {
+                slot = (int)k, flag = flags[k], is_flag = true, needs = flag_needs[k];
+            }
+        for (size_t k = 0; k < sizeof numeric / sizeof numeric[0]; k++)
+            if (strcmp(name, numeric[k].name) == 0) {
+                slot = 8 + (int)k, number = &numeric[k], needs = numeric[k].needs;
+            }
+        bool is_delay = strcmp(name, "--delay") == 0;
+        if (is_delay)
+            slot = 16, needs = TAKES_NUMBERS;
+        for (int k = 0; k < MAX_SWITCHES && w->switches[k]; k++)
+            if (strcmp(name, w->switches[k]) == 0) {
+                slot = 24 + k, flag = &o->switch_on[k], is_flag = true;
+            }
+        for (int k = 0; k < MAX_CHOICES && w->choices[k].name; k++)
+            if (strcmp(name, w->choices[k].name) == 0) {
+                slot = 32 + k, choice = &w->choices[k], choice_target = &o->choice[k];
+            }
+        if (slot < 0 || (needs && !(w->takes & needs))) {
+            takers(name, needs, others, sizeof others);
+            if (others[0] != '\0')
+                return fail(error, size, "%s: only %s take%s it, not %s", name, others,
+                            strchr(others, ' ') ? "" : "s", w->name);
+            return fail(error, size, "unknown option %s (see --help)",
+                        shown(name, arg_text, sizeof arg_text));
+        }
+        if (seen[slot])
+            return fail(error, size, "%s: given twice; give it once", name);
+        seen[slot] = 1;
+        if (is_flag) {
             if (value)
-                return fail(error, size, "%s: takes no value, got '%s'", name, value);
+                return fail(error, size, "%s: takes no value, got %s", name,
+                            shown(value, arg_text, sizeof arg_text));
             *flag = true;
             continue;
         }
-
-        const struct numeric_option *match = NULL;
-        for (size_t k = 0; k < sizeof numeric / sizeof numeric[0]; k++)
-            if (strcmp(name, numeric[k].name) == 0)
-                match = &numeric[k];
-        bool is_delay = strcmp(name, "--delay") == 0, is_data = strcmp(name, "--data") == 0;
-        if (!match && !is_delay && !is_data)
-            return fail(error, size, "unknown option '%s' (see --help)", name);
-        if (!value) {
-            if (i + 1 >= argc)
-                value = NULL;
-            else
-                value = argv[++i];
-        }
-        if (is_data) {
-            if (value && strcmp(value, "random") == 0)
-                o->data = FSUM_DATA_RANDOM;
-            else if (value && strcmp(value, "cancel") == 0)
-                o->data = FSUM_DATA_CANCEL;
-            else
-                return fail(error, size, "--data: expected random or cancel, got %s%s%s",
-                            value ? "'" : "", value ? value : "nothing", value ? "'" : "");
-            data_given = true;
+        if (!value)
+            value = i + 1 < argc ? argv[++i] : NULL;
+        if (choice) {
+            if (parse_choice(choice, value, choice_target, error, size) != 0)
+                return EXIT_BAD_INPUT;
             continue;
         }
         if (is_delay) {
             if (!parse_seconds(value, MAX_DELAY_SECONDS, &o->delay))
-                return fail(error, size, "--delay: expected seconds from 0 to %g, got %s%s%s",
-                            MAX_DELAY_SECONDS, value ? "'" : "", value ? value : "nothing",
-                            value ? "'" : "");
-            delay_given = true;
+                return fail(error, size, "--delay: expected decimal seconds from 0 to %g, got %s",
+                            MAX_DELAY_SECONDS, shown(value, arg_text, sizeof arg_text));
+            o->delay_given = true;
             continue;
         }
-        if (!parse_whole_number(value, match->min, match->max, match->target))
-            return fail(error, size, "%s: expected a whole number from %llu to %llu, got %s%s%s",
-                        match->name, (unsigned long long)match->min,
-                        (unsigned long long)match->max, value ? "'" : "",
-                        value ? value : "nothing", value ? "'" : "");
-        if (match->target == &o->n)
-            o->array_mode = true;
-        if (match->target == &o->tasks)
-            tasks_given = true;
+        if (!parse_whole_number(value, number->min, number->max, number->target))
+            return fail(error, size, "%s: expected a whole number from %llu to %llu, got %s",
+                        number->name, (unsigned long long)number->min,
+                        (unsigned long long)number->max, shown(value, arg_text, sizeof arg_text));
+        o->n_given = o->n_given || number->target == &o->n;
+        o->tasks_given = o->tasks_given || number->target == &o->tasks;
     }
 
     if (o->help || o->version)
         return 0;
-    if (workload != WORKLOAD_SQUARE && delay_given)
-        return fail(error, size, "--delay: only square's numbers mode has a simulated delay");
-    if (workload != WORKLOAD_FSUM && o->naive)
-        return fail(error, size, "--naive: only fsum (the floating-point sum) has a naive mode");
-    if (workload != WORKLOAD_FSUM && data_given)
-        return fail(error, size, "--data: only fsum (the floating-point sum) takes --data");
-    if (workload == WORKLOAD_FSUM && tasks_given)
-        return fail(error, size, "--tasks: fsum sums one array of n doubles; drop --tasks (use --repeat)");
-    if (workload == WORKLOAD_SQUARE && o->array_mode) {
-        if (o->number_count > 0)
-            return fail(error, size, "-n: squares 1..N, so it cannot be combined with NUMBERS");
-        if (delay_given)
-            return fail(error, size, "--delay: has no effect with -n (array mode); drop one of them");
-        if (tasks_given)
-            return fail(error, size, "--tasks: has no effect with -n (array mode); drop one of them");
-    }
-    if (workload == WORKLOAD_SQUARE && !o->array_mode) {
-        if (o->cold_cache)
-            return fail(error, size,
-                        "--cold-cache: only with -n (array mode): numbers mode keeps no array");
-        if (o->number_count > 0 && tasks_given)
-            return fail(error, size, "--tasks: squares 1..T, so it cannot be combined with NUMBERS");
-        if (o->number_count == 0) { /* the seed's numbers = [1, 2, 3, 4], or 1..T */
-            uint64_t *numbers = realloc(o->numbers, (size_t)o->tasks * sizeof *numbers);
-            if (numbers == NULL)
-                return fail(error, size, "--tasks: out of memory for %llu numbers",
-                            (unsigned long long)o->tasks);
-            o->numbers = numbers;
-            for (uint64_t k = 1; k <= o->tasks; k++)
-                o->numbers[o->number_count++] = k;
-        }
-    }
-    return 0;
+    return w->check_options ? w->check_options(o, error, size) : 0;
 }
 
 void free_options(struct options *o)
@@ -222,51 +277,43 @@ void free_options(struct options *o)
     o->numbers = NULL;
 }
 
-void print_usage(FILE *out, const char *program, enum workload workload)
+bool option_switch(const struct options *o, const char *name)
 {
-    if (workload == WORKLOAD_FSUM)
-        fprintf(out,
-                "Usage: %s [-n N] [--naive] [--data random|cancel] [--repeat K] [--json]\n"
-                "Sums N doubles generated from their index (both signs, magnitudes 2^-32..2^32),\n"
-                "bit-identically at every thread and rank count: fixed blocks of %d values by\n"
-                "global index, each summed with its rounding errors, combined in block order.\n"
-                "Checks the result against the exact sum (integer arithmetic) and an error bound.\n\n"
-                "  -n N              values (default 10000000; 1 to %llu)\n"
-                "  --naive           plain reduction(+) / MPI_Reduce instead: the last bits change\n"
-                "                    with the worker count (a demonstration; checked against the\n"
-                "                    naive error bound)\n"
-                "  --data KIND       random (default), or cancel: pairs that nearly cancel\n",
-                program, FSUM_BLOCK, (unsigned long long)FSUM_MAX_N);
-    else if (workload == WORKLOAD_SUM)
-        fprintf(out,
-                "Usage: %s [-n N] [--tasks T] [--repeat K] [--json]\n"
-                "Runs T tasks, each summing the N integers 0..N-1 held in memory, split across\n"
-                "the program's workers, and checks every task against N(N-1)/2.\n\n"
-                "  -n N              values per task (default 10000000; 1 to %llu)\n"
-                "  --tasks T         tasks, like the seed's four calls (default 4; 1 to %llu)\n",
-                program, (unsigned long long)SUM_MAX_N, (unsigned long long)MAX_TASKS);
-    else
-        fprintf(out,
-                "Usage: %s [NUMBERS...] [--delay S] [--tasks T] [--repeat K] [--json]\n"
-                "       %s -n N [--repeat K] [--json]\n"
-                "Squares each number on its own worker after a simulated delay, like the seed\n"
-                "(default numbers 1 2 3 4, or 1..T); or with -n squares 1..N into an array and\n"
-                "checks the sum of the squares against N(N+1)(2N+1)/6.\n\n"
-                "  NUMBERS           whole numbers from 0 to %llu\n"
-                "  --delay S         simulated work per number, seconds (default 1; 0 to %g)\n"
-                "  --tasks T         square 1..T when no NUMBERS are given (default 4)\n"
-                "  -n N              array mode: square 1..N (1 to %llu)\n",
-                program, program, (unsigned long long)SQUARE_MAX_VALUE, MAX_DELAY_SECONDS,
-                (unsigned long long)SQUARE_MAX_VALUE);
+    for (int k = 0; k < MAX_SWITCHES && o->workload->switches[k]; k++)
+        if (strcmp(o->workload->switches[k], name) == 0)
+            return o->switch_on[k];
+    return false;
+}
+
+const char *option_choice(const struct options *o, const char *name)
+{
+    for (int k = 0; k < MAX_CHOICES && o->workload->choices[k].name; k++)
+        if (strcmp(o->workload->choices[k].name, name) == 0)
+            return o->workload->choices[k].words[o->choice[k]];
+    return NULL;
+}
+
+void print_usage(FILE *out, const char *program, const struct workload *w)
+{
+    fprintf(out, "Usage: %s %s [--repeat K] [--json]\n%s\n\n", program, w->usage, w->about);
+    fprintf(out, "  -n N              %s (", w->n_help);
+    if (w->n_default)
+        fprintf(out, "default %llu; ", (unsigned long long)w->n_default);
+    fprintf(out, "1 to %llu)\n", (unsigned long long)w->n_max);
+    fputs(w->options_help, out);
     fprintf(out,
-            "  --repeat K        timed runs after one untimed warm-up (default 3; 1 to %llu)\n"
-            "  --cold-cache      before every run, evict the caches (untimed), so that the data\n"
-            "                    comes from memory even when it would fit in the cache\n"
-            "  --json            print one JSON line with result, times and provenance\n"
-            "  --expect-threads T, --expect-ranks R\n"
-            "                    exit 2 unless the program got exactly T threads / R MPI ranks\n"
-            "  --help, --version\n\n"
-            "Threads come from OMP_NUM_THREADS; MPI ranks from the launcher (mpirun -np R).\n"
-            "Exit status: 0 verified, 1 wrong result, 2 bad input.\n",
+            "  --repeat K        timed runs after one untimed warm-up (default 3; 1 to %llu)\n",
             (unsigned long long)MAX_REPEAT);
+    if (w->takes & TAKES_COLD_CACHE)
+        fputs("  --cold-cache      before every run, evict the caches (untimed), so that the data\n"
+              "                    comes from memory even when it would fit in the cache\n",
+              out);
+    fputs("  --json            print one JSON line with result, times and provenance\n"
+          "  --expect-threads T, --expect-ranks R\n"
+          "                    exit 2 unless the program got exactly T threads / R MPI ranks\n"
+          "  --help, --version\n\n"
+          "Threads come from OMP_NUM_THREADS; MPI ranks from the launcher (mpirun -np R).\n"
+          "Exit status: 0 verified, 1 wrong result, 2 bad input, 3 the output could not be\n"
+          "written.\n",
+          out);
 }

@@ -5,6 +5,10 @@
 
 #include "internal.h"
 
+/* fsum's data (--data): "random" (both signs, magnitudes 2^-32..2^32) or "cancel" (pairs that
+ * cancel to about 33 bits: the exact sum is ~10^12 times smaller than the sum of magnitudes). */
+enum fsum_data { FSUM_DATA_RANDOM, FSUM_DATA_CANCEL };
+
 /* ---- the data: value i depends only on i (and the data kind), never on who generates it ----
  * value = (negative ? -1 : 1) * mantissa * 2^exponent, mantissa a 53-bit integer: built from
  * integers only (no rounding anywhere), so C and Python (tests/check.py) make the same bits. */
@@ -34,6 +38,9 @@ void fsum_reference(uint64_t n, enum fsum_data data, struct exact_sum *exact, do
                     double *sum_abs);
 /* |result - exact sum|, computed exactly and then rounded; -1 if result is out of range. */
 double fsum_distance(const struct exact_sum *exact, double result);
+
+/* fsum_run.c: fsum's plan, the `run` of its row in workloads.c. */
+int fsum_run(struct program *program);
 
 /* ---- error bounds on |result - exact sum| (derivations in common/fsum.c and results/FLOAT.md) ---- */
 double fsum_error_bound(uint64_t n, double sum, double sum_abs);       /* reproducible */

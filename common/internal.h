@@ -1,8 +1,9 @@
 /* internal.h: what the shared code tells itself; kernel files never include it.
  *
- * Why: the driver is written once and works for every variant.  What differs between variants is
- * behind two small link-time interfaces, "team" (one process, or MPI ranks) and "threads" (one, or
- * OpenMP), so no #ifdef MPI / #ifdef _OPENMP appears in the driver. */
+ * Why: the driver is written once and works for every variant and every workload.  What differs
+ * between variants is behind two small link-time interfaces, "team" (one process, or MPI ranks)
+ * and "threads" (one, or OpenMP), so no #ifdef MPI / #ifdef _OPENMP appears in the driver.  What
+ * differs between workloads is one row each in the registry, common/workloads.c. */
 #ifndef PARLAB_INTERNAL_H
 #define PARLAB_INTERNAL_H
 
@@ -21,29 +22,62 @@
 #endif
 
 /* Exit statuses shared by every program (and relied on by tests, harness and job scripts). */
-enum { EXIT_OK = 0, EXIT_WRONG_RESULT = 1, EXIT_BAD_INPUT = 2 };
+enum { EXIT_OK = 0, EXIT_WRONG_RESULT = 1, EXIT_BAD_INPUT = 2, EXIT_OUTPUT_FAILED = 3 };
 
-/* ---- limits: each keeps every exact result inside the integer type that holds it ---- */
-/* Largest n whose per-task sum n(n-1)/2 fits in uint64_t (the type each worker accumulates in). */
-#define SUM_MAX_N UINT64_C(6074001000)
-/* Largest value whose square fits in uint64_t; its checksum then fits in u128. */
-#define SQUARE_MAX_VALUE UINT64_C(4294967295)
+/* ---- limits every workload shares (each workload's own limit on -n is in its registry row) ---- */
 #define MAX_TASKS UINT64_C(1000000)
 #define MAX_REPEAT UINT64_C(100000)
 #define MAX_EXPECT UINT64_C(1000000)
 #define MAX_DELAY_SECONDS 60.0
-/* fsum: 2^32 doubles (32 GiB); the exact reference's 128-bit buckets would allow 2^74. */
-#define FSUM_MAX_N UINT64_C(4294967296)
 
-enum workload { WORKLOAD_SUM, WORKLOAD_SQUARE, WORKLOAD_FSUM };
-/* fsum's data (fexact.c): "random" (both signs, magnitudes 2^-32..2^32) or "cancel" (pairs that
- * cancel to about 33 bits: the exact sum is ~10^12 times smaller than the sum of magnitudes). */
-enum fsum_data { FSUM_DATA_RANDOM, FSUM_DATA_CANCEL };
+/* ---- the workload registry (common/workloads.c) ---- */
+/* Options that only some workloads take; a row says which with these bits. */
+enum {
+    TAKES_TASKS = 1 << 0,      /* --tasks T */
+    TAKES_NUMBERS = 1 << 1,    /* NUMBERS... and --delay S */
+    TAKES_COLD_CACHE = 1 << 2, /* --cold-cache */
+};
+/* A workload's own options.  A switch is a flag (--naive); a choice takes one of a few words
+ * (--data random|cancel), the first of which is the default. */
+enum { MAX_SWITCHES = 4, MAX_CHOICES = 4, MAX_CHOICE_WORDS = 6 };
+struct choice {
+    const char *name;
+    const char *words[MAX_CHOICE_WORDS]; /* ends at the first NULL */
+};
+
+struct options;
+struct program;
+
+struct workload {
+    const char *name;         /* program names are NAME_VARIANT; the JSON "workload" */
+    const char *usage;        /* its options, for the usage line */
+    const char *about;        /* what it does, for --help */
+    const char *options_help; /* its own option lines, for --help */
+    unsigned takes;           /* TAKES_* bits */
+    const char *switches[MAX_SWITCHES];
+    struct choice choices[MAX_CHOICES];
+    const char *n_help;        /* what -n N means for it */
+    uint64_t n_default, n_max; /* 0: no default; n_max keeps every exact result in its type */
+    double bytes_per_value;    /* memory traffic per value and task; 0 when bound by the cores */
+    const char *formula;       /* the closed form, as the check line prints it */
+    u128 (*closed_form)(const struct options *o);
+    /* Workload-specific rules for the parsed options (NULL: none); returns 0 or EXIT_BAD_INPUT
+     * with a one-line message in error. */
+    int (*check_options)(struct options *o, char *error, size_t size);
+    /* The rest of the start line: "4 tasks, each summing 0..9999999". */
+    void (*describe)(const struct options *o, FILE *out);
+    /* Which kernel functions it needs: false names a missing one in *missing. */
+    bool (*has_kernel)(const struct parlab_kernel *kernel, const char **missing);
+    /* Sets up the data, hands the runs to the timed loop, checks and reports: the exit status. */
+    int (*run)(struct program *program);
+};
+extern const struct workload *const workloads[]; /* NULL-terminated */
+const struct workload *find_workload(const char *name);
 
 struct options {
     const char *program;
-    enum workload workload;
-    bool array_mode;         /* -n given */
+    const struct workload *workload;
+    bool n_given;            /* -n given (square: array mode) */
     uint64_t n;
     uint64_t tasks;
     double delay;
@@ -52,18 +86,22 @@ struct options {
     bool help, version;
     uint64_t expect_threads; /* 0: no check */
     uint64_t expect_ranks;
-    uint64_t *numbers;       /* square numbers mode */
+    uint64_t *numbers;       /* NUMBERS (square's numbers mode) */
     size_t number_count;
-    bool naive;              /* fsum --naive: plain reductions, not reproducible */
-    enum fsum_data data;     /* fsum --data */
+    bool tasks_given, delay_given;
     bool cold_cache;         /* --cold-cache: evict the caches before every run */
+    bool switch_on[MAX_SWITCHES]; /* the row's switches, in its order */
+    unsigned choice[MAX_CHOICES]; /* the row's choices: the index of the word taken */
 };
+/* A workload's own options, by name (it must be one of its row's). */
+bool option_switch(const struct options *o, const char *name);
+const char *option_choice(const struct options *o, const char *name);
 
 /* cli.c: returns 0, or EXIT_BAD_INPUT with a one-line message (no newline) in error. */
-int parse_options(int argc, char **argv, enum workload workload, struct options *options,
+int parse_options(int argc, char **argv, const struct workload *workload, struct options *options,
                   char *error, size_t error_size);
 void free_options(struct options *options);
-void print_usage(FILE *out, const char *program, enum workload workload);
+void print_usage(FILE *out, const char *program, const struct workload *workload);
 /* Parses all of text as a whole number in [min, max]; false on anything else. */
 bool parse_whole_number(const char *text, uint64_t min, uint64_t max, uint64_t *value);
 
@@ -81,14 +119,25 @@ double now_seconds(void);
 double clock_resolution_seconds(void);
 void sleep_seconds(double seconds);
 
-/* driver.c, also used by fdriver.c (fsum) */
-/* Parses and checks the worker counts: true to go on, else false with the exit status. */
-bool start_program(int argc, char **argv, enum workload workload, struct options *o, int *status);
-int stop_program(struct options *o, int status);
-/* This worker's `count` items of item_size bytes, or NULL with *status set (on every rank alike). */
+/* ---- driver.c: what every workload's run() is built from ---- */
+struct program {
+    const struct options *options;
+    const struct parlab_kernel *kernel;
+};
+/* This worker's `count` items of item_size bytes (never NULL when it returns EXIT_OK, even for
+ * no items), or NULL with *status set, on every rank alike. */
 void *allocate_share(const struct options *o, size_t item_size, uint64_t count, int *status);
 /* Memory on 2 MiB boundaries, marked for transparent huge pages; freed with free(). */
 void *allocate_pages(size_t bytes);
+
+struct timing {
+    double min, median, max;
+};
+/* One untimed warm-up (run 0), then o->repeat timed runs (1..repeat), each started together after
+ * a barrier and lasting until the slowest rank is done.  Returns min, median and max on rank 0. */
+struct timing timed_runs(const struct options *o, void (*once)(void *context, uint64_t run),
+                         void *context);
+struct timing summarize_times(const double *times, size_t count);
 
 /* cold_cache.c: --cold-cache.  prepare_run() goes before every run, warm-up included. */
 bool cold_cache_allocate(void);     /* false if this process could not get its buffer */
@@ -96,40 +145,47 @@ size_t cold_cache_bytes(void);
 void prepare_run(const struct options *o);
 void cold_cache_free(void);
 
-/* report.c */
-struct timing {
-    double min, median, max;
+/* ---- report.c: the one report every workload gives ---- */
+/* The JSON line: a tiny writer that grows as needed and always gives a well-formed line. */
+struct json {
+    char *text;
+    size_t length, capacity;
+    bool failed; /* out of memory: the line is incomplete and must not be printed */
 };
-struct timing summarize_times(const double *times, size_t count);
+void json_add(struct json *j, const char *format, ...) __attribute__((format(printf, 2, 3)));
+void json_add_string(struct json *j, const char *key, const char *value);
+
 struct run_report {
     const struct options *options;
-    const char *mode;        /* "array" or "numbers" */
-    u128 result, expected;
+    const char *mode;          /* the JSON "mode": "array", "numbers", ... */
+    uint64_t n, tasks;         /* the JSON "n" and "tasks" */
+    char result[48], expected[48];
     bool verified;
+    const char *formula;       /* what expected is: "n(n-1)/2" */
+    const char *result_label;  /* "Result" (default) or e.g. "Checksum (sum of the squares)" */
+    bool per_task;             /* "Result: X for each of the T tasks" */
+    double bytes_per_run;      /* memory traffic of one timed run; 0 if not memory-bound */
     struct timing time;
-    double bytes_per_run;    /* memory traffic of one timed run; 0 if not memory-bound */
+    /* A workload with more to say (fsum) adds these; NULL for the others. */
+    void (*json_fields)(struct json *j, const void *context);
+    void (*print_lines)(const struct run_report *r, const void *context); /* instead of Result/Check */
+    void (*print_wrong)(const struct run_report *r, const void *context); /* the stderr line */
+    const void *context;
 };
-void print_start(const struct options *options, const char *mode);
-void print_report(const struct run_report *report);
-/* The "<Variant> Time: ..." line, and the oversubscription note when it applies. */
-void print_time(const struct options *o, const struct timing *time, double bytes_per_run);
+/* For the exact workloads: keeps the first wrong result, or the result (rank 0 only). */
+void check_exact(struct run_report *r, u128 result, u128 expected);
+/* The start line, before the warm-up (rank 0). */
+void print_start(const struct options *o);
+/* Prints the report on rank 0, checks that stdout took it, and returns the exit status every rank
+ * agrees on. */
+int finish_report(struct run_report *r);
 const char *variant_name(void);  /* "serial", "openmp", "mpi" or "hybrid" */
 const char *variant_label(void); /* "Sequential", "OpenMP", "MPI" or "Hybrid MPI+OpenMP" */
-bool oversubscribed(void);       /* more ranks x threads on this host than usable cores */
-/* The JSON line, for workloads with their own fields (fsum): a tiny writer that always gives a
- * well-formed line.  json_add_run() adds "verified" and everything after it, and closes the line. */
-struct json {
-    char text[8192];
-    size_t length;
-};
-void json_add(struct json *j, const char *format, ...);
-void json_add_string(struct json *j, const char *key, const char *value);
-void json_add_run(struct json *j, const struct options *o, bool verified, const struct timing *time,
-                  double bytes_per_run);
-void set_quiet(bool quiet);  /* silences calculate_square's lines (warm-up, --json) */
+bool oversubscribed(void);       /* more ranks x threads on some host than its usable cores */
+void set_quiet(bool quiet);      /* silences calculate_square's lines (warm-up, --json) */
 bool is_quiet(void);
 
-/* team_single.c or team_mpi.c */
+/* ---- team_single.c or team_mpi.c ---- */
 void team_start(int *argc, char ***argv);
 int team_finish(int status);          /* returns status, for `return team_finish(...)` */
 int team_rank(void);
@@ -142,8 +198,8 @@ int team_cores_on_this_host(void);    /* CPUs usable by this host's ranks togeth
 const char *team_variant(void);       /* NULL for one process, "mpi" for MPI */
 const char *team_library(void);       /* MPI library version, or NULL */
 
-/* threads_single.c or threads_openmp.c */
-int threads_count(void);
+/* ---- threads_single.c or threads_openmp.c ---- */
+int threads_count(void);              /* threads that really run a parallel region */
 const char *threads_variant(void);    /* NULL for one thread, "openmp" for OpenMP */
 const char *threads_flags(void);      /* compiler flags the threading needs, e.g. "-fopenmp" */
 /* The CPUs this process may run on.  Not simply sched_getaffinity(): with OMP_PROC_BIND set, the

@@ -3,9 +3,13 @@
  * Why it exists: a student should be able to put serial/sum.c next to openmp/sum.c or mpi/sum.c and
  * see nothing but the parallel construct change.  Everything else a benchmark needs (command line,
  * data layout, warm-up and timing, the self-check against a closed form, text and JSON output) is
- * written once, in common/, and reached through the two entry points below.  A variant is chosen at
- * link time: the same driver runs with one process (team_single.c) or many MPI ranks (team_mpi.c),
- * with one thread (threads_single.c) or OpenMP threads (threads_openmp.c). */
+ * written once, in common/, and reached through parlab_main() below.  A variant is chosen at link
+ * time: the same driver runs with one process (team_single.c) or many MPI ranks (team_mpi.c), with
+ * one thread (threads_single.c) or OpenMP threads (threads_openmp.c).
+ *
+ * A kernel file hands parlab_main() the functions of its workload, by name, in a struct
+ * parlab_kernel; common/workloads.c has one row per workload that says which of these functions it
+ * needs and how it runs them.  The functions come in three shapes, one group each below. */
 #ifndef PARLAB_H
 #define PARLAB_H
 
@@ -15,24 +19,35 @@
 /* Exact sums need more than 64 bits: the sum of i*i for i = 1..10^9 is about 3.3e26. */
 typedef unsigned __int128 u128;
 
-/* The sum workload: --tasks tasks, each summing the n values 0..n-1 held in memory.
- * In an MPI program each rank holds only its own share: values[i] is the value at global index
- * first + i, and sum_task() returns the total of all ranks' shares on rank 0. */
-struct sum_kernel {
-    void (*fill)(uint64_t *values, uint64_t count, uint64_t first);
-    uint64_t (*sum_task)(const uint64_t *values, uint64_t count);
-};
-int parlab_sum_main(int argc, char **argv, const struct sum_kernel *kernel);
+struct fsum_share; /* parlab_fsum.h */
 
-/* The square workload.  Numbers mode is the seed's: each number is squared by one worker, after a
- * simulated delay.  Array mode (-n N) is a data-parallel map: squares[i] = values[i]^2 for the
- * values 1..N, returning the exact checksum (the sum of the squares) on rank 0. */
-struct square_kernel {
-    void (*fill)(uint64_t *values, uint64_t count, uint64_t first);
+struct parlab_kernel {
+    const char *workload; /* its row in common/workloads.c: "sum", "square", "fsum", ... */
+
+    /* Array kernels: the data lives in memory, each worker holding its share.  In an MPI program
+     * each rank holds only its own share: values[i] is the value at global index first + i, and
+     * the results are the total of all ranks' shares, on rank 0. */
+    void (*fill)(uint64_t *values, uint64_t count, uint64_t first);      /* untimed */
+    uint64_t (*sum_task)(const uint64_t *values, uint64_t count);         /* sum: one task */
     u128 (*square_all)(const uint64_t *values, uint64_t *squares, uint64_t count);
     u128 (*square_numbers)(const uint64_t *numbers, size_t count, double delay_seconds);
+
+    /* Task kernels: the values are made in registers, so nothing is read from memory and the
+     * work is bound by the cores alone.  whole_tasks() hands out whole tasks, as Pool.map does,
+     * and puts task t's result in results[t] on rank 0; split_task() does one task, split across
+     * all workers: this worker's share of the task's range starts at `first`, and the total of
+     * all shares is returned on rank 0. */
+    void (*whole_tasks)(uint64_t n, uint64_t tasks, uint64_t *results);
+    uint64_t (*split_task)(uint64_t first, uint64_t count);
+
+    /* Floating-point kernels (parlab_fsum.h): the reproducible sum, and the naive one. */
+    double (*fsum)(const struct fsum_share *share);
+    double (*fsum_naive)(const double *values, uint64_t count);
 };
-int parlab_square_main(int argc, char **argv, const struct square_kernel *kernel);
+
+/* Runs the program: parses the command line, checks the workers, times the kernel, checks its
+ * answer and reports.  Returns the exit status (0 verified, 1 wrong result, 2 bad input). */
+int parlab_main(int argc, char **argv, const struct parlab_kernel *kernel);
 
 /* The seed's calculate_square(): says what it does, waits delay_seconds, returns number^2. */
 uint64_t calculate_square(uint64_t number, double delay_seconds);

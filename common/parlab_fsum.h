@@ -1,5 +1,8 @@
-/* parlab_fsum.h: what a floating-point sum kernel (serial/fsum.c, openmp/fsum.c, mpi/fsum.c, and
- * a hybrid one) includes, besides mpi.h for the MPI ones.
+/* parlab_fsum.h: what a floating-point sum kernel (serial/fsum.c, openmp/fsum.c, mpi/fsum.c and
+ * hybrid/fsum.c) includes, besides mpi.h for the MPI ones.  Its kernel functions are the
+ * floating-point ones of struct parlab_kernel (parlab.h): .fsum, the reproducible sum of all n
+ * values on rank 0, bit-identical at any worker count; and .fsum_naive, one plain reduction whose
+ * last bits depend on the worker count.
  *
  * Why its own workload: the integer sum gives the same answer however it is split, because integer
  * addition is associative.  Floating-point addition is not: a plain reduction(+) or MPI_Reduce
@@ -13,6 +16,8 @@
 #define PARLAB_FSUM_H
 
 #include <stdint.h>
+
+#include "parlab.h"
 
 #define FSUM_BLOCK 4096 /* values per block (by global index; never depends on the worker count) */
 #define FSUM_LANES 8    /* independent running sums inside a block (see common/fsum.c) */
@@ -37,14 +42,6 @@ struct fsum_share {
     uint64_t total_blocks;
     int *gather_counts, *gather_offsets;
 };
-
-struct fsum_kernel {
-    /* Reproducible: the sum of all n values, bit-identical at any worker count (rank 0). */
-    double (*sum)(const struct fsum_share *share);
-    /* Naive: one plain reduction; its last bits depend on the worker count (rank 0). */
-    double (*sum_naive)(const double *values, uint64_t count);
-};
-int parlab_fsum_main(int argc, char **argv, const struct fsum_kernel *kernel);
 
 /* common/fsum.c: the fixed-order arithmetic every variant shares, so that none can drift. */
 /* The partial of block `block` of the `count` values held here (the last block may be short). */

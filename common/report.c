@@ -1,14 +1,17 @@
 /* report.c: timing statistics and the two outputs, human text in the seed's style and one JSON line.
  *
- * Why one place: every variant must report the same fields, computed the same way, or comparisons
- * between them (and between machines) mean nothing.  Only rank 0 calls these. */
+ * Why one place: every variant and every workload must report the same fields, computed the same
+ * way, or comparisons between them (and between machines) mean nothing.  A workload with more to
+ * say adds fields and lines through the callbacks of struct run_report; the rest is shared.
+ * Only rank 0 prints, and it checks that the output really was written: a full disk or a closed
+ * stdout is an error (exit 3), never a silent "verified". */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "internal.h"
-
 
 static bool quiet;
 void set_quiet(bool value) { quiet = value; }
@@ -85,17 +88,40 @@ static const char *compiler(void)
 #endif
 }
 
-/* ---- JSON: a tiny writer, so that the line is always well-formed and printed in one write ---- */
+/* ---- JSON: a tiny writer that grows as needed, so the line is always whole and well-formed ---- */
 void json_add(struct json *j, const char *format, ...)
 {
-    va_list args;
-    va_start(args, format);
-    int written = vsnprintf(j->text + j->length, sizeof j->text - j->length, format, args);
-    va_end(args);
-    if (written > 0)
-        j->length += (size_t)written < sizeof j->text - j->length ? (size_t)written
-                                                                  : sizeof j->text - j->length - 1;
+    while (!j->failed) {
+        size_t room = j->capacity - j->length;
+        int written = -1;
+        if (room > 0) {
+            va_list args;
+            va_start(args, format);
+            written = vsnprintf(j->text + j->length, room, format, args);
+            va_end(args);
+            if (written < 0) { /* an encoding error: nothing sensible to write */
+                j->failed = true;
+                return;
+            }
+            if ((size_t)written < room) {
+                j->length += (size_t)written;
+                return;
+            }
+        }
+        size_t need = j->length + (written > 0 ? (size_t)written : 0) + 1;
+        size_t capacity = j->capacity ? j->capacity : 1024;
+        while (capacity < need)
+            capacity *= 2;
+        char *text = realloc(j->text, capacity);
+        if (text == NULL) {
+            j->failed = true;
+            return;
+        }
+        j->text = text;
+        j->capacity = capacity;
+    }
 }
+
 void json_add_string(struct json *j, const char *key, const char *value)
 {
     if (value == NULL) {
@@ -115,24 +141,24 @@ void json_add_string(struct json *j, const char *key, const char *value)
 }
 
 /* "verified" and every field after it: how the run went and where it ran. */
-void json_add_run(struct json *j, const struct options *o, bool verified, const struct timing *time,
-                  double bytes_per_run)
+static void json_add_run(struct json *j, const struct run_report *r)
 {
+    const struct options *o = r->options;
     char host[256] = "unknown", model[256];
     gethostname(host, sizeof host - 1);
     cpu_model(model, sizeof model);
     char cflags[512];
     snprintf(cflags, sizeof cflags, "%s%s%s", PARLAB_CFLAGS, *threads_flags() ? " " : "",
              threads_flags());
-    json_add(j, ",\"verified\":%s", verified ? "true" : "false");
+    json_add(j, ",\"verified\":%s", r->verified ? "true" : "false");
     json_add(j, ",\"repeat\":%llu,\"warmup\":1,\"cold_cache\":%s", (unsigned long long)o->repeat,
              o->cold_cache ? "true" : "false");
-    json_add(j, ",\"time_min\":%.9g,\"time_median\":%.9g,\"time_max\":%.9g", time->min,
-        time->median, time->max);
+    json_add(j, ",\"time_min\":%.9g,\"time_median\":%.9g,\"time_max\":%.9g", r->time.min,
+             r->time.median, r->time.max);
     json_add(j, ",\"timer_resolution\":%.3g,\"bytes\":%.0f", clock_resolution_seconds(),
-        bytes_per_run);
+             r->bytes_per_run);
     json_add(j, ",\"cores\":%d,\"oversubscribed\":%s", team_cores_on_this_host(),
-        oversubscribed() ? "true" : "false");
+             oversubscribed() ? "true" : "false");
     json_add_string(j, "host", host);
     json_add_string(j, "cpu_model", model);
     json_add_string(j, "compiler", compiler());
@@ -152,54 +178,50 @@ void json_add_run(struct json *j, const struct options *o, bool verified, const 
     json_add(j, "}\n");
 }
 
-static void print_json(const struct run_report *r, const char *result, const char *expected)
+/* The whole JSON line, or false (out of memory) with nothing printed. */
+static bool print_json(const struct run_report *r)
 {
-    const struct options *o = r->options;
-    struct json j = {.length = 0};
-    json_add(&j, "{\"workload\":\"%s\"", o->workload == WORKLOAD_SUM ? "sum" : "square");
+    struct json j = {0};
+    json_add(&j, "{\"workload\":\"%s\"", r->options->workload->name);
     json_add_string(&j, "variant", variant_name());
     json_add_string(&j, "mode", r->mode);
     json_add(&j, ",\"threads\":%d,\"ranks\":%d", threads_count(), team_size());
-    json_add(&j, ",\"n\":%llu,\"tasks\":%llu",
-        (unsigned long long)(r->mode[0] == 'a' ? o->n : o->number_count),
-        (unsigned long long)(o->workload == WORKLOAD_SUM ? o->tasks
-                             : r->mode[0] == 'a'         ? 1
-                                                         : o->number_count));
-    json_add_string(&j, "result", result);
-    json_add_string(&j, "expected", expected);
-    json_add_run(&j, o, r->verified, &r->time, r->bytes_per_run);
-    fputs(j.text, stdout);
+    json_add(&j, ",\"n\":%llu,\"tasks\":%llu", (unsigned long long)r->n,
+             (unsigned long long)r->tasks);
+    json_add_string(&j, "result", r->result);
+    json_add_string(&j, "expected", r->expected);
+    if (r->json_fields)
+        r->json_fields(&j, r->context);
+    json_add_run(&j, r);
+    bool whole = !j.failed;
+    if (whole)
+        fputs(j.text, stdout);
+    free(j.text);
+    return whole;
 }
 
-void print_start(const struct options *o, const char *mode)
+void print_start(const struct options *o)
 {
-    if (o->json)
+    if (o->json || team_rank() != 0)
         return;
     printf("Starting %s Execution (%d %s x %d %s on %d cores): ", variant_label(), team_size(),
            team_size() == 1 ? "process" : "processes", threads_count(),
            threads_count() == 1 ? "thread" : "threads", team_cores_on_this_host());
-    if (o->workload == WORKLOAD_SUM)
-        printf("%llu tasks, each summing 0..%llu\n", (unsigned long long)o->tasks,
-               (unsigned long long)(o->n - 1));
-    else if (o->workload == WORKLOAD_FSUM)
-        printf("summing %llu doubles (%s data), %s\n", (unsigned long long)o->n,
-               o->data == FSUM_DATA_CANCEL ? "cancel" : "random",
-               o->naive ? "naive: plain reductions" : "reproducible: fixed blocks, fixed order");
-    else if (mode[0] == 'a')
-        printf("squaring 1..%llu into an array\n", (unsigned long long)o->n);
-    else
-        printf("squaring %zu numbers, %g s of simulated work each\n", o->number_count, o->delay);
+    o->workload->describe(o, stdout);
+    printf("\n");
     fflush(stdout);
 }
 
-void print_time(const struct options *o, const struct timing *time, double bytes_per_run)
+static void print_time(const struct run_report *r)
 {
+    const struct options *o = r->options;
+    const struct timing *time = &r->time;
     printf("%s Time: %.4g seconds (median of %llu timed run%s after 1 untimed warm-up%s; "
            "min %.4g, max %.4g", variant_label(), time->median, (unsigned long long)o->repeat,
            o->repeat == 1 ? "" : "s", o->cold_cache ? ", caches evicted before each" : "",
            time->min, time->max);
-    if (bytes_per_run > 0)
-        printf("; %.1f GB/s", bytes_per_run / time->median / 1e9);
+    if (r->bytes_per_run > 0)
+        printf("; %.1f GB/s", r->bytes_per_run / time->median / 1e9);
     printf("; timer resolution %.0f ns)\n", clock_resolution_seconds() * 1e9);
     if (oversubscribed())
         printf("Note: oversubscribed (%d %s x %d %s on %d cores): these times are not valid "
@@ -208,28 +230,55 @@ void print_time(const struct options *o, const struct timing *time, double bytes
                threads_count() == 1 ? "thread" : "threads", team_cores_on_this_host());
 }
 
-void print_report(const struct run_report *r)
+void check_exact(struct run_report *r, u128 result, u128 expected)
+{
+    if (team_rank() != 0 || !r->verified)
+        return; /* only rank 0 holds the reduced result; keep the first wrong one */
+    u128_to_decimal(result, r->result);
+    r->verified = result == expected;
+}
+
+static void print_lines(const struct run_report *r)
+{
+    printf("%s: %s", r->result_label ? r->result_label : "Result", r->result);
+    if (r->per_task)
+        printf(" for each of the %llu task%s", (unsigned long long)r->tasks,
+               r->tasks == 1 ? "" : "s");
+    printf("\nCheck: %s = %s, %s\n", r->formula, r->expected, r->verified ? "verified" : "WRONG");
+}
+
+int finish_report(struct run_report *r)
 {
     const struct options *o = r->options;
-    char result[48], expected[48];
-    u128_to_decimal(r->result, result);
-    u128_to_decimal(r->expected, expected);
-    const char *formula = o->workload == WORKLOAD_SUM ? "n(n-1)/2"
-                          : r->mode[0] == 'a'         ? "n(n+1)(2n+1)/6"
-                                                      : "the sum of the squares";
-    if (!r->verified)
-        fprintf(stderr, "%s: wrong result: got %s, expected %s = %s\n", o->program, result,
-                formula, expected);
-    if (o->json) {
-        print_json(r, result, expected);
-        fflush(stdout);
-        return;
+    int status = EXIT_OK;
+    if (team_rank() == 0) {
+        status = r->verified ? EXIT_OK : EXIT_WRONG_RESULT;
+        if (!r->verified && r->print_wrong)
+            r->print_wrong(r, r->context);
+        else if (!r->verified)
+            fprintf(stderr, "%s: wrong result: got %s, expected %s = %s\n", o->program,
+                    r->result, r->formula, r->expected);
+        if (o->json) {
+            if (!print_json(r)) {
+                fprintf(stderr, "%s: out of memory while writing the JSON line\n", o->program);
+                status = EXIT_OUTPUT_FAILED;
+            }
+        } else {
+            if (r->print_lines)
+                r->print_lines(r, r->context);
+            else
+                print_lines(r);
+            print_time(r);
+        }
+        /* The result is only delivered once it is written: a full disk or a closed stdout
+         * must not end in "verified" and exit 0. */
+        errno = 0;
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+            fprintf(stderr, "%s: cannot write the result to standard output: %s\n", o->program,
+                    errno ? strerror(errno) : "write error");
+            if (status == EXIT_OK)
+                status = EXIT_OUTPUT_FAILED;
+        }
     }
-    if (o->workload == WORKLOAD_SUM)
-        printf("Result: %s for each of the %llu tasks\n", result, (unsigned long long)o->tasks);
-    else
-        printf("Checksum (sum of the squares): %s\n", result);
-    printf("Check: %s = %s, %s\n", formula, expected, r->verified ? "verified" : "WRONG");
-    print_time(o, &r->time, r->bytes_per_run);
-    fflush(stdout);
+    return team_agree(status);
 }

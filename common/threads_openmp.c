@@ -13,7 +13,22 @@
 #define PARLAB_OPENMP_FLAGS "-fopenmp"
 #endif
 
-int threads_count(void) { return omp_get_max_threads(); }
+/* The threads that really run a parallel region, counted inside one: omp_get_max_threads() only
+ * says what was asked for, and OMP_THREAD_LIMIT or OMP_DYNAMIC=true can give fewer. */
+int threads_count(void)
+{
+    static int count;
+    if (count == 0) {
+        int running = 0;
+#pragma omp parallel
+        {
+#pragma omp single
+            running = omp_get_num_threads();
+        }
+        count = running;
+    }
+    return count;
+}
 const char *threads_variant(void) { return "openmp"; }
 const char *threads_flags(void) { return PARLAB_OPENMP_FLAGS; }
 

@@ -38,5 +38,9 @@ static u128 square_all(const uint64_t *values, uint64_t *squares, uint64_t count
 
 int main(int argc, char **argv)
 {
-    return parlab_square_main(argc, argv, &(struct square_kernel){fill, square_all, square_numbers});
+    const struct parlab_kernel kernel = {.workload = "square",
+                                         .fill = fill,
+                                         .square_all = square_all,
+                                         .square_numbers = square_numbers};
+    return parlab_main(argc, argv, &kernel);
 }

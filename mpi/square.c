@@ -9,8 +9,9 @@
 
 static void fill(uint64_t *values, uint64_t count, uint64_t first)
 {
-    for (uint64_t i = 0; i < count; i++)
-        values[i] = first + i;
+    for (uint64_t start = 0; start < count; start += BLOCK)
+        for (uint64_t i = start; i < block_end(start, count); i++)
+            values[i] = first + i;
 }
 
 static u128 square_numbers(const uint64_t *numbers, size_t count, double delay)
@@ -28,11 +29,16 @@ static u128 square_numbers(const uint64_t *numbers, size_t count, double delay)
 static u128 square_all(const uint64_t *values, uint64_t *squares, uint64_t count)
 {
     uint64_t low = 0, high = 0; /* this rank's checksum, in halves (common/kernels.h) */
-    square_values(values, squares, count, &low, &high);
+    for (uint64_t start = 0; start < count; start += BLOCK)
+        square_values(values + start, squares + start, block_end(start, count) - start, &low, &high);
     return reduce_u128_to_root(checksum_of(low, high));
 }
 
 int main(int argc, char **argv)
 {
-    return parlab_square_main(argc, argv, &(struct square_kernel){fill, square_all, square_numbers});
+    const struct parlab_kernel kernel = {.workload = "square",
+                                         .fill = fill,
+                                         .square_all = square_all,
+                                         .square_numbers = square_numbers};
+    return parlab_main(argc, argv, &kernel);
 }

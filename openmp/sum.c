@@ -30,5 +30,6 @@ static uint64_t sum_task(const uint64_t *values, uint64_t count)
 
 int main(int argc, char **argv)
 {
-    return parlab_sum_main(argc, argv, &(struct sum_kernel){fill, sum_task});
+    const struct parlab_kernel kernel = {.workload = "sum", .fill = fill, .sum_task = sum_task};
+    return parlab_main(argc, argv, &kernel);
 }

@@ -25,5 +25,6 @@ static double sum_naive(const double *values, uint64_t count)
 
 int main(int argc, char **argv)
 {
-    return parlab_fsum_main(argc, argv, &(struct fsum_kernel){sum, sum_naive});
+    const struct parlab_kernel kernel = {.workload = "fsum", .fsum = sum, .fsum_naive = sum_naive};
+    return parlab_main(argc, argv, &kernel);
 }

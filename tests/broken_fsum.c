@@ -22,5 +22,8 @@ static double naive_off_by_one(const double *values, uint64_t count)
 
 int main(int argc, char **argv)
 {
-    return parlab_fsum_main(argc, argv, &(struct fsum_kernel){off_by_one, naive_off_by_one});
+    const struct parlab_kernel kernel = {.workload = "fsum",
+                                         .fsum = off_by_one,
+                                         .fsum_naive = naive_off_by_one};
+    return parlab_main(argc, argv, &kernel);
 }

@@ -19,5 +19,6 @@ static uint64_t off_by_one(const uint64_t *values, uint64_t count)
 
 int main(int argc, char **argv)
 {
-    return parlab_sum_main(argc, argv, &(struct sum_kernel){fill, off_by_one});
+    const struct parlab_kernel kernel = {.workload = "sum", .fill = fill, .sum_task = off_by_one};
+    return parlab_main(argc, argv, &kernel);
 }

@@ -28,7 +28,16 @@ static const char *decimal(u128 value)
     return u128_to_decimal(value, text[next]);
 }
 
-static int parse(enum workload workload, struct options *o, char *error, const char *line)
+#define SUM_MAX_N (find_workload("sum")->n_max)
+#define SQUARE_MAX_VALUE (find_workload("square")->n_max)
+#define FSUM_MAX_N (find_workload("fsum")->n_max)
+
+static bool data_is(const struct options *o, const char *kind)
+{
+    return strcmp(option_choice(o, "--data"), kind) == 0;
+}
+
+static int parse(const char *workload, struct options *o, char *error, const char *line)
 {
     char copy[256], *argv[32];
     int argc = 0;
@@ -36,61 +45,93 @@ static int parse(enum workload workload, struct options *o, char *error, const c
     for (char *word = strtok(copy, " "); word && argc < 31; word = strtok(NULL, " "))
         argv[argc++] = word;
     argv[argc] = NULL;
-    return parse_options(argc, argv, workload, o, error, 256);
+    return parse_options(argc, argv, find_workload(workload), o, error, 256);
 }
 
 static void test_parsing(void)
 {
     struct options o;
     char error[256];
-    CHECK(parse(WORKLOAD_SUM, &o, error, "") == 0 && o.n == 10000000 && o.tasks == 4 &&
-          o.repeat == 3 && !o.json && !o.array_mode);
+    CHECK(parse("sum", &o, error, "") == 0 && o.n == 10000000 && o.tasks == 4 &&
+          o.repeat == 3 && !o.json && !o.n_given);
     free_options(&o);
-    CHECK(parse(WORKLOAD_SUM, &o, error, "-n 7 --tasks=3 --repeat 2 --json") == 0 && o.n == 7 &&
+    CHECK(parse("sum", &o, error, "-n 7 --tasks=3 --repeat 2 --json") == 0 && o.n == 7 &&
           o.tasks == 3 && o.repeat == 2 && o.json);
     free_options(&o);
-    CHECK(parse(WORKLOAD_SUM, &o, error, "-n5") == 0 && o.n == 5);
+    CHECK(parse("sum", &o, error, "-n5") == 0 && o.n == 5);
     free_options(&o);
-    CHECK(parse(WORKLOAD_SUM, &o, error, "-n 6074001000") == 0 && o.n == SUM_MAX_N);
+    CHECK(parse("sum", &o, error, "-n 6074001000") == 0 && o.n == SUM_MAX_N);
     free_options(&o);
     const char *bad_sum[] = {"-n 6074001001", "-n 0", "-n -1", "-n 10x", "-n", "--tasks 0",
                              "--repeat", "--bogus", "-n 1e3", "--json=1", "3", "--delay 1",
                              "-n 18446744073709551616"};
     for (size_t i = 0; i < sizeof bad_sum / sizeof bad_sum[0]; i++) {
-        int status = parse(WORKLOAD_SUM, &o, error, bad_sum[i]);
+        int status = parse("sum", &o, error, bad_sum[i]);
         CHECK(status == EXIT_BAD_INPUT && strchr(error, '\n') == NULL && error[0] != '\0');
         if (status != EXIT_BAD_INPUT)
             printf("  accepted: %s\n", bad_sum[i]);
         free_options(&o);
     }
-    CHECK(parse(WORKLOAD_SUM, &o, error, "-n abc") == EXIT_BAD_INPUT &&
+    CHECK(parse("sum", &o, error, "-n abc") == EXIT_BAD_INPUT &&
           strstr(error, "-n") && strstr(error, "6074001000") && strstr(error, "'abc'"));
     free_options(&o);
-    CHECK(parse(WORKLOAD_SUM, &o, error, "--tasks") == EXIT_BAD_INPUT &&
+    CHECK(parse("sum", &o, error, "--tasks") == EXIT_BAD_INPUT &&
           strstr(error, "--tasks") && strstr(error, "nothing"));
     free_options(&o);
 
-    CHECK(parse(WORKLOAD_SQUARE, &o, error, "") == 0 && o.number_count == 4 &&
+    CHECK(parse("square", &o, error, "") == 0 && o.number_count == 4 &&
           o.numbers[3] == 4 && o.delay == 1.0);
     free_options(&o);
-    CHECK(parse(WORKLOAD_SQUARE, &o, error, "--tasks 6 --delay 0.25") == 0 &&
+    CHECK(parse("square", &o, error, "--tasks 6 --delay 0.25") == 0 &&
           o.number_count == 6 && o.numbers[5] == 6 && o.delay == 0.25);
     free_options(&o);
-    CHECK(parse(WORKLOAD_SQUARE, &o, error, "9 0 4294967295 -- 7") == 0 && o.number_count == 4 &&
+    CHECK(parse("square", &o, error, "9 0 4294967295 -- 7") == 0 && o.number_count == 4 &&
           o.numbers[0] == 9 && o.numbers[2] == SQUARE_MAX_VALUE && o.numbers[3] == 7);
     free_options(&o);
-    CHECK(parse(WORKLOAD_SQUARE, &o, error, "-n 4294967295") == 0 && o.array_mode);
+    CHECK(parse("square", &o, error, "-n 4294967295") == 0 && o.n_given);
     free_options(&o);
     const char *bad_square[] = {"-n 4294967296", "4294967296", "--delay -1", "--delay nan",
                                 "--delay inf", "--delay 1x", "--delay 61", "-n 3 4",
                                 "3 --tasks 2", "-n 3 --delay 1", "-n 3 --tasks 2", "-3"};
     for (size_t i = 0; i < sizeof bad_square / sizeof bad_square[0]; i++) {
-        int status = parse(WORKLOAD_SQUARE, &o, error, bad_square[i]);
+        int status = parse("square", &o, error, bad_square[i]);
         CHECK(status == EXIT_BAD_INPUT);
         if (status != EXIT_BAD_INPUT)
             printf("  accepted: %s\n", bad_square[i]);
         free_options(&o);
     }
+    /* Corners: a flag given twice, hexadecimal seconds, and control characters that would
+     * break the one-line error. */
+    const char *twice[] = {"--repeat 1 --repeat 2", "-n 5 -n 6", "--json --json", "-n5 -n=6",
+                           "--help -h"};
+    for (size_t i = 0; i < sizeof twice / sizeof twice[0]; i++) {
+        int status = parse("sum", &o, error, twice[i]);
+        CHECK(status == EXIT_BAD_INPUT && strstr(error, "twice"));
+        if (status != EXIT_BAD_INPUT)
+            printf("  accepted: %s\n", twice[i]);
+        free_options(&o);
+    }
+    const char *not_decimal[] = {"--delay 0x10", "--delay 1e1", "--delay .", "--delay 1.2.3",
+                                 "--delay 0x1p3"};
+    for (size_t i = 0; i < sizeof not_decimal / sizeof not_decimal[0]; i++) {
+        CHECK(parse("square", &o, error, not_decimal[i]) == EXIT_BAD_INPUT &&
+              strstr(error, "--delay"));
+        free_options(&o);
+    }
+    CHECK(parse("square", &o, error, "--delay .5") == 0 && o.delay == 0.5);
+    free_options(&o);
+    char *control[] = {"prog", "-n", "5\nx", NULL};
+    CHECK(parse_options(3, control, find_workload("sum"), &o, error, 256) == EXIT_BAD_INPUT &&
+          !strchr(error, '\n') && strstr(error, "\\x0a"));
+    free_options(&o);
+    char *long_arg = calloc(4000, 1);
+    memset(long_arg, 'x', 3999);
+    char *long_argv[] = {"prog", "-n", long_arg, NULL};
+    CHECK(parse_options(3, long_argv, find_workload("sum"), &o, error, 256) == EXIT_BAD_INPUT &&
+          strlen(error) < 255 && strstr(error, "..."));
+    free_options(&o);
+    free(long_arg);
+
     uint64_t value;
     CHECK(parse_whole_number("18446744073709551615", 0, UINT64_MAX, &value) &&
           value == UINT64_MAX);
@@ -169,24 +210,24 @@ static void test_fsum_parsing(void)
 {
     struct options o;
     char error[256];
-    CHECK(parse(WORKLOAD_FSUM, &o, error, "") == 0 && o.n == 10000000 && !o.naive &&
-          o.data == FSUM_DATA_RANDOM);
+    CHECK(parse("fsum", &o, error, "") == 0 && o.n == 10000000 && !option_switch(&o, "--naive") &&
+          data_is(&o, "random"));
     free_options(&o);
-    CHECK(parse(WORKLOAD_FSUM, &o, error, "-n 1000003 --naive --data cancel --json") == 0 &&
-          o.n == 1000003 && o.naive && o.data == FSUM_DATA_CANCEL && o.json);
+    CHECK(parse("fsum", &o, error, "-n 1000003 --naive --data cancel --json") == 0 &&
+          o.n == 1000003 && option_switch(&o, "--naive") && data_is(&o, "cancel") && o.json);
     free_options(&o);
-    CHECK(parse(WORKLOAD_FSUM, &o, error, "--data=random -n 4294967296") == 0 &&
-          o.data == FSUM_DATA_RANDOM && o.n == FSUM_MAX_N);
+    CHECK(parse("fsum", &o, error, "--data=random -n 4294967296") == 0 &&
+          data_is(&o, "random") && o.n == FSUM_MAX_N);
     free_options(&o);
     struct {
-        enum workload workload;
+        const char *workload;
         const char *line, *flag;
-    } bad[] = {{WORKLOAD_FSUM, "--data x", "--data"},      {WORKLOAD_FSUM, "--data", "--data"},
-               {WORKLOAD_FSUM, "--data=", "--data"},       {WORKLOAD_FSUM, "--naive=1", "--naive"},
-               {WORKLOAD_FSUM, "--tasks 3", "--tasks"},    {WORKLOAD_FSUM, "--delay 1", "--delay"},
-               {WORKLOAD_FSUM, "-n 4294967297", "-n"},     {WORKLOAD_FSUM, "-n 0", "-n"},
-               {WORKLOAD_FSUM, "7", "7"},                  {WORKLOAD_SUM, "--naive", "--naive"},
-               {WORKLOAD_SQUARE, "--data random", "--data"}, {WORKLOAD_SUM, "--data cancel", "--data"}};
+    } bad[] = {{"fsum", "--data x", "--data"},      {"fsum", "--data", "--data"},
+               {"fsum", "--data=", "--data"},       {"fsum", "--naive=1", "--naive"},
+               {"fsum", "--tasks 3", "--tasks"},    {"fsum", "--delay 1", "--delay"},
+               {"fsum", "-n 4294967297", "-n"},     {"fsum", "-n 0", "-n"},
+               {"fsum", "7", "7"},                  {"sum", "--naive", "--naive"},
+               {"square", "--data random", "--data"}, {"sum", "--data cancel", "--data"}};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int status = parse(bad[i].workload, &o, error, bad[i].line);
         CHECK(status == EXIT_BAD_INPUT && strstr(error, bad[i].flag) && !strchr(error, '\n'));
