@@ -42,7 +42,7 @@ double fsum_distance(const struct exact_sum *exact, double result);
 /* fsum_run.c: fsum's plan, the `run` of its row in workloads.c. */
 int fsum_run(struct program *program);
 
-/* ---- error bounds on |result - exact sum| (derivations in common/fsum.c and results/FLOAT.md) ---- */
+/* ---- error bounds on |result - exact sum| (derivations in common/fsum.c and docs/float.md) ---- */
 double fsum_error_bound(uint64_t n, double sum, double sum_abs);       /* reproducible */
 double fsum_naive_error_bound(uint64_t n, double sum_abs);             /* any order */
 

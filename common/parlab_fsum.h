@@ -11,7 +11,7 @@
  * every worker count), sum each block in a fixed order, and combine the blocks' partial sums in
  * block order on one thread.  Workers only decide WHO computes a block, never WHAT is computed, so
  * the result is bit-identical at every thread and rank count.  The method and its error bound are
- * in common/fsum.c and results/FLOAT.md. */
+ * in common/fsum.c and docs/float.md. */
 #ifndef PARLAB_FSUM_H
 #define PARLAB_FSUM_H
 

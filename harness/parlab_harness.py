@@ -3,9 +3,11 @@
 agree, record timings with provenance, report, plot and compare.
 
   bench    run workloads x variants x worker counts; check; record; table; plots
-  report   tables (time, speedup, efficiency, GB/s, Amdahl fit) from a results file
+  perf     the kernels against the bandwidth roof, the seed's Python and numpy; targets
+  report   tables (time, speedup, efficiency, GB/s, Amdahl fit; perf targets) from results files
   plot     speedup / efficiency / time figures (PNG + SVG, gnuplot) from a results file
   compare  two results files: ratio table, flags time regressions beyond a tolerance
+  count-tests  meson's test logs -> the line "N passed, N failed, N skipped" (for ./parlab test)
 
 Exit status: 0 fine; 1 a disagreement, failed run or flagged regression; 2 usage error or
 an unreadable results file.  Python 3 standard library only.
@@ -16,7 +18,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from pharness import bench, compare, records, report  # noqa: E402
+from pharness import bench, compare, perf, records, registry, report, testlog  # noqa: E402
 
 DEFAULT_RESULTS = os.path.join("results", "runs.jsonl")
 
@@ -34,6 +36,16 @@ def _int_list(text):
     if not vals or any(v < 1 for v in vals):
         raise argparse.ArgumentTypeError("worker counts must be integers >= 1")
     return sorted(set(vals))
+
+
+def _int_list_ordered(text):
+    try:
+        vals = [int(float(x)) for x in _csv_list(text)]
+    except ValueError:
+        raise argparse.ArgumentTypeError("expected comma-separated whole numbers, got %r" % text)
+    if any(v < 1 for v in vals):
+        raise argparse.ArgumentTypeError("sizes must be whole numbers >= 1")
+    return vals
 
 
 def _positive_int(text):
@@ -69,8 +81,8 @@ def _binary(text):
         raise argparse.ArgumentTypeError("expected VARIANT=PATH or PROGRAM=PATH "
                                          "(e.g. openmp=./my_sum or sum_openmp=./my_sum)")
     key, path = text.split("=", 1)
-    known = set(bench.VARIANTS) | {bench.binary_name(w, v) for w in bench.WORKLOADS
-                                   for v in bench.VARIANTS}
+    known = set(registry.VARIANTS) | {w.program_name(v) for w in registry.WORKLOADS.values()
+                                      for v in registry.VARIANTS}
     if key not in known:
         raise argparse.ArgumentTypeError("unknown variant or program %r (variants: %s)"
                                          % (key, ", ".join(bench.VARIANTS)))
@@ -80,7 +92,7 @@ def _binary(text):
 def build_parser():
     p = argparse.ArgumentParser(prog="parlab", description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = p.add_subparsers(dest="command", metavar="{bench,report,plot,compare}")
+    sub = p.add_subparsers(dest="command", metavar="{bench,perf,report,plot,compare}")
     sub.required = True
 
     b = sub.add_parser("bench", help="run the matrix, check answers, record, table, plots",
@@ -117,9 +129,9 @@ def build_parser():
     b.add_argument("--results", default=DEFAULT_RESULTS,
                    help="JSON Lines file to append to (default: %(default)s); a CSV view is "
                    "written next to it")
-    b.add_argument("--plots", default=os.path.join("results", "plots"),
-                   help="directory for this run's plots (default: %(default)s)")
-    b.add_argument("--no-plots", dest="plots", action="store_const", const=None,
+    b.add_argument("--plots", help="directory for this run's plots (default: 'plots' next to "
+                   "the results file)")
+    b.add_argument("--no-plots", dest="plots", action="store_const", const="",
                    help="do not draw plots")
     b.add_argument("--timeout", type=_positive_float,
                    help="seconds allowed per program run (default: the preset's)")
@@ -135,6 +147,33 @@ def build_parser():
     b.add_argument("--dry-run", action="store_true",
                    help="print the command lines (with their environment) and exit")
     b.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+
+    pf = sub.add_parser("perf", help="the kernels against the bandwidth roof, Python and numpy",
+                        description=perf.__doc__.split("\n\n")[1],
+                        formatter_class=argparse.RawDescriptionHelpFormatter)
+    pf.add_argument("--build", default="build", help="build directory (default: ./build)")
+    pf.add_argument("--results", default="results", help="directory for perf-<date>.jsonl, "
+                    ".txt and the plots (default: %(default)s)")
+    pf.add_argument("-n", "--n", dest="n", type=_positive_int, default=50_000_000,
+                    help="values per array for the bandwidth rows (default 5e7 = 400 MB)")
+    pf.add_argument("--tasks", type=_positive_int, default=4,
+                    help="sum tasks per timed run (default 4)")
+    pf.add_argument("--repeat", type=_positive_int, default=5,
+                    help="timed runs inside each program (default 5; the median is used)")
+    pf.add_argument("--rounds", type=_positive_int, default=5,
+                    help="rounds of every measurement; ratios are medians over them (>= 5)")
+    pf.add_argument("--sizes", type=_int_list_ordered, default=[10**6, 10**7, 10**8, 10**9],
+                    help="n for the cost-against-size rows (comma-separated; default "
+                    "1000000,10000000,100000000,1000000000)")
+    pf.add_argument("--workers", type=_positive_int,
+                    help="largest worker count (default: the usable cores)")
+    pf.add_argument("--python", default="/usr/bin/python3" if os.path.exists("/usr/bin/python3")
+                    else sys.executable, help="Python for the seed and numpy (default: Debian's)")
+    pf.add_argument("--mpiexec", help="MPI launcher (default: the one matching the library "
+                    "sum_mpi links)")
+    pf.add_argument("--label", help="free text stored in every record")
+    pf.add_argument("--smoke", action="store_true",
+                    help="tiny sizes and 2 rounds: checks that perf runs, not the machine")
 
     r = sub.add_parser("report", help="tables from a results file",
                        description="Per workload: time median (min-max), speedup over "
@@ -162,6 +201,10 @@ def build_parser():
                    help="which time to compare (default %(default)s)")
     c.add_argument("--include-oversubscribed", action="store_true",
                    help="also judge oversubscribed runs")
+
+    t = sub.add_parser("count-tests", help="meson test logs -> 'N passed, N failed, N skipped'",
+                       description=testlog.__doc__)
+    t.add_argument("logs", nargs="+", metavar="TESTLOG_JSON")
     return p
 
 
@@ -185,10 +228,19 @@ def main(argv=None):
     try:
         if args.command == "bench":
             args.binary = dict(args.binary)
+            if args.plots is None:  # beside the results, so a scratch run keeps to its place
+                args.plots = os.path.join(os.path.dirname(args.results) or ".", "plots")
             return bench.run_bench(args)
+        if args.command == "perf":
+            return perf.run_perf(args)
+        if args.command == "count-tests":
+            return testlog.main(args.logs)
         if args.command == "report":
             recs = _load(args.files, args.run)
             text = report.report_text(recs)
+            warning = report.load_note(recs)
+            if warning:
+                text += warning + "\n"
             sys.stdout.write(text)
             if args.output:
                 with open(args.output, "w", encoding="utf-8") as fh:

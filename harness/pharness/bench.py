@@ -5,55 +5,13 @@ import sys
 import time
 import uuid
 
-from . import fmt, fsum, launch, provenance, records, reference, stats
+from . import fmt, fsum, launch, provenance, records, registry, report
 
-VARIANTS = ("serial", "openmp", "mpi", "hybrid")
-
-# Named sizes.  "tiny" is for tests and CI (seconds in all), "small" for a laptop (about a
-# minute on 2 cores), "large" for a cluster node.  "sizes" gives each workload's program
-# parameters (n, tasks / numbers, delay) and, optionally, its own repeat count.
-PRESETS = {
-    "tiny": {
-        "about": "tests and CI: seconds (10-20 s on 2 cores, mostly MPI start-up)",
-        "workloads": ["sum", "square", "fsum"],
-        "repeat": 5,
-        "timeout": 120,
-        "sizes": {"sum": {"n": 200000, "tasks": 4}, "square": {"n": 200000},
-                  "fsum": {"n": 200000},
-                  "seed": {"numbers": [1, 2, 3, 4], "delay": 0.02}},
-    },
-    "small": {
-        "about": "a laptop: about a minute",
-        "workloads": ["sum", "square", "fsum", "seed"],
-        "repeat": 20,
-        "timeout": 600,
-        "sizes": {"sum": {"n": 20000000, "tasks": 8}, "square": {"n": 20000000},
-                  "fsum": {"n": 20000000},
-                  "seed": {"numbers": [1, 2, 3, 4], "delay": 0.1, "repeat": 3}},
-    },
-    "large": {
-        "about": "a cluster node: minutes",
-        "workloads": ["sum", "square", "fsum"],
-        "repeat": 10,
-        "timeout": 3600,
-        "sizes": {"sum": {"n": 200000000, "tasks": 8}, "square": {"n": 200000000},
-                  "fsum": {"n": 200000000},
-                  "seed": {"numbers": list(range(1, 17)), "delay": 0.1, "repeat": 3}},
-    },
-}
-DEFAULT_PRESET = "small"
-
-WORKLOADS = {
-    # name: (program workload, mode, description)
-    "sum": ("sum", "array", "sum: each task adds up the array 0..n-1"),
-    "square": ("square", "array", "square: squares 1..n and adds the squares"),
-    "seed": ("square", "numbers", "square, numbers mode (the seed's demo): "
-                                  "one number per worker, --delay seconds of simulated work each"),
-    "fsum": ("fsum", "array", "fsum: adds n doubles, bit-identical at every worker count "
-                             "(results/FLOAT.md)"),
-}
-# Workloads a preset runs only when their programs are built (older builds lack fsum_*).
-OPTIONAL_WORKLOADS = ("fsum",)
+# The registry holds the workloads, variants, shapes and presets; these names are its.
+VARIANTS = registry.VARIANTS
+WORKLOADS = registry.WORKLOADS
+PRESETS = registry.PRESETS
+DEFAULT_PRESET = registry.DEFAULT_PRESET
 
 
 class UsageError(Exception):
@@ -65,9 +23,10 @@ class Job:
 
     def __init__(self, wname, variant, ranks, threads, cores, method=None):
         self.wname = wname
-        self.workload, self.mode, _ = WORKLOADS[wname]
-        # fsum: "reproducible" (the checked run) or "naive" (the demonstration); None otherwise
-        self.method = method if method else ("reproducible" if self.workload == "fsum" else None)
+        self.row = WORKLOADS[wname]
+        self.workload, self.mode = self.row.program, self.row.mode
+        # a row's method (fsum: "reproducible", the checked run, or "naive", a demonstration)
+        self.method = method if method else next(iter(self.row.methods))
         self.variant = variant
         self.ranks = ranks
         self.threads = threads
@@ -79,7 +38,8 @@ class Job:
                  "mpi": _plural(self.ranks, "rank"),
                  "hybrid": "%s x %s" % (_plural(self.ranks, "rank"),
                                         _plural(self.threads, "thread"))}[self.variant]
-        return "%s%s %s %s%s" % (self.wname, " --naive" if self.method == "naive" else "",
+        return "%s%s %s %s%s" % (self.wname, " " + " ".join(self.row.methods[self.method])
+                                 if self.row.methods[self.method] else "",
                                  self.variant, shape,
                                  " (oversubscribed)" if self.oversubscribed else "")
 
@@ -105,41 +65,8 @@ def default_worker_counts(cores):
     return sorted(set(counts))
 
 
-def hybrid_shape(p, threads_per_rank=None):
-    """ranks x threads for p workers: the most square split (ranks <= threads), or a fixed
-    number of threads per rank.  None when p cannot be split that way."""
-    if threads_per_rank:
-        return (p // threads_per_rank, threads_per_rank) if p % threads_per_rank == 0 else None
-    ranks = max(d for d in range(1, p + 1) if p % d == 0 and d * d <= p)
-    return ranks, p // ranks
-
-
-def program_args(wname, size, repeat, method=None):
-    repeat = size.get("repeat", repeat)
-    workload, mode, _ = WORKLOADS[wname]
-    if mode == "array":
-        args = ["-n", str(size["n"])]
-        if workload == "sum":
-            args += ["--tasks", str(size["tasks"])]
-        if method == "naive":
-            args.append("--naive")
-    else:
-        args = [str(x) for x in size["numbers"]] + ["--delay", repr(float(size["delay"]))]
-    return args + ["--repeat", str(repeat)]
-
-
-def closed_form_for(wname, size):
-    """The harness' own exact answer; None for fsum, whose exact sum the program computes with
-    its integer accumulator (checked against the serial program's, see pharness/fsum.py)."""
-    workload, mode, _ = WORKLOADS[wname]
-    if workload == "fsum":
-        return None
-    return reference.closed_form(workload, mode, n=size.get("n"), tasks=size.get("tasks"),
-                                 numbers=size.get("numbers"))
-
-
 def binary_name(wname, variant):
-    return "%s_%s" % (WORKLOADS[wname][0], variant)
+    return WORKLOADS[wname].program_name(variant)
 
 
 def resolve_binaries(build_dir, wnames, overrides):
@@ -163,9 +90,7 @@ def plan(wnames, variants, binaries, worker_counts, cores, hybrid_threads=None, 
     every worker count.  fsum then repeats the whole set with --naive (the demonstration)."""
     jobs = []
     for w in wnames:
-        methods = [None]
-        if WORKLOADS[w][0] == "fsum":
-            methods = ["reproducible"] + (["naive"] if naive else [])
+        methods = [m for m in WORKLOADS[w].methods if naive or m not in WORKLOADS[w].demos]
         for method in methods:
             if (w, "serial") in binaries:
                 jobs.append(Job(w, "serial", 1, 1, cores, method))  # the reference goes first
@@ -173,14 +98,9 @@ def plan(wnames, variants, binaries, worker_counts, cores, hybrid_threads=None, 
                 for v in variants:
                     if v == "serial" or (w, v) not in binaries:
                         continue
-                    if v == "openmp":
-                        jobs.append(Job(w, v, 1, p, cores, method))
-                    elif v == "mpi":
-                        jobs.append(Job(w, v, p, 1, cores, method))
-                    elif v == "hybrid":
-                        shape = hybrid_shape(p, hybrid_threads)
-                        if shape:
-                            jobs.append(Job(w, v, shape[0], shape[1], cores, method))
+                    shape = registry.shape(v, p, hybrid_threads)
+                    if shape:
+                        jobs.append(Job(w, v, shape[0], shape[1], cores, method))
     return jobs
 
 
@@ -212,7 +132,11 @@ class Progress:
         self.done += 1
 
 
-def _now():
+def new_id():
+    return uuid.uuid4().hex
+
+
+def now():
     return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds").replace(
         "+00:00", "Z")
 
@@ -227,8 +151,9 @@ def check_answer(job, pj, closed, serial_result, serial_expected=None):
         who += " (%d ranks x %d threads)" % (job.ranks, job.threads)
     if job.method:
         who = who.replace("variant", "method %s, variant" % job.method, 1)
+    if job.row.check == "fsum":
         return fsum.check(who, pj, job.method,
-                          serial_result if job.method == "reproducible" else None,
+                          serial_result if job.method not in job.row.demos else None,
                           serial_expected)
     problems = []
     result = pj.get("result")
@@ -249,7 +174,8 @@ def check_answer(job, pj, closed, serial_result, serial_expected=None):
 
 
 def check_shape(job, pj):
-    """The program must report the threads and ranks it was asked for (R-OMP-3, R-LAUNCH-1)."""
+    """The program must report the threads and ranks it was asked for (a build without
+    OpenMP runs one thread; a mismatched launcher starts N one-rank copies: docs/mpi-launch.md)."""
     problems = []
     for key, want in (("workload", job.workload), ("variant", job.variant), ("mode", job.mode),
                       ("threads", job.threads), ("ranks", job.ranks)):
@@ -262,18 +188,23 @@ def check_shape(job, pj):
 
 
 def make_record(job, pj, size, closed, serial_result, argv, env, stderr, wall, ctx,
-                serial_expected=None):
+                serial_expected=None, stdout_text=""):
     result = pj.get("result")
-    if job.method:  # fsum: compare the bits, as hex; the reference is the exact sum
+    is_fsum = job.row.check == "fsum"
+    if is_fsum:  # fsum: compare the bits, as hex; the reference is the exact sum
         result = pj.get("result_hex")
         closed = serial_expected if serial_expected is not None else pj.get("expected_hex")
     rec = {
         "schema": records.SCHEMA,
-        "record_id": uuid.uuid4().hex,
+        "kind": "run",
+        "suite": ctx.get("suite", "bench"),
+        "record_id": new_id(),
         "run_id": ctx["run_id"],
-        "date": _now(),
+        "date": now(),
         "label": ctx.get("label"),
         "preset": ctx.get("preset"),
+        "row": job.wname,
+        "method": job.method,
         "workload": job.workload,
         "mode": job.mode,
         "variant": job.variant,
@@ -301,27 +232,27 @@ def make_record(job, pj, size, closed, serial_result, argv, env, stderr, wall, c
         "result": str(result),
         "expected": str(closed),
         "program_expected": None if pj.get("expected") is None else str(
-            pj.get("expected_hex") if job.method else pj.get("expected")),
+            pj.get("expected_hex") if is_fsum else pj.get("expected")),
         "verified": pj.get("verified") is True,
         "serial_result": serial_result,
         "agrees_serial": None if serial_result is None else str(result) == serial_result,
         "agrees_closed_form": str(result) == str(closed),
         "command": argv,
         "env": env,
-        "binding": launch.binding_lines(stderr),
+        "binding": launch.binding_lines(stderr, stdout_text),
         "wall_seconds": round(wall, 6),
         "provenance": provenance.record_provenance(
             ctx["host_prov"], pj,
             launcher=ctx["launcher"] if job.variant in launch.MPI_VARIANTS else None,
             launcher_ver=ctx["launcher_version"] if job.variant in launch.MPI_VARIANTS else None),
+        "program": pj,  # the program's JSON line, whole: nothing it reports is lost
     }
-    if job.method:
+    if is_fsum:
         rhex, shex = pj.get("result_hex"), serial_result
         ulps = fsum.ulps_between(fsum.parse_hex(rhex), fsum.parse_hex(shex))
         # agrees_closed_form: within error_bound of the exact sum (fsum has no closed form)
         rec["agrees_closed_form"] = fsum.within_bound(pj)
         rec.update({
-            "method": job.method,
             "result_hex": rhex,
             "expected_hex": pj.get("expected_hex"),
             "result_decimal": None if pj.get("result") is None else str(pj.get("result")),
@@ -343,11 +274,11 @@ def _number_or_none(x):
 
 
 def scaling_check(job, binary, size, repeat, timeout, t_n, ctx, out):
-    """R-FOLD-2: the serial time at n should be about twice the time at n/2.  If it is not
+    """The folding check (docs/folding.md): the serial time at n should be about twice the time at n/2.  If it is not
     clearly larger (ratio < 1.3), the compiler may have replaced the loop by a formula.
     Flags only: tiny sizes are noisy.  n/2 rather than 2n keeps memory and time low."""
     half = dict(size, n=max(1, size["n"] // 2))
-    argv, env = launch.build_launch("serial", binary, program_args(job.wname, half, repeat),
+    argv, env = launch.build_launch("serial", binary, job.row.args(half, repeat, job.method),
                                     1, 1, False, bind=ctx["bind"])
     try:
         rc, so, se, _ = launch.run(argv, env, timeout)
@@ -360,9 +291,33 @@ def scaling_check(job, binary, size, repeat, timeout, t_n, ctx, out):
     if ratio is not None and ratio < 1.3:
         out.append("WARNING: %s serial took %.3g s at n=%d but %.3g s at n/2: ratio %.2f < 1.3. "
                    "The time does not grow with n: the compiler may have folded the loop "
-                   "into a formula (field notes R-FOLD-1), or n is too small to time."
+                   "into a formula (docs/folding.md), or n is too small to time."
                    % (job.wname, t_n, size["n"], t_half, ratio))
     return ratio
+
+
+def mpi_launcher(explicit, mpi_binaries, required=True):
+    """(launcher, its version line) for the MPI programs: the one given, or the one that belongs
+    to the library the programs link (never a bare mpirun).  (None, None) when there is no MPI
+    program, or (required=False) no launcher."""
+    mpi_binaries = [b for b in mpi_binaries if os.access(b, os.X_OK)]
+    if not mpi_binaries and not explicit:
+        return None, None
+    launcher = explicit
+    if not launcher:
+        lib = launch.mpi_flavor_of_binary(mpi_binaries[0]) if mpi_binaries else None
+        launcher = launch.find_launcher(lib)
+    if not launcher:
+        if not required:
+            return None, None
+        raise UsageError("MPI programs are built but no MPI launcher was found (looked for "
+                         "mpiexec.openmpi / mpiexec.mpich); pass --mpiexec PATH, or "
+                         "--variants serial,openmp")
+    try:
+        launch.shared_launch_env()
+    except launch.LaunchError as exc:
+        raise UsageError(str(exc))
+    return launcher, provenance.launcher_version(launcher)
 
 
 def run_bench(opts, stdout=None, stderr=None):
@@ -371,12 +326,13 @@ def run_bench(opts, stdout=None, stderr=None):
     stderr = stderr or sys.stderr
     preset = PRESETS[opts.preset]
     cores = provenance.usable_cores()
-    wnames = opts.workloads or preset["workloads"]
+    wnames = opts.workloads or registry.preset_rows(opts.preset)
     for w in wnames:
         if w not in WORKLOADS:
             raise UsageError("unknown workload %r (choose from %s)"
                              % (w, ", ".join(WORKLOADS)))
-    sizes = {w: dict(preset["sizes"][w]) for w in wnames}
+    sizes = {w: dict(WORKLOADS[w].sizes.get(opts.preset) or WORKLOADS[w].sizes["small"])
+             for w in wnames}
     for w in wnames:
         if opts.n is not None and "n" in sizes[w]:
             sizes[w]["n"] = opts.n
@@ -397,8 +353,8 @@ def run_bench(opts, stdout=None, stderr=None):
             raise UsageError("unknown variant %r (choose from %s)"
                              % (v, ", ".join(VARIANTS)))
     skipped = []
-    if not opts.workloads:  # a preset's optional workload is skipped when it is not built
-        for w in [w for w in wnames if w in OPTIONAL_WORKLOADS and (w, "serial") not in binaries]:
+    if not opts.workloads:  # a preset's workload is skipped when it is not built (older builds)
+        for w in [w for w in wnames if (w, "serial") not in binaries]:
             wnames = [x for x in wnames if x != w]
             skipped.append("note: workload %s skipped: no %s in %s"
                            % (w, binary_name(w, "serial"), opts.build))
@@ -413,30 +369,16 @@ def run_bench(opts, stdout=None, stderr=None):
     jobs = plan(wnames, variants, binaries, worker_counts, cores, opts.hybrid_threads,
                 naive=getattr(opts, "naive", True))
 
-    launcher = opts.mpiexec
-    flavor = None
-    launcher_ver = None
+    launcher = launcher_ver = flavor = None
     if any(j.variant in launch.MPI_VARIANTS for j in jobs):
-        if not launcher:
-            mpi_bins = [p for (w, v), p in binaries.items() if v in launch.MPI_VARIANTS]
-            lib = launch.mpi_flavor_of_binary(mpi_bins[0]) if mpi_bins else None
-            launcher = launch.find_launcher(lib)
-        if not launcher:
-            raise UsageError("MPI programs are built but no MPI launcher was found (looked for "
-                             "mpiexec.openmpi / mpiexec.mpich); pass --mpiexec PATH, or "
-                             "--variants serial,openmp")
-        launcher_ver = provenance.launcher_version(launcher)
+        launcher, launcher_ver = mpi_launcher(
+            opts.mpiexec, [p for (w, v), p in binaries.items() if v in launch.MPI_VARIANTS])
         flavor = launch.launcher_flavor(launcher_ver)
-        try:
-            launch.shared_launch_env()
-        except launch.LaunchError as exc:
-            raise UsageError(str(exc))
 
     if opts.dry_run:
         for j in jobs:
             argv, env = launch.build_launch(j.variant, binaries[(j.wname, j.variant)],
-                                            program_args(j.wname, sizes[j.wname], repeat,
-                                                         j.method),
+                                            j.row.args(sizes[j.wname], repeat, j.method),
                                             j.ranks, j.threads, j.oversubscribed,
                                             launcher=launcher, flavor=flavor, bind=opts.bind)
             stdout.write(" ".join("%s=%s" % kv for kv in sorted(env.items())) + " "
@@ -470,10 +412,10 @@ def run_bench(opts, stdout=None, stderr=None):
     serial_time = {}
     for idx, job in enumerate(jobs):
         size = sizes[job.wname]
-        closed = closed_form_for(job.wname, size)
+        closed = job.row.closed_form(size) if job.row.closed_form else None
         binary = binaries[(job.wname, job.variant)]
         argv, env = launch.build_launch(job.variant, binary,
-                                        program_args(job.wname, size, repeat, job.method),
+                                        job.row.args(size, repeat, job.method),
                                         job.ranks, job.threads, job.oversubscribed,
                                         launcher=launcher, flavor=flavor, bind=opts.bind)
         progress.start(job.describe())
@@ -491,15 +433,17 @@ def run_bench(opts, stdout=None, stderr=None):
             continue
         ref = serial_result.get(job.wname)
         ref_expected = serial_expected.get(job.wname)
-        if job.method == "reproducible" and job.variant == "serial":
+        reference_run = job.method not in job.row.demos
+        if reference_run and job.variant == "serial":
             ref = ref_expected = None  # this run is the reference
         found = check_answer(job, pj, closed, ref, ref_expected)
         if rc != 0:
-            found.append("%s: exit status %d (stderr: %s)"
-                         % (job.describe(), rc, launch.tail(se)))
+            found.append("%s: %s (stderr: %s)"
+                         % (job.describe(), launch.describe_exit(rc), launch.tail(se)))
         for p in found:
             _problem(problems, stderr, "DISAGREEMENT: " + p)
-        rec = make_record(job, pj, size, closed, ref, argv, env, se, wall, ctx, ref_expected)
+        rec = make_record(job, pj, size, closed, ref, argv, env, se, wall, ctx, ref_expected,
+                          stdout_text=so)
         if rec["program_oversubscribed"] is not None and \
                 rec["program_oversubscribed"] != rec["oversubscribed"]:
             note = ("note: %s reports oversubscribed=%s (it counts %s cores) while the harness "
@@ -513,11 +457,11 @@ def run_bench(opts, stdout=None, stderr=None):
         recorded.append(rec)
         if job.variant == "serial":
             serial_time[job.group] = rec["time_median"]
-        if job.variant == "serial" and job.method != "naive":
+        if job.variant == "serial" and reference_run:
             serial_result[job.wname] = rec["result"]
-            if job.method:
+            if job.row.check == "fsum":
                 serial_expected[job.wname] = pj.get("expected_hex")
-            if job.mode == "array" and opts.scaling_check:
+            if "n" in size and opts.scaling_check:
                 scaling_check(job, binary, size, repeat, timeout, rec["time_median"], ctx, notes)
         progress.finish()
         _maybe_table(stdout, jobs, idx, recorded, sizes, serial_time, serial_result)
@@ -561,65 +505,19 @@ def _problem(problems, stderr, text):
 
 
 def _maybe_table(stdout, jobs, idx, recorded, sizes, serial_time, serial_result):
-    """Print a workload's table once its last run is done (fsum: one table for the
-    reproducible runs, then the naive demonstration)."""
+    """Print a row's table once its last run is done: the report's own table (fsum: one for
+    the reproducible runs, then the naive demonstration)."""
     group = jobs[idx].group
     if idx + 1 < len(jobs) and jobs[idx + 1].group == group:
         return
     wname, method = group
-    order = {v: i for i, v in enumerate(VARIANTS)}
-    rows = sorted((r for r in recorded if _wname_of(r) == wname and r.get("method") == method),
-                  key=lambda r: (order.get(r["variant"], 9), r["workers"], r["ranks"]))
-    if method == "naive":
+    rows = [r for r in recorded if r.get("row") == wname and r.get("method") == method]
+    if method in WORKLOADS[wname].demos:
         text = fsum.demo_table(rows, serial_result.get(wname))
+    elif rows:
+        text = report.group_text(report.Group(rows))
     else:
-        text = bench_table(wname, sizes[wname], rows, serial_time.get(group))
+        text = "%s  [%s]\n  (no successful runs)" % (WORKLOADS[wname].about,
+                                                    WORKLOADS[wname].describe(sizes[wname]))
     stdout.write("\n" + text + "\n")
     stdout.flush()
-
-
-def _wname_of(rec):
-    for w, (workload, mode, _) in WORKLOADS.items():
-        if rec["workload"] == workload and rec["mode"] == mode:
-            return w
-    return None
-
-
-def describe_size(wname, size):
-    workload, mode, _ = WORKLOADS[wname]
-    if mode == "array":
-        s = "n=%s" % format(size["n"], ",")
-        if "tasks" in size:
-            s += ", tasks=%d" % size["tasks"]
-        return s
-    return "numbers %s, --delay %g s" % (" ".join(map(str, size["numbers"])), size["delay"])
-
-
-def bench_table(wname, size, rows, t_serial):
-    """The side-by-side table a student reads: variant, workers, result, time, speedup."""
-    head = "%s  [%s]" % (WORKLOADS[wname][2], describe_size(wname, size))
-    if WORKLOADS[wname][0] == "fsum":
-        head += ("\nchecked: result_hex bit-identical to serial at every worker count, within "
-                 "error_bound of the exact sum%s"
-                 % (" %s" % rows[0]["expected"] if rows else ""))
-    if not rows:
-        return head + "\n  (no successful runs)"
-    head += "\ntimes: median (min-max) of %d timed runs after 1 warm-up" % rows[0]["repeat"]
-    out_rows = []
-    any_over = False
-    for r in rows:
-        s = stats.speedup(t_serial, r["time_median"])
-        ok = fsum.record_ok(r)
-        any_over = any_over or r["oversubscribed"]
-        out_rows.append([r["variant"],
-                         fmt.workers_label(r["variant"], r["ranks"], r["threads"],
-                                           r["oversubscribed"]),
-                         r["result"] + ("" if ok else "  WRONG"),
-                         fmt.time_range(r["time_median"], r["time_min"], r["time_max"]),
-                         "-" if s is None else "%.2f" % s])
-    text = head + "\n" + fmt.table(["variant", "workers", "result", "time median (min-max)",
-                                    "speedup"], out_rows, "lrrrr")
-    if any_over:
-        text += ("\n* oversubscribed: more workers than the %s usable cores; such times are not "
-                 "valid for speedup" % rows[0]["provenance"].get("cores"))
-    return text

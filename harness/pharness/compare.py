@@ -11,6 +11,8 @@ from . import fmt, report, stats
 def _cells(recs):
     cells = {}
     for r in recs:
+        if r.get("kind", "run") != "run":
+            continue
         cells.setdefault(report.config_key(r) + report.cell_key(r), []).append(r)
     return cells
 
@@ -58,7 +60,9 @@ def compare(old, new, tolerance=0.10, include_oversubscribed=False, metric="time
             if over and not include_oversubscribed:
                 verdict.append("slower, oversubscribed: not judged")
             else:
-                verdict.append("REGRESSION")
+                busy = _busiest(ra + rb)
+                verdict.append("REGRESSION" + (" (recorded on a loaded machine: load %.2f on "
+                                               "%d cores)" % busy if busy else ""))
                 flagged += 1
         elif ratio < 1.0 / (1.0 + tolerance):
             verdict.append("faster")
@@ -87,11 +91,22 @@ def compare(old, new, tolerance=0.10, include_oversubscribed=False, metric="time
         out.append("")
         out.append("not compared: %d configuration(s) only in old, %d only in new"
                    % (only_a, only_b))
-    if any(r["oversubscribed"] for r in old + new):
+    if any(r.get("oversubscribed") for r in old + new):
         out.append("* oversubscribed (more workers than cores)")
     out.append("")
     out.append("%d flagged out of %d compared" % (flagged, len(rows)))
     return "\n".join(out) + "\n", flagged, len(rows)
+
+
+def _busiest(recs):
+    """(load, cores) of the busiest record made while the load exceeded the cores, or None."""
+    worst = None
+    for r in recs:
+        p = r.get("provenance") or {}
+        load, cores = (p.get("load_average") or [None])[0], p.get("cores")
+        if load is not None and cores and load > cores and (worst is None or load > worst[0]):
+            worst = (load, cores)
+    return worst
 
 
 def _t(seconds):

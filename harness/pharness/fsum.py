@@ -2,7 +2,7 @@
 
 fsum has no closed form.  Its reference is the exact sum, which every fsum program computes
 itself, untimed, with an integer accumulator, and reports correctly rounded as `expected_hex`
-(results/FLOAT.md).  The harness checks:
+(docs/float.md).  The harness checks:
 
   reproducible method (the default)
     * result_hex is bit-identical to the serial fsum's, at every worker count;

@@ -1,9 +1,11 @@
-"""How each variant is launched, and one guarded run of one program.
+"""How each variant is launched, and one guarded run of one program: the one launcher that the
+harness, the perf benchmark and the tests share.
 
 serial / openmp: run the binary directly with OMP_NUM_THREADS=T and --expect-threads T.
 mpi / hybrid:    mpiexec -n R <binary> --expect-ranks R (hybrid also --expect-threads T),
-                 stdin from /dev/null, with parlab's launch environment (common/launch_env.sh:
-                 field notes sections 1-3 and 11) set for this launch only, never exported.
+                 stdin from /dev/null, with parlab's launch environment (common/launch_env.sh;
+                 docs/mpi-launch.md says why each setting is there) set for this launch only,
+                 never exported.
 """
 import json
 import os
@@ -12,8 +14,7 @@ import signal
 import subprocess
 import time
 
-MPI_VARIANTS = ("mpi", "hybrid")
-OMP_VARIANTS = ("openmp", "hybrid")
+from .registry import MPI_VARIANTS, OMP_VARIANTS
 
 
 class LaunchError(Exception):
@@ -36,7 +37,8 @@ def mpi_flavor_of_binary(binary):
 
 
 def find_launcher(flavor):
-    """The launcher that belongs to the library (never a bare `mpirun`, R-LAUNCH-2)."""
+    """The launcher that belongs to the library (never a bare `mpirun`: on Debian
+    mpirun and mpicc are separate alternatives, docs/mpi-launch.md)."""
     names = {"openmpi": ["mpiexec.openmpi", "mpirun.openmpi"],
              "mpich": ["mpiexec.mpich", "mpirun.mpich", "mpiexec.hydra"]}.get(
                  flavor, ["mpiexec.openmpi", "mpiexec"])
@@ -94,55 +96,84 @@ def mpi_launch_env(oversubscribed):
 AFFINITY_PREFIX = "parlab-affinity"
 
 
-def build_launch(variant, binary, prog_args, ranks, threads, oversubscribed,
-                 launcher=None, flavor=None, bind=True):
-    """Return (argv, env_overrides).  env_overrides are applied on top of a copy of the
-    caller's environment from which every inherited OMP_* variable has been removed."""
+def command(variant, binary, prog_args, ranks=1, threads=1, oversubscribed=False,
+            launcher=None, flavor=None, bind=False, show_binding=False):
+    """(argv, env_overrides) for one run of a program, as given (no flags added).
+    env_overrides are applied on top of a copy of the caller's environment from which every
+    inherited OMP_* variable has been removed (child_environment)."""
     env = {"OMP_NUM_THREADS": str(threads)}
-    if variant in OMP_VARIANTS:
+    if show_binding and variant in OMP_VARIANTS:
         env["OMP_DISPLAY_AFFINITY"] = "TRUE"
         env["OMP_AFFINITY_FORMAT"] = AFFINITY_PREFIX + " host=%H pid=%P thread=%n cpus=%A"
     if variant == "openmp" and bind:
-        # benchmark runs are sequential, so pinning threads is safe here (R-OMP-4)
+        # runs are one at a time here, so pinning each thread to a core is safe, and it keeps
+        # two threads off one core (docs/timing.md)
         env["OMP_PLACES"] = "cores"
         env["OMP_PROC_BIND"] = "close"
     if oversubscribed:
         env["OMP_WAIT_POLICY"] = "PASSIVE"
+    if variant not in MPI_VARIANTS:
+        return [binary] + list(prog_args), env
+    if not launcher:
+        raise LaunchError("no MPI launcher found (looked for mpiexec.openmpi / "
+                          "mpiexec.mpich); pass --mpiexec PATH")
+    env.update(mpi_launch_env(oversubscribed))
+    argv = [launcher, "-n", str(ranks)]
+    if flavor == "openmpi":
+        if show_binding:
+            argv.append("--report-bindings")
+        if variant == "hybrid":
+            # Open MPI binds each of 2 or fewer ranks to one core by default, and all of a
+            # rank's threads would share it (docs/mpi-launch.md)
+            argv += ["--bind-to", "none"]
+    return argv + [binary] + list(prog_args), env
+
+
+def build_launch(variant, binary, prog_args, ranks, threads, oversubscribed,
+                 launcher=None, flavor=None, bind=True):
+    """A checked benchmark run: the program must report --json and confirm the threads and
+    ranks it got (--expect-threads / --expect-ranks), and the binding is shown and recorded."""
     args = list(prog_args)
     if variant in MPI_VARIANTS:
-        if not launcher:
-            raise LaunchError("no MPI launcher found (looked for mpiexec.openmpi / "
-                              "mpiexec.mpich); pass --mpiexec PATH")
-        env.update(mpi_launch_env(oversubscribed))
-        argv = [launcher, "-n", str(ranks)]
-        if flavor == "openmpi":
-            argv.append("--report-bindings")
-            if variant == "hybrid":
-                # default binding would put all of a rank's threads on one core (R-OMP-6)
-                argv += ["--bind-to", "none"]
-        argv.append(binary)
-        argv += args + ["--expect-ranks", str(ranks)]
-        if variant == "hybrid":
-            argv += ["--expect-threads", str(threads)]
-    else:
-        argv = [binary] + args + ["--expect-threads", str(threads)]
-    argv.append("--json")
-    return argv, env
+        args += ["--expect-ranks", str(ranks)]
+    if variant != "mpi":
+        args += ["--expect-threads", str(threads)]
+    return command(variant, binary, args + ["--json"], ranks, threads, oversubscribed,
+                   launcher, flavor, bind, show_binding=True)
 
 
-def child_environment(overrides):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OMP_", "GOMP_", "KMP_"))}
+def child_environment(overrides, inherit_omp=False):
+    """The caller's environment, less its OpenMP settings (unless inherit_omp), plus overrides."""
+    env = {k: v for k, v in os.environ.items()
+           if inherit_omp or not k.startswith(("OMP_", "GOMP_", "KMP_"))}
     env.update(overrides)
     return env
 
 
-def run(argv, env_overrides, timeout):
+_flavors = {}
+
+
+def flavor_of_launcher(launcher):
+    """'openmpi', 'mpich' or None, from the launcher's own --version (asked once)."""
+    if launcher and launcher not in _flavors:
+        try:
+            out = subprocess.run([launcher, "--version"], stdin=subprocess.DEVNULL,
+                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=30,
+                                 check=False).stdout.decode("utf-8", "replace")
+        except (OSError, subprocess.TimeoutExpired):
+            out = ""
+        _flavors[launcher] = launcher_flavor(out)
+    return _flavors.get(launcher)
+
+
+def run(argv, env_overrides, timeout, inherit_omp=False):
     """Run one program; return (returncode, stdout, stderr, wall_seconds).
     The whole process group is killed on timeout (mpiexec and its ranks included)."""
     t0 = time.monotonic()
     try:
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, env=child_environment(env_overrides),
+                                stderr=subprocess.PIPE,
+                                env=child_environment(env_overrides, inherit_omp),
                                 start_new_session=True)
     except OSError as exc:
         raise LaunchError("cannot start %s: %s" % (argv[0], exc.strerror))
@@ -184,15 +215,38 @@ def tail(text, n=5):
     return " | ".join(lines[-n:]) if lines else "(empty)"
 
 
+def describe_exit(returncode):
+    """'exit status 1', or the signal that ended the program (or, through mpiexec, a rank)."""
+    if returncode is not None and returncode < 0:
+        return "killed by signal %d (%s)" % (-returncode, _signal_name(-returncode))
+    if returncode is not None and 128 < returncode < 128 + 65:
+        return ("exit status %d: a process died of signal %d (%s)"
+                % (returncode, returncode - 128, _signal_name(returncode - 128)))
+    return "exit status %s" % returncode
+
+
+def _signal_name(number):
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return "signal %d" % number
+
+
 def parse_json_line(stdout, stderr, returncode):
-    """The contract: exactly one line on stdout, a JSON object.  More lines usually means
-    N unconnected one-rank copies (launcher/library mismatch, R-LAUNCH-1)."""
-    lines = [l for l in stdout.splitlines() if l.strip()]
+    """The contract: exactly one line on stdout, a JSON object.  Lines that OpenMP runtimes
+    print for OMP_DISPLAY_AFFINITY (clang's libomp prints them on stdout) are not part of it.
+    More lines usually means N unconnected one-rank copies (launcher/library mismatch: a
+    program started by another MPI's mpirun)."""
+    lines = [l for l in stdout.splitlines() if l.strip() and AFFINITY_PREFIX not in l]
+    if not lines and returncode not in (0, 1):
+        raise LaunchError("no result: %s; stderr: %s" % (describe_exit(returncode),
+                                                         tail(stderr)))
     if len(lines) != 1:
-        raise LaunchError("expected exactly one JSON line on stdout, got %d (exit status %s); "
+        raise LaunchError("expected exactly one JSON line on stdout, got %d (%s); "
                           "several lines often mean the MPI launcher does not match the "
                           "library; stdout: %s; stderr: %s"
-                          % (len(lines), returncode, tail(stdout, 3), tail(stderr)))
+                          % (len(lines), describe_exit(returncode), tail(stdout, 3),
+                             tail(stderr)))
     try:
         obj = json.loads(lines[0])
     except ValueError as exc:
@@ -203,10 +257,11 @@ def parse_json_line(stdout, stderr, returncode):
     return obj
 
 
-def binding_lines(stderr):
-    """Binding reports: Open MPI --report-bindings and OpenMP OMP_DISPLAY_AFFINITY lines."""
+def binding_lines(*streams):
+    """Binding reports: Open MPI --report-bindings and OpenMP OMP_DISPLAY_AFFINITY lines, from
+    whichever stream printed them (libgomp: stderr; clang's libomp: stdout)."""
     keep = []
-    for line in stderr.splitlines():
+    for line in "\n".join(streams).splitlines():
         s = line.strip()
         if AFFINITY_PREFIX in s or "MCW rank" in s:
             keep.append(s[s.find(AFFINITY_PREFIX):] if AFFINITY_PREFIX in s else s)

@@ -1,8 +1,10 @@
-"""`plot`: speedup, efficiency and time against workers, all variants on the same axes,
-drawn with gnuplot as PNG and SVG.  Next to each figure the harness leaves the data file
-(.dat) and the gnuplot script (.gp): `cd DIR && gnuplot NAME.gp` redraws it."""
+"""Every figure parlab draws, with gnuplot, as PNG and SVG: the bench's speedup, efficiency and
+time against workers (all variants on the same axes), and perf's GB/s against workers under the
+bandwidth probe's roof.  Next to each figure the harness leaves the data file (.dat) and the
+gnuplot script (.gp): `cd DIR && gnuplot NAME.gp` redraws it."""
 import os
 import shutil
+import statistics
 import subprocess
 
 from . import report
@@ -100,13 +102,18 @@ def script_text(group, name, order, png_term):
                     % (cores, cores))
         body.append("set label 1 \"%d cores\" at %d, graph 0.04 offset 0.4,0 tc rgb \"gray40\""
                     % (cores, cores))
-    # panel 1: speedup
-    body.append("set ylabel \"speedup over serial (median times)\"")
-    body.append("set yrange [0:*]")
+    # panel 1: speedup, on log-log axes: the ideal speedup = workers is then a straight line
+    body.append("set ylabel \"speedup over serial (median times; log scale)\"")
+    body.append("set logscale y 2")
+    body.append("set yrange [%g:%g]" % (min([0.5] + [r.speedup / 1.25 for r in group.rows
+                                                     if r.speedup]),
+                                        max([wmax] + [r.speedup * 1.25 for r in group.rows
+                                                      if r.speedup])))
     body.append("plot " + ", \\\n     ".join(
         ["x with lines dt 2 lw 1.5 lc rgb \"black\" title \"ideal (= workers)\""]
         + series("2") + over_marks("2")))
     # panel 2: efficiency
+    body.append("unset logscale y")
     body.append("set ylabel \"parallel efficiency (speedup / workers)\"")
     body.append("set key bottom left box opaque")
     body.append("set yrange [0:%g]" % round(effmax * 115))
@@ -167,18 +174,82 @@ def plot_groups(groups, outdir):
             fh.write("# %s\n# %s\n" % (g.title(), g.machine()) + dat)
         with open(os.path.join(outdir, name + ".gp"), "w", encoding="utf-8") as fh:
             fh.write(script_text(g, name, order, png))
-        try:
-            proc = subprocess.run([exe, name + ".gp"], cwd=outdir, stdin=subprocess.DEVNULL,
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120,
-                                  check=False)
-        except subprocess.TimeoutExpired:
-            raise PlotError("gnuplot timed out on %s" % os.path.join(outdir, name + ".gp"))
-        if proc.returncode != 0:
-            raise PlotError("gnuplot failed on %s: %s" % (
-                os.path.join(outdir, name + ".gp"),
-                proc.stderr.decode("utf-8", "replace").strip()[-500:]))
-        files += [os.path.join(outdir, name + ext) for ext in (".png", ".svg")]
+        files += _draw(exe, outdir, name)
     return files
+
+
+def _draw(exe, outdir, name):
+    """Runs NAME.gp in outdir; returns the PNG and SVG it drew."""
+    try:
+        proc = subprocess.run([exe, name + ".gp"], cwd=outdir, stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120,
+                              check=False)
+    except subprocess.TimeoutExpired:
+        raise PlotError("gnuplot timed out on %s" % os.path.join(outdir, name + ".gp"))
+    if proc.returncode != 0:
+        raise PlotError("gnuplot failed on %s: %s" % (
+            os.path.join(outdir, name + ".gp"),
+            proc.stderr.decode("utf-8", "replace").strip()[-500:]))
+    return [os.path.join(outdir, name + ext) for ext in (".png", ".svg")]
+
+
+# perf: GB/s against workers, one figure per workload, with the probe's kernels as roofs.
+PERF_SERIES = {
+    "sum": [("sum_openmp", "sum OpenMP"), ("sum_mpi", "sum MPI"), ("sum_serial", "sum serial"),
+            ("numpy_sum", "numpy a.sum() int64")],
+    "square": [("square_openmp", "square OpenMP"), ("square_mpi", "square MPI"),
+               ("square_serial", "square serial")],
+    "fsum": [("fsum_openmp_reproducible", "fsum OpenMP reproducible"),
+             ("fsum_openmp_naive", "fsum OpenMP naive"),
+             ("fsum_mpi_reproducible", "fsum MPI reproducible"),
+             ("fsum_mpi_naive", "fsum MPI naive"),
+             ("fsum_serial_reproducible", "fsum serial reproducible"),
+             ("fsum_serial_naive", "fsum serial naive"), ("numpy_fsum", "numpy a.sum() float64")],
+}
+PERF_ROOFS = [("probe_triad", "probe: triad (roof)"), ("probe_read", "probe: read-only sum")]
+
+
+def perf_plots(values, workers, outdir, subtitle):
+    """values: {KEY_wW: [GB/s per round]}.  Returns the files drawn."""
+    exe, png = _gnuplot()
+    os.makedirs(outdir, exist_ok=True)
+    made = []
+    for workload, lines in PERF_SERIES.items():
+        cols = PERF_ROOFS + [(k, t) for k, t in lines
+                             if any("%s_w%d" % (k, w) in values for w in range(1, workers + 1))]
+        data = ["# workers " + " ".join("%s_med %s_min %s_max" % (k, k, k) for k, _ in cols)]
+        for w in range(1, workers + 1):
+            row = [str(w)]
+            for key, _ in cols:
+                vals = values.get("%s_w%d" % (key, w))
+                row += (["%.3f" % statistics.median(vals), "%.3f" % min(vals),
+                         "%.3f" % max(vals)] if vals else ["NaN"] * 3)
+            data.append(" ".join(row))
+        name = "%s-gbs-vs-workers" % workload
+        with open(os.path.join(outdir, name + ".dat"), "w", encoding="utf-8") as fh:
+            fh.write("\n".join(data) + "\n")
+        series = []
+        for i, (key, title) in enumerate(cols):
+            c = 2 + 3 * i
+            style = "yerrorlines lw 2 pt 7 lc %d" % (i + 1)
+            if key.startswith("probe"):
+                style += " dashtype 2"
+            series.append("%s using 1:%d:%d:%d title %s with %s"
+                          % (_q(name + ".dat"), c, c + 1, c + 2, _q(title), style))
+        body = ["set title %s" % _q("%s: GB/s against workers, the probe as the roof (%s)"
+                                    % (workload, subtitle)),
+                "set xlabel \"workers (threads or ranks)\"", "set ylabel \"GB/s\"",
+                "set xrange [0.5:%g]" % (workers + 0.5), "set xtics 1", "set yrange [0:*]",
+                "set key bottom right", "set grid", "plot " + ", \\\n     ".join(series)]
+        script = ["# parlab perf: %s\n# redraw: cd to this directory, then: gnuplot %s.gp"
+                  % (workload, name)]
+        for term, ext in (("%s size 900,600 noenhanced" % png, "png"),
+                          ("svg size 900,600 noenhanced", "svg")):
+            script += ["set terminal " + term, "set output %s" % _q(name + "." + ext)] + body
+        with open(os.path.join(outdir, name + ".gp"), "w", encoding="utf-8") as fh:
+            fh.write("\n".join(script + ["set output", ""]))
+        made += _draw(exe, outdir, name)
+    return made
 
 
 def plot_records(recs, outdir):

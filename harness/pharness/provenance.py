@@ -23,6 +23,21 @@ def usable_cores():
         return os.cpu_count() or 1
 
 
+def load_warning(cores=None):
+    """One line when the 1-minute load average exceeds the usable cores (other work is running,
+    so timings are noisy and speedups look worse than they are); None otherwise."""
+    try:
+        load = os.getloadavg()[0]
+    except OSError:
+        return None
+    cores = cores or usable_cores()
+    if load <= cores:
+        return None
+    return ("WARNING: the 1-minute load average is %.2f on %d usable cores: other work is "
+            "running, so these times are noisy and speedups look worse than they are"
+            % (load, cores))
+
+
 def cpu_model():
     try:
         with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as fh:

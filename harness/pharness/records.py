@@ -7,24 +7,39 @@ and writes the whole line with one os.write.  Records are never rewritten or rem
 The schema is documented in results/README.md.
 """
 import csv
+import errno
 import fcntl
 import io
 import json
 import os
+import uuid
 
-SCHEMA = 1
+SCHEMA = 2
 
 # key -> (accepted types, required)
 _NUM = (int, float)
+_OPT_NUM = (int, float, type(None))
 _OPT_STR = (str, type(None))
 _OPT_INT = (int, type(None))
-FIELDS = {
+_COMMON = {
     "schema": ((int,), True),
+    "kind": ((str,), True),
     "record_id": ((str,), True),
     "run_id": ((str,), True),
     "date": ((str,), True),
     "label": (_OPT_STR, False),
     "preset": (_OPT_STR, False),
+    "suite": (_OPT_STR, False),        # which command wrote it: bench, perf, sweep
+    "round": (_OPT_INT, False),        # perf: the round it belongs to
+    "key": (_OPT_STR, False),          # perf: the measurement it is a value of
+    "provenance": ((dict,), False),
+    "command": ((list, str), False),
+    "env": ((dict,), False),
+}
+# kind "run": one run of one parlab program (bench, perf, a sweep).  The harness's view of the
+# run, plus "program": the program's own JSON line, whole, so no field it prints is lost.
+RUN_FIELDS = dict(_COMMON, **{
+    "row": (_OPT_STR, False),          # the registry row (sum, square, seed, fsum, ...)
     "workload": ((str,), True),
     "mode": ((str,), True),
     "variant": ((str,), True),
@@ -36,13 +51,13 @@ FIELDS = {
     "n": (_OPT_INT, True),
     "tasks": (_OPT_INT, True),
     "numbers": ((list, type(None)), False),
-    "delay": ((int, float, type(None)), False),
+    "delay": (_OPT_NUM, False),
     "repeat": ((int,), True),
     "warmup": (_OPT_INT, False),
     "time_min": (_NUM, True),
     "time_median": (_NUM, True),
     "time_max": (_NUM, True),
-    "timer_resolution": ((int, float, type(None)), False),
+    "timer_resolution": (_OPT_NUM, False),
     "bytes": (_OPT_INT, False),
     "result": ((str,), True),
     "expected": ((str,), True),
@@ -51,24 +66,52 @@ FIELDS = {
     "serial_result": (_OPT_STR, False),
     "agrees_serial": ((bool, type(None)), True),
     "agrees_closed_form": ((bool,), True),
-    "command": ((list,), False),
-    "env": ((dict,), False),
     "binding": ((list,), False),
-    "wall_seconds": ((int, float, type(None)), False),
+    "wall_seconds": (_OPT_NUM, False),
+    "walls": ((list, type(None)), False),   # perf: whole-process times of repeated launches
     "provenance": ((dict,), True),
+    "program": ((dict, type(None)), True),  # null only in records upgraded from schema 1
     # fsum only (absent or null for the integer workloads); see results/README.md
     "method": (_OPT_STR, False),
     "result_hex": (_OPT_STR, False),
     "expected_hex": (_OPT_STR, False),
     "result_decimal": (_OPT_STR, False),
-    "error": ((int, float, type(None)), False),
-    "error_bound": ((int, float, type(None)), False),
-    "sum_abs": ((int, float, type(None)), False),
+    "error": (_OPT_NUM, False),
+    "error_bound": (_OPT_NUM, False),
+    "sum_abs": (_OPT_NUM, False),
     "reproducible": ((bool, type(None)), False),
     "runs_identical": ((bool, type(None)), False),
     "data": (_OPT_STR, False),
     "ulps_from_reproducible": (_OPT_INT, False),
-}
+})
+# kind "probe": one run of the bandwidth probe (harness/probe.c), one kernel of it.
+PROBE_FIELDS = dict(_COMMON, **{
+    "probe": ((str,), True), "threads": ((int,), True), "workers": ((int,), True),
+    "n": ((int,), True), "bytes": (_NUM, True), "time_min": (_NUM, True),
+    "time_median": (_NUM, True), "time_max": (_NUM, True), "program": ((dict,), True),
+})
+# kind "reference": something parlab is compared with, not a parlab program: numpy's a.sum(),
+# the seed's own Python.  "name" says which; time_* in seconds.
+REFERENCE_FIELDS = dict(_COMMON, **{
+    "name": ((str,), True), "workload": (_OPT_STR, False), "workers": ((int,), True),
+    "n": (_OPT_INT, False), "bytes": (_OPT_NUM, False), "time_min": (_NUM, True),
+    "time_median": (_NUM, True), "time_max": (_NUM, True), "program": ((dict,), True),
+})
+# kind "ratio": a perf target, a ratio of two measurements taken in the same rounds.
+RATIO_FIELDS = dict(_COMMON, **{
+    "name": ((str,), True), "label": (_OPT_STR, False), "what": (_OPT_STR, False),
+    "numerator": (_OPT_STR, False), "denominator": (_OPT_STR, False),
+    "op": (_OPT_STR, True), "target": (_OPT_NUM, True), "values": ((list,), True),
+    "median": (_NUM, True), "min": (_NUM, True), "max": (_NUM, True),
+    "pass": ((bool, type(None)), True), "commands": ((list,), False),
+    "note": (_OPT_STR, False),
+})
+# kind "header": what a perf run was (its options, notes and plots).
+HEADER_FIELDS = dict(_COMMON, **{"notes": ((list,), False), "plots": ((list,), False),
+                                 "options": ((dict,), False)})
+KINDS = {"run": RUN_FIELDS, "probe": PROBE_FIELDS, "reference": REFERENCE_FIELDS,
+         "ratio": RATIO_FIELDS, "header": HEADER_FIELDS}
+FIELDS = RUN_FIELDS
 
 PROVENANCE_FIELDS = [
     "git_commit", "git_dirty", "host", "cpu_model", "cores", "compiler", "compiler_version",
@@ -108,8 +151,14 @@ def validate(rec):
     """Return a list of problems with one record (empty list when it is fine)."""
     if not isinstance(rec, dict):
         return ["not a JSON object"]
+    if rec.get("schema") != SCHEMA:
+        return ["schema version %r, this harness reads version %d (and upgrades 1 and "
+                "parlab-bench/1 when it loads them)" % (rec.get("schema"), SCHEMA)]
+    fields = KINDS.get(rec.get("kind"))
+    if fields is None:
+        return ["kind %r is none of %s" % (rec.get("kind"), ", ".join(sorted(KINDS)))]
     problems = []
-    for key, (types, required) in FIELDS.items():
+    for key, (types, required) in fields.items():
         if key not in rec:
             if required:
                 problems.append("missing field %r" % key)
@@ -121,14 +170,12 @@ def validate(rec):
         elif not isinstance(val, types):
             problems.append("field %r has type %s, expected %s"
                             % (key, type(val).__name__, _typenames(types)))
-    if not problems and rec["schema"] != SCHEMA:
-        problems.append("schema version %r, this harness reads version %d" % (rec["schema"], SCHEMA))
-    if not problems:
+    if not problems and "time_median" in fields:
         if not (rec["time_min"] <= rec["time_median"] <= rec["time_max"]):
             problems.append("times not ordered: time_min <= time_median <= time_max fails")
-        if rec["workers"] != rec["ranks"] * rec["threads"]:
-            problems.append("workers (%d) != ranks (%d) x threads (%d)"
-                            % (rec["workers"], rec["ranks"], rec["threads"]))
+    if not problems and rec["kind"] == "run" and rec["workers"] != rec["ranks"] * rec["threads"]:
+        problems.append("workers (%d) != ranks (%d) x threads (%d)"
+                        % (rec["workers"], rec["ranks"], rec["threads"]))
     return problems
 
 
@@ -138,14 +185,113 @@ def _typenames(types):
     return " or ".join(names.get(t, t.__name__) for t in types)
 
 
-def load(path):
-    """Read and check every record of a results file.  Raises ResultsFileError naming
-    the file and the line of the first bad record (truncated lines included)."""
+# ---- older files: schema 1 (bench), parlab-bench/1 (the old perf command), and raw program
+# lines (a sweep recorded with PARLAB_SWEEP_RECORDER=raw).  Each becomes schema-2 records. ----
+def _upgrade(rec, path, lineno):
+    """Schema-2 records for one line of any format this harness has written: a list, empty for
+    lines that hold nothing to report (an old perf file's derived summaries)."""
+    if not isinstance(rec, dict):
+        return [rec]
+    schema = rec.get("schema")
+    if schema == 1:
+        return [dict(rec, schema=SCHEMA, kind="run", program=None)]
+    if schema == "parlab-bench/1":
+        return _upgrade_old_perf(rec, "%s:%d" % (path, lineno))
+    if schema is None and "workload" in rec and "variant" in rec and "result" in rec:
+        return [run_from_program(rec, run_id="raw-" + os.path.basename(str(path)),
+                                 record_id="%s:%d" % (os.path.basename(str(path)), lineno))]
+    return [rec]
+
+
+def run_from_program(pj, **harness):
+    """A run record made from a program's JSON line alone (no harness ran it): the program's
+    own verdict stands in for the harness's checks."""
+    threads, ranks = pj.get("threads") or 1, pj.get("ranks") or 1
+    rec = {"schema": SCHEMA, "kind": "run", "record_id": harness.pop("record_id", None) or
+           uuid.uuid4().hex, "run_id": harness.pop("run_id", "raw"), "date": harness.pop(
+               "date", None) or "unknown", "workload": pj.get("workload"), "mode": pj.get("mode"),
+           "variant": pj.get("variant"), "workers": threads * ranks, "ranks": ranks,
+           "threads": threads, "oversubscribed": pj.get("oversubscribed") is True,
+           "n": pj.get("n"), "tasks": pj.get("tasks"), "repeat": pj.get("repeat") or 0,
+           "time_min": pj.get("time_min"), "time_median": pj.get("time_median"),
+           "time_max": pj.get("time_max"), "bytes": pj.get("bytes"),
+           "result": str(pj.get("result_hex") or pj.get("result")),
+           "expected": str(pj.get("expected_hex") or pj.get("expected")),
+           "verified": pj.get("verified") is True, "agrees_serial": None,
+           "agrees_closed_form": pj.get("verified") is True, "method": pj.get("method"),
+           "data": pj.get("data"),
+           "provenance": {k: pj.get(k) for k in ("host", "cpu_model", "cores", "compiler",
+                                                  "compiler_version", "cflags", "mpi_library",
+                                                  "omp")},
+           "program": pj}
+    rec["provenance"]["slurm"] = {"job_id": pj["slurm_job_id"]} if pj.get("slurm_job_id") else {}
+    rec.update(harness)
+    return rec
+
+
+def _date_of_run_id(run_id):
+    """'bench-2026-11-25T171401' -> '2026-11-25T17:14:01' (old perf records have no date)."""
+    stamp = str(run_id).split("-", 1)[-1]
+    if len(stamp) == 17 and stamp[10] == "T":
+        return "%s:%s:%s" % (stamp[:13], stamp[13:15], stamp[15:])
+    return "unknown"
+
+
+def _upgrade_old_perf(rec, where):
+    kind, base = rec.get("kind"), {"schema": SCHEMA, "run_id": rec.get("run_id") or "old-perf",
+                                   "record_id": where,
+                                   "date": rec.get("date") or _date_of_run_id(rec.get("run_id")),
+                                   "suite": "perf", "round": rec.get("round"),
+                                   "key": rec.get("key")}
+    command = rec.get("command")
+    if command is not None:
+        base["command"] = command
+    if kind == "measurement" and isinstance(rec.get("program"), dict):
+        out = run_from_program(rec["program"], **dict(base, wall_seconds=rec.get("wall")))
+        # the program's own core count follows its binding (1 for a bound MPI rank): not the
+        # machine's, which is what reports group by
+        out["provenance"]["cores"] = None
+        if isinstance(rec["program"].get("walls"), list):
+            out["walls"] = rec["program"]["walls"]
+        return [out]
+    if kind == "measurement" and isinstance(rec.get("probe"), dict):
+        p = rec["probe"]
+        return [dict(base, kind="probe", probe=p.get("probe"), threads=p.get("threads"),
+                     workers=p.get("threads"), n=p.get("n"), bytes=p.get("bytes"),
+                     time_min=p.get("time_min"), time_median=p.get("time_median"),
+                     time_max=p.get("time_max"), program=p)]
+    if kind == "measurement" and isinstance(rec.get("numpy"), dict):
+        p = rec["numpy"]
+        return [dict(base, kind="reference", name="numpy", workload="sum", workers=1,
+                     n=p.get("n"), bytes=p.get("bytes"), time_min=p.get("time_min"),
+                     time_median=p.get("time_median"), time_max=p.get("time_max"), program=p)]
+    if kind == "measurement" and isinstance(rec.get("python"), dict):
+        p = rec["python"]
+        t = p.get("seconds")
+        return [dict(base, kind="reference", name="seed_python_" + str(p.get("mode")),
+                     workload="sum", workers=1, n=p.get("n"), time_min=t, time_median=t,
+                     time_max=t, program=p)]
+    if kind == "ratio":
+        return [dict(base, kind="ratio", **{k: rec.get(k) for k in (
+            "name", "label", "what", "numerator", "denominator", "op", "target", "values",
+            "median", "min", "max", "pass", "commands")})]
+    if kind == "header":
+        return [dict(base, kind="header", provenance=rec.get("provenance") or {},
+                     notes=rec.get("notes") or [], plots=rec.get("plots") or [])]
+    return []  # "summary": derived from the measurements, which are kept
+
+
+def load(path, kinds=None):
+    """Read and check every record of a results file, upgrading older formats.  Raises
+    ResultsFileError naming the file and the line of the first bad record (truncated lines
+    included).  kinds: keep only records of these kinds (default: all)."""
     try:
         with open(path, "rb") as fh:
             data = fh.read()
     except FileNotFoundError:
         raise ResultsFileError(path, 0, "no such results file")
+    except IsADirectoryError:
+        raise ResultsFileError(path, 0, "is a directory, not a results file")
     except OSError as exc:
         raise ResultsFileError(path, 0, "cannot read: %s" % exc.strerror)
     records = []
@@ -168,19 +314,23 @@ def load(path):
             if i == last:
                 hint = " (last line has no newline: the file was truncated or a write was cut off)"
             raise ResultsFileError(path, lineno, "not valid JSON: %s%s" % (exc, hint))
-        problems = validate(rec)
-        if problems:
-            raise ResultsFileError(path, lineno, "bad record: " + "; ".join(problems))
+        for upgraded in _upgrade(rec, path, lineno):
+            problems = validate(upgraded)
+            if problems:
+                raise ResultsFileError(path, lineno, "bad record: " + "; ".join(problems))
+            if kinds is None or upgraded["kind"] in kinds:
+                records.append(upgraded)
         if i == last:
             raise ResultsFileError(path, lineno,
                                    "last line has no newline at end of file (truncated write?)")
-        records.append(rec)
     return records
 
 
 def append(path, rec):
     """Append one record as one line.  Safe with many concurrent writers (O_APPEND + flock,
-    one write per line).  Refuses to write into a file whose last line is incomplete."""
+    one write per line).  Refuses to write into a file whose last line is incomplete, and a
+    write that fails (a full disk) is undone: the file is cut back to its old length, so it
+    never holds a torn line, and ResultsFileError says what happened."""
     problems = validate(rec)
     if problems:
         raise ValueError("refusing to record an invalid record: " + "; ".join(problems))
@@ -188,8 +338,11 @@ def append(path, rec):
     if b"\n" in line[:-1]:
         raise ValueError("record serialised to more than one line")
     parent = os.path.dirname(os.path.abspath(path))
-    os.makedirs(parent, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        os.makedirs(parent, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise ResultsFileError(path, 0, "cannot open for appending: %s" % exc.strerror)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         try:
@@ -198,9 +351,17 @@ def append(path, rec):
                 raise ResultsFileError(path, _count_lines(fd, size) + 1,
                                        "last line has no newline (truncated write?); "
                                        "not appending; fix or move the file")
-            written = os.write(fd, line)
-            if written != len(line):
-                raise OSError("short write to %s (%d of %d bytes)" % (path, written, len(line)))
+            try:
+                written = os.write(fd, line)
+                if written != len(line):
+                    raise OSError(errno.ENOSPC, "short write (%d of %d bytes)"
+                                  % (written, len(line)))
+                os.fsync(fd)
+            except OSError as exc:
+                os.ftruncate(fd, size)  # no torn line: the file is as it was
+                raise ResultsFileError(path, 0, "could not append a record (%s); the file "
+                                       "is unchanged, with its %d earlier record(s)"
+                                       % (exc.strerror or exc, _count_lines(fd, size)))
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
@@ -265,11 +426,19 @@ def write_csv_view(jsonl_path, csv_path=None):
     try:
         fcntl.flock(fd, fcntl.LOCK_SH)
         try:
-            records = load(jsonl_path)
+            records = load(jsonl_path, kinds=("run",))
             tmp = "%s.tmp.%d" % (csv_path, os.getpid())
-            with open(tmp, "w", encoding="utf-8", newline="") as fh:
-                fh.write(csv_text(records))
-            os.replace(tmp, csv_path)
+            try:
+                with open(tmp, "w", encoding="utf-8", newline="") as fh:
+                    fh.write(csv_text(records))
+                os.replace(tmp, csv_path)
+            except OSError as exc:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+                raise ResultsFileError(csv_path, 0, "could not write the CSV view: %s"
+                                       % (exc.strerror or exc))
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:

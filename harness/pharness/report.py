@@ -1,5 +1,7 @@
-"""`report`: per-workload tables of time, speedup, efficiency, bandwidth, and an Amdahl fit."""
-from . import fmt, fsum, stats
+"""`report`: per-workload tables of time, speedup, efficiency, bandwidth, and an Amdahl fit;
+for perf files also the reference measurements (probe, numpy, the seed's Python) and the
+targets.  bench prints the same tables as it goes (one table, written once)."""
+from . import fmt, fsum, registry, stats
 
 VARIANT_ORDER = {"serial": 0, "openmp": 1, "mpi": 2, "hybrid": 3}
 
@@ -141,6 +143,8 @@ class Group:
 def build_groups(recs):
     by = {}
     for r in recs:
+        if r.get("kind", "run") != "run":
+            continue
         by.setdefault((config_key(r), machine_key(r)), []).append(r)
     groups = [Group(v) for v in by.values()]
     groups.sort(key=lambda g: (g.workload, g.mode, g.n or 0, g.tasks or 0, g.dates[0]))
@@ -234,11 +238,67 @@ def _fit_basis(fit):
         fit["points"], ",".join(map(str, fit["workers"])), fit["rms_residual"])
 
 
+def ratio_line(r):
+    """A perf target: 'name: median (min-max) target >= X: PASS/MISS' (or 'no target')."""
+    name = r.get("label") or r["name"]
+    if r["op"] is None:
+        return "%s: %.3f (%.3f-%.3f) no target" % (name, r["median"], r["min"], r["max"])
+    return "%s: %.3f (%.3f-%.3f) target %s %s: %s" % (
+        name, r["median"], r["min"], r["max"], r["op"], r["target"],
+        "PASS" if r["pass"] else "MISS")
+
+
+def references_text(recs):
+    """The probe's GB/s per thread count, numpy and the seed's Python: medians over rounds."""
+    cells = {}
+    for r in recs:
+        if r.get("kind") == "probe":
+            key = ("probe %s" % r["probe"], r["workers"], "GB/s")
+            value = r["bytes"] / r["time_median"] / 1e9
+        elif r.get("kind") == "reference":
+            gbs = r.get("bytes") and r["name"].startswith("numpy")
+            key = (r["name"], r["workers"], "GB/s" if gbs else "s")
+            value = r["bytes"] / r["time_median"] / 1e9 if gbs else r["time_median"]
+        else:
+            continue
+        cells.setdefault(key, []).append(value)
+    if not cells:
+        return None
+    rows = []
+    for (name, workers, unit), values in sorted(cells.items()):
+        st = stats.summary(values)
+        rows.append([name, str(workers), unit, fmt.num(st["median"]),
+                     "%s-%s" % (fmt.num(st["min"]), fmt.num(st["max"])), str(len(values))])
+    return "reference measurements (perf)\n" + "\n".join(
+        "  " + l for l in fmt.table(["measurement", "workers", "unit", "median", "min-max",
+                                     "rounds"], rows, "lrlrrr").splitlines())
+
+
+def load_note(recs):
+    """A warning when runs were recorded while the machine was busier than its cores."""
+    busy = [r for r in recs if isinstance((r.get("provenance") or {}).get("load_average"), list)
+            and (r["provenance"].get("cores") or 0)
+            and r["provenance"]["load_average"][0] > r["provenance"]["cores"]]
+    if not busy:
+        return None
+    worst = max(r["provenance"]["load_average"][0] for r in busy)
+    return ("WARNING: %d of %d records were made while the 1-minute load average (up to %.2f) "
+            "exceeded the usable cores: other work was running, so those times are noisy and "
+            "their speedups look worse than they are" % (len(busy), len(recs), worst))
+
+
 def report_text(recs):
     groups = build_groups(recs)
-    if not groups:
+    ratios = [r for r in recs if r.get("kind") == "ratio"]
+    refs = references_text(recs)
+    if not groups and not ratios and not refs:
         return "no records"
     parts = [group_text(g) for g in groups]
+    if refs:
+        parts.append(refs)
+    if ratios:
+        parts.append("perf targets (median over rounds, min-max; a MISS is a finding, not a "
+                     "failure)\n" + "\n".join("  " + ratio_line(r) for r in ratios))
     over = any(row.oversubscribed for g in groups for row in g.rows)
     tail = [AMDAHL_NOTE]
     if over:
@@ -252,4 +312,4 @@ def report_text(recs):
 
 
 def all_agree(recs):
-    return all(fsum.record_ok(r) for r in recs)
+    return all(fsum.record_ok(r) for r in recs if r.get("kind", "run") == "run")

@@ -12,6 +12,12 @@ def median(values):
     return (vals[mid - 1] + vals[mid]) / 2.0
 
 
+def summary(values):
+    """median, min, max and count of a list of numbers (one measurement over rounds)."""
+    return {"median": median(values), "min": min(values), "max": max(values),
+            "count": len(values)}
+
+
 def aggregate_times(records):
     """Combine several records of the same configuration (e.g. the bench was run twice).
 

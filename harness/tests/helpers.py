@@ -13,14 +13,14 @@ FAKE_MPIEXEC = os.path.join(TESTS, "fake_mpiexec.py")
 FAKE_FSUM_WRONG = os.path.join(TESTS, "fake_fsum_wrong.py")
 sys.path.insert(0, HARNESS)
 
-from pharness import records, reference  # noqa: E402
+from pharness import records, registry  # noqa: E402
 
 
 def fake_build_dir(parent, variants=("serial", "openmp", "mpi", "hybrid")):
     """A build directory whose programs are symlinks to the fake program."""
     build = os.path.join(parent, "build")
     os.makedirs(build, exist_ok=True)
-    for w in ("sum", "square", "fsum"):
+    for w in registry.programs():
         for v in variants:
             os.symlink(FAKE, os.path.join(build, "%s_%s" % (w, v)))
     return build
@@ -36,11 +36,14 @@ def make_record(**kw):
     if workload == "fsum":  # no closed form: the exact sum the program reports, as hex
         closed = kw.get("expected", "0x1.8p+1")
     else:
-        closed = str(reference.closed_form(workload, kw.get("mode", "array"), n=n,
-                                           tasks=kw.get("tasks", 4), numbers=kw.get("numbers")))
+        row = "seed" if kw.get("mode") == "numbers" else workload
+        size = {"n": n, "tasks": kw.get("tasks", 4)} if row != "seed" else \
+            {"numbers": kw.get("numbers")}
+        closed = str(registry.WORKLOADS[row].closed_form(size))
     t = kw.pop("t", 1.0)
     rec = {
-        "schema": records.SCHEMA, "record_id": kw.pop("record_id", uuid.uuid4().hex),
+        "schema": records.SCHEMA, "kind": "run", "program": {},
+        "record_id": kw.pop("record_id", uuid.uuid4().hex),
         "run_id": "run-1", "date": "2025-01-01T00:00:00Z", "label": None, "preset": "tiny",
         "workload": workload, "mode": "array", "variant": variant,
         "workers": ranks * threads, "ranks": ranks, "threads": threads,

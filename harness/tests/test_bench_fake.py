@@ -140,7 +140,7 @@ class BenchWithFakes(unittest.TestCase):
                                  "--binary", "openmp=" + helpers.FAKE_WRONG, "--no-plots")
             self.assertEqual(rc, 1, out + err)
             # names workload, variant, worker count and both values
-            want = str(helpers.reference.sum_array(200000))
+            want = str(helpers.registry.WORKLOADS["sum"].closed_form({"n": 200000}))
             wrong = str(int(want) + 1)
             line = [l for l in err.splitlines() if "variant openmp, 2 workers" in l
                     and "serial reference" in l]

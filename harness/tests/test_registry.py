@@ -3,32 +3,64 @@
 import unittest
 
 import helpers  # noqa: F401  (sets sys.path)
-from pharness import bench, reference
+from pharness import bench, registry
 
 
 class ClosedForms(unittest.TestCase):
+    W = registry.WORKLOADS
+
     def test_against_brute_force(self):
         for n in (1, 2, 3, 10, 1000):
-            self.assertEqual(reference.closed_form("sum", "array", n=n, tasks=4),
-                             sum(range(n)))
-            self.assertEqual(reference.closed_form("square", "array", n=n),
+            self.assertEqual(self.W["sum"].closed_form({"n": n, "tasks": 4}), sum(range(n)))
+            self.assertEqual(self.W["square"].closed_form({"n": n}),
                              sum(i * i for i in range(1, n + 1)))
 
     def test_seed_numbers(self):
-        self.assertEqual(reference.closed_form("square", "numbers", numbers=[1, 2, 3, 4]), 30)
-        self.assertEqual(reference.square_numbers([4294967295]), 4294967295 ** 2)
+        self.assertEqual(self.W["seed"].closed_form({"numbers": [1, 2, 3, 4]}), 30)
+        self.assertEqual(self.W["seed"].closed_form({"numbers": [4294967295]}),
+                         4294967295 ** 2)
+        self.assertEqual(self.W["seed"].closed_form({"tasks": 3}), 14)
 
     def test_exact_beyond_64_bits(self):
         n = 4294967295  # the largest square -n the programs accept
         want = n * (n + 1) * (2 * n + 1) // 6
         self.assertGreater(want, 2 ** 64)
-        self.assertEqual(reference.square_array(n), want)
-        self.assertEqual(str(reference.square_array(20000000)), "2666666866666670000000")
-        self.assertEqual(reference.sum_array(6074001000), 6074001000 * 6074000999 // 2)
+        self.assertEqual(self.W["square"].closed_form({"n": n}), want)
+        self.assertEqual(str(self.W["square"].closed_form({"n": 20000000})),
+                         "2666666866666670000000")
+        self.assertEqual(self.W["sum"].closed_form({"n": 6074001000}),
+                         6074001000 * 6074000999 // 2)
 
-    def test_unknown(self):
-        with self.assertRaises(ValueError):
-            reference.closed_form("sum", "numbers", numbers=[1])
+    def test_args_round_trip(self):
+        for w in self.W.values():
+            for size in w.sizes.values():
+                args = w.args(size, 3)
+                back = registry.size_of_args(args)
+                self.assertEqual(back.pop("repeat"), size.get("repeat", 3))
+                self.assertEqual(back, {k: v for k, v in size.items() if k != "repeat"}, w.name)
+
+    def test_programs_listed_once_in_order(self):
+        self.assertEqual(registry.programs()[:3], ["sum", "square", "fsum"])
+        self.assertEqual(len(registry.programs()), len(set(registry.programs())))
+
+    def test_every_row_runs_everywhere(self):
+        for w in self.W.values():
+            self.assertIn(w.bound, registry.BOUNDS)
+            self.assertIn(w.check, ("exact", "fsum"))
+            self.assertTrue(w.tests, w.name)
+            self.assertTrue({"tiny", "small", "large"} <= set(w.sizes), w.name)
+            self.assertTrue(set(w.demos) <= set(w.methods), w.name)
+
+    def test_shapes(self):
+        self.assertEqual(registry.shape("serial", 1), (1, 1))
+        self.assertIsNone(registry.shape("serial", 2))
+        self.assertEqual(registry.shape("openmp", 3), (1, 3))
+        self.assertEqual(registry.shape("mpi", 3), (3, 1))
+        self.assertEqual(registry.shape("hybrid", 1), (1, 1))
+        self.assertEqual(registry.shape("hybrid", 4), (2, 2))
+        self.assertEqual(registry.shape("hybrid", 8), (2, 4))
+        self.assertEqual(registry.shape("hybrid", 6, threads_per_rank=3), (2, 3))
+        self.assertIsNone(registry.shape("hybrid", 5, threads_per_rank=2))
 
 
 class Agreement(unittest.TestCase):
@@ -74,13 +106,6 @@ class Plan(unittest.TestCase):
         self.assertEqual(bench.default_worker_counts(2), [1, 2, 4])
         self.assertEqual(bench.default_worker_counts(6), [1, 2, 4, 6, 12])
         self.assertEqual(bench.default_worker_counts(8), [1, 2, 4, 8, 16])
-
-    def test_hybrid_shape(self):
-        self.assertEqual(bench.hybrid_shape(1), (1, 1))
-        self.assertEqual(bench.hybrid_shape(4), (2, 2))
-        self.assertEqual(bench.hybrid_shape(8), (2, 4))
-        self.assertEqual(bench.hybrid_shape(6, threads_per_rank=3), (2, 3))
-        self.assertIsNone(bench.hybrid_shape(5, threads_per_rank=2))
 
     def test_plan_serial_first_and_oversubscription(self):
         bins = {(w, v): "/x" for w in ("sum",) for v in bench.VARIANTS}

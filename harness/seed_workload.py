@@ -2,9 +2,9 @@
 """The seed notebook's summation workload, for bench.py to time next to parlab's C programs.
 
 cpu_heavy_task() and the bodies of sequential() and with_pool() are copied verbatim from the seed
-notebook that parlab grew out of (shared/seed/, cells "Testing without multiprocessing" and
+notebook that parlab grew out of (its cells "Testing without multiprocessing" and
 "Testing with multi processing"); only their print() lines were dropped, and the timings and
-results are returned instead.  shared/ is not part of the repository, hence the copy.
+results are returned instead.  The notebook itself is not part of the repository, hence the copy.
 
     seed_workload.py sequential|pool     prints one JSON line: {"mode", "seconds", "results_ok"}
 """

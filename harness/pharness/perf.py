@@ -1,0 +1,649 @@
+"""`perf`: parlab's kernels next to the memory-bandwidth roof, the seed's Python and numpy.
+
+    ./parlab perf [--build build] [--results results] [--rounds 5] [-n 50000000] [--smoke]
+
+One run measures, on this machine, in rounds (default 5):
+  * the bandwidth probe (harness/probe.c: STREAM triad, 24 bytes/element as STREAM counts it, and
+    a read-only sum) at 1..cores threads;
+  * every memory-bound parlab variant (sum and square; serial, OpenMP, MPI) at 1..cores workers,
+    over the same -n values;
+  * numpy's a.sum() over a pre-filled int64 array of the same n, and over float64 next to fsum
+    (Debian's python3-numpy; skipped, and said so, where it is missing);
+  * the seed's own Python summation (harness/seed_workload.py), sequential and with Pool.map,
+    next to sum_serial on the same work (-n 10^7 --tasks 4), whole process and kernel alone;
+  * MPI with twice as many ranks as cores next to as many ranks as cores (oversubscription);
+    (a whole-process time is the median of 5 launches after one untimed launch)
+  * sum_serial and sum_openmp at growing n (cost per element against size), with --cold-cache,
+    and once warm at the smallest n (what the cache does);
+  * fsum (docs/float.md), serial / OpenMP / MPI at 1..cores workers: the reproducible sum and
+    `--naive` back to back (the order flips every round).
+Each round runs every measurement once, in the same order, so every ratio is taken from two
+numbers measured moments apart; a ratio is printed as the median over rounds with its min-max.
+
+Every program run goes through the harness's one launcher (pharness/launch.py: the MPI launcher
+that matches the library the build links, its environment, a timeout that ends every rank) and is
+checked and recorded like a bench run (pharness/bench.py).  The probe, numpy, the seed's Python
+and the ratios are records of the same schema, told apart by "kind" (results/README.md), in
+RESULTS/perf-<date>.jsonl, with the printed table in .txt and the plots in perf-<date>-plots/.
+A MISS is reported, never an error: this is a benchmark, not a test.  Exit status: 0 done (PASS
+or MISS); 1 a program failed or computed a wrong result; 2 usage error.
+"""
+import datetime
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+from . import bench, launch, plots, provenance, records, registry, report, stats
+
+HARNESS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SEED_N, SEED_TASKS = 10**7, 4            # the seed's workload: range(10**7), four times
+TIMEOUT = 1800
+PROCESS_LAUNCHES = 5
+PROBE = os.path.join("harness", "probe")  # in the build directory
+
+NUMPY_SCRIPT = r"""
+import json, sys, time
+import numpy as np
+n, repeat, dtype = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+if dtype == "int64":
+    a = np.arange(n, dtype=np.int64)    # pre-filled before timing, by this process's one thread
+    expected = n * (n - 1) // 2
+else:                                   # both signs, magnitudes 2^-32..2^32, as fsum's data
+    rng = np.random.default_rng(1)
+    a = np.ldexp(rng.uniform(1, 2, n), rng.integers(-32, 32, n)) * rng.choice([-1.0, 1.0], n)
+    expected = None
+a.sum()                                 # untimed warm-up, as parlab's programs do
+times, ok = [], True
+for _ in range(repeat):
+    started = time.perf_counter()
+    s = a.sum()
+    times.append(time.perf_counter() - started)
+    ok = ok and (expected is None or int(s) == expected)
+times.sort()
+print(json.dumps({"numpy": np.__version__, "dtype": dtype, "n": n, "repeat": repeat,
+                  "bytes": 8 * n, "time_min": times[0], "time_median": times[len(times) // 2]
+                  if len(times) % 2 else (times[len(times) // 2 - 1] + times[len(times) // 2]) / 2,
+                  "time_max": times[-1], "verified": ok}))
+"""
+
+
+class PerfError(Exception):
+    """A measurement that failed or computed a wrong answer: exit status 1."""
+
+
+class Collector:
+    """Every measurement of the run, by key, one value per round; and the commands behind them."""
+
+    def __init__(self):
+        self.values = {}     # key -> list of values (one per round)
+        self.meta = {}       # key -> dict (unit, label, workers, command, ...)
+
+    def add(self, key, value, **meta):
+        self.values.setdefault(key, []).append(value)
+        self.meta.setdefault(key, {}).update(meta)
+
+
+def gbs(rec):
+    return rec["bytes"] / rec["time_median"] / 1e9
+
+
+def _command(argv, env):
+    shown = " ".join("%s=%s" % kv for kv in sorted(env.items()))
+    return (shown + " " if shown else "") + " ".join(argv)
+
+
+class Runner:
+    """Runs one measurement through the shared launcher and records it at once (a killed run
+    keeps what it measured)."""
+
+    def __init__(self, args, results_file, ctx):
+        self.args = args
+        self.build = os.path.abspath(args.build)
+        self.cores = args.workers
+        self.results_file = results_file
+        self.ctx = ctx
+        self.launcher = ctx["launcher"]
+        self.flavor = launch.launcher_flavor(ctx["launcher_version"])
+
+    def program(self, name):
+        return os.path.join(self.build, name)
+
+    def has(self, name):
+        return os.access(self.program(name), os.X_OK)
+
+    def record(self, rec, round_no, key):
+        rec.update(suite="perf", round=round_no, key=key)
+        records.append(self.results_file, rec)
+
+    def _reference_record(self, kind, program_json, command, env, **fields):
+        rec = {"schema": records.SCHEMA, "kind": kind, "record_id": bench.new_id(),
+               "run_id": self.ctx["run_id"], "date": bench.now(), "command": command,
+               "env": env, "provenance": self.ctx["host_prov"], "program": program_json}
+        rec.update(fields)
+        return rec
+
+    def parlab(self, row, variant, workers, size, round_no, key, method=None, extra=()):
+        """One checked run of a parlab program; returns its run record."""
+        row = registry.WORKLOADS[row]
+        ranks, threads = registry.shape(variant, workers)
+        job = bench.Job(row.name, variant, ranks, threads, provenance.usable_cores(), method)
+        binary = self.program(row.program_name(variant))
+        argv, env = launch.build_launch(variant, binary,
+                                        row.args(size, self.args.repeat, method) + list(extra),
+                                        ranks, threads, job.oversubscribed,
+                                        launcher=self.launcher, flavor=self.flavor)
+        rc, so, se, wall = launch.run(argv, env, TIMEOUT)
+        try:
+            pj = launch.parse_json_line(so, se, rc)
+        except launch.LaunchError as exc:
+            raise PerfError("%s: %s" % (_command(argv, env), exc))
+        closed = row.closed_form(size) if row.closed_form else None
+        problems = bench.check_shape(job, pj) + bench.check_answer(job, pj, closed, None)
+        if rc != 0 or problems:
+            raise PerfError("%s: %s" % (_command(argv, env), "; ".join(
+                problems or [launch.describe_exit(rc) + ": " + launch.tail(se)])))
+        rec = bench.make_record(job, pj, size, closed, None, argv, env, se, wall, self.ctx,
+                                stdout_text=so)
+        rec["command_line"] = _command(argv, env)
+        return rec
+
+    def probe(self, threads, round_no):
+        argv = [self.program(PROBE), "-n", str(self.args.n), "--repeat", str(self.args.repeat)]
+        env = {"OMP_NUM_THREADS": str(threads), "OMP_PROC_BIND": "close", "OMP_PLACES": "cores"}
+        rc, so, se, _ = launch.run(argv, env, TIMEOUT)
+        command = _command(argv, env)
+        if rc != 0:
+            raise PerfError("%s: %s: %s" % (command, launch.describe_exit(rc), launch.tail(se)))
+        out = {}
+        for line in so.splitlines():
+            if not line.startswith("{"):
+                continue
+            p = json.loads(line)
+            if p.get("check") != "ok":
+                raise PerfError("%s: the probe's %s kernel computed a wrong value"
+                                % (command, p.get("probe")))
+            key = "probe_%s_w%d" % (p["probe"], threads)
+            rec = self._reference_record("probe", p, command, env, probe=p["probe"],
+                                         threads=threads, workers=threads, n=p["n"],
+                                         bytes=p["bytes"], time_min=p["time_min"],
+                                         time_median=p["time_median"], time_max=p["time_max"])
+            self.record(rec, round_no, key)
+            out[p["probe"]] = (p, command)
+        return out
+
+    def numpy_sum(self, n, dtype, round_no, key):
+        # OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE slow a current numpy (docs/performance.md); unset
+        # both for this command alone.  a.sum() does not call BLAS in any case.
+        argv = [self.args.python, "-c", NUMPY_SCRIPT, str(n), str(self.args.repeat), dtype]
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
+        p = _run_json(argv, env)
+        if not p.get("verified"):
+            raise PerfError("numpy a.sum() gave a wrong result")
+        command = ("env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE %s -c <numpy a.sum() script> "
+                   "%d %d %s" % (self.args.python, n, self.args.repeat, dtype))
+        rec = self._reference_record("reference", p, command, {}, name="numpy_sum_" + dtype,
+                                     workload="sum" if dtype == "int64" else "fsum",
+                                     workers=1, n=n, bytes=p["bytes"], time_min=p["time_min"],
+                                     time_median=p["time_median"], time_max=p["time_max"])
+        self.record(rec, round_no, key)
+        return p, command
+
+    def seed_python(self, mode, round_no, key):
+        argv = [self.args.python, os.path.join(HARNESS, "seed_workload.py"), mode]
+        p = _run_json(argv, dict(os.environ))
+        if not p.get("results_ok"):
+            raise PerfError("the seed's Python gave a wrong result")
+        command = " ".join(argv)
+        t = p["seconds"]
+        rec = self._reference_record("reference", p, command, {}, name="seed_python_" + mode,
+                                     workload="sum", workers=1, n=p.get("n"), time_min=t,
+                                     time_median=t, time_max=t)
+        self.record(rec, round_no, key)
+        return p, command
+
+
+def _run_json(argv, env):
+    try:
+        proc = subprocess.run(argv, env=env, stdin=subprocess.DEVNULL, capture_output=True,
+                              text=True, timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        raise PerfError("%s: timed out after %d s" % (" ".join(argv[:2]), TIMEOUT))
+    lines = [l for l in proc.stdout.splitlines() if l.startswith("{")]
+    if proc.returncode != 0 or len(lines) != 1:
+        raise PerfError("%s: %s: %s" % (" ".join(argv[:2]), launch.describe_exit(proc.returncode),
+                                        launch.tail(proc.stderr)))
+    return json.loads(lines[0])
+
+
+def has_numpy(python):
+    proc = subprocess.run([python, "-c", "import numpy"], capture_output=True,
+                          stdin=subprocess.DEVNULL)
+    return proc.returncode == 0
+
+
+def measure_round(run, col, args, numpy_ok, round_no):
+    cores = args.workers
+    sizes = {"sum": {"n": args.n, "tasks": args.tasks}, "square": {"n": args.n}}
+
+    def program(row, variant, workers, size, key, label, **kw):
+        rec = run.parlab(row, variant, workers, size, round_no, key, **kw)
+        run.record(rec, round_no, key)
+        col.add(key, gbs(rec), unit="GB/s", label=label, workers=workers,
+                command=rec["command_line"], workload=row, variant=variant)
+        return rec
+
+    for workers in range(1, cores + 1):
+        for kernel, (p, command) in run.probe(workers, round_no).items():
+            col.add("probe_%s_w%d" % (kernel, workers), p["gbs_median"], unit="GB/s",
+                    workers=workers, command=command, workload="probe", variant=kernel,
+                    label="probe %s (%s)" % (kernel, "24 B/elem, STREAM count"
+                                             if kernel == "triad" else "8 B/elem read"))
+        for row in ("sum", "square"):
+            if workers == 1:
+                program(row, "serial", 1, sizes[row], "%s_serial_w1" % row, "%s serial" % row)
+            program(row, "openmp", workers, sizes[row], "%s_openmp_w%d" % (row, workers),
+                    "%s openmp" % row)
+            if run.launcher and run.has("%s_mpi" % row):
+                program(row, "mpi", workers, sizes[row], "%s_mpi_w%d" % (row, workers),
+                        "%s mpi" % row)
+
+    if numpy_ok:
+        p, command = run.numpy_sum(args.n, "int64", round_no, "numpy_sum_w1")
+        col.add("numpy_sum_w1", gbs(p), unit="GB/s", workers=1, command=command,
+                label="numpy %s a.sum() int64" % p["numpy"], workload="sum", variant="numpy")
+
+    # The seed's workload: 4 tasks over range(10**7).
+    for mode, key, workers in (("sequential", "seed_python_sequential", 1),
+                               ("pool", "seed_python_pool", cores)):
+        p, command = run.seed_python(mode, round_no, key)
+        col.add(key, p["seconds"], unit="s", workers=workers, command=command,
+                label="seed Python %s (4 x range(10**7))" % ("sequential" if mode == "sequential"
+                                                             else "Pool.map"))
+    seed = {"n": SEED_N, "tasks": SEED_TASKS}
+    rec = whole_process(run, "sum", "serial", 1, dict(seed, repeat=1), round_no,
+                        "sum_serial_seed_process")
+    col.add("sum_serial_seed_process", rec["wall_seconds"], unit="s", workers=1,
+            command=rec["command_line"],
+            label="sum_serial whole process (-n 10^7 --tasks 4 --repeat 1)")
+    rec = program("sum", "serial", 1, seed, "seed_c_kernel_gbs", "sum serial, seed workload")
+    col.add("sum_serial_seed_kernel", rec["time_median"], unit="s", workers=1,
+            command=rec["command_line"], label="sum_serial kernel only (-n 10^7 --tasks 4)")
+
+    # Oversubscription: twice as many ranks as cores, against as many as cores; whole process.
+    if run.launcher and run.has("sum_mpi"):
+        for ranks in (cores, 2 * cores):
+            key = "sum_mpi_process_r%d" % ranks
+            rec = whole_process(run, "sum", "mpi", ranks, dict(sizes["sum"], repeat=1),
+                                round_no, key)
+            col.add(key, rec["wall_seconds"], unit="s", workers=ranks,
+                    command=rec["command_line"], label="sum_mpi whole process, %d ranks%s" % (
+                        ranks, " (oversubscribed)" if ranks > cores else ""))
+
+
+def whole_process(run, row, variant, workers, size, round_no, key):
+    """A whole process's wall time, start-up included: one untimed launch, then the median of
+    PROCESS_LAUNCHES timed ones.  Why not one launch: the first process after a pause was slow
+    here (0.2 s against 0.04 s for sum_serial -n 10^7 --tasks 4), and a single launch per round
+    let that decide the seed's whole-process ratio.  Records the median launch, with every
+    timed launch's wall time in "walls"."""
+    run.parlab(row, variant, workers, size, round_no, key)
+    launches = sorted((run.parlab(row, variant, workers, size, round_no, key)
+                       for _ in range(PROCESS_LAUNCHES)), key=lambda r: r["wall_seconds"])
+    rec = launches[len(launches) // 2]
+    rec["walls"] = [r["wall_seconds"] for r in launches]
+    run.record(rec, round_no, key)
+    return rec
+
+
+def fsum_variants(run):
+    """fsum variants to measure: serial, openmp, mpi, each where its program is built."""
+    return [v for v in ("serial", "openmp", "mpi")
+            if run.has("fsum_" + v) and (v != "mpi" or run.launcher)]
+
+
+def measure_fsum(run, col, args, numpy_ok, round_no):
+    """fsum, reproducible next to --naive: for each variant and worker count the two methods
+    run back to back (same -n and --repeat), and the order flips every round so neither method
+    always runs first.  GB/s = 8n / median time, as the program counts it.  numpy's float64
+    a.sum() (pairwise, not reproducible) runs once per round next to them."""
+    methods = list(registry.WORKLOADS["fsum"].methods)
+    order = methods if round_no % 2 else methods[::-1]
+    for variant in fsum_variants(run):
+        for workers in ([1] if variant == "serial" else range(1, args.workers + 1)):
+            for method in order:
+                key = "fsum_%s_%s_w%d" % (variant, method, workers)
+                rec = run.parlab("fsum", variant, workers, {"n": args.n}, round_no, key,
+                                 method=method)
+                run.record(rec, round_no, key)
+                col.add(key, gbs(rec), unit="GB/s", workers=workers,
+                        command=rec["command_line"], workload="fsum", variant=variant,
+                        method=method, label="fsum %s %s" % (variant, method))
+    if numpy_ok:
+        p, command = run.numpy_sum(args.n, "float64", round_no, "numpy_fsum_w1")
+        col.add("numpy_fsum_w1", gbs(p), unit="GB/s", workers=1, command=command,
+                label="numpy %s a.sum() float64" % p["numpy"], workload="fsum",
+                variant="numpy")
+
+
+def measure_sizes(run, col, args, round_no):
+    """Cost per element against n: sum_serial and sum_openmp at all cores, kernel time only.
+
+    The target rows run with --cold-cache: every run reads its array from memory, as STREAM
+    requires (arrays of 4x the last-level cache), also at the n whose array would fit in the cache.
+    One warm-cache row at the smallest n shows what the cache alone does (no target)."""
+    for size in args.sizes:
+        for variant, workers in (("serial", 1), ("openmp", args.workers)):
+            warm_too = size == min(args.sizes)
+            for cold in (True, False) if warm_too else (True,):
+                key = "size_%s_n%d%s" % (variant, size, "" if cold else "_warm")
+                rec = run.parlab("sum", variant, workers, {"n": size, "tasks": 1}, round_no,
+                                 key, extra=["--cold-cache"] if cold else [])
+                run.record(rec, round_no, key)
+                col.add(key, rec["time_median"] / size * 1e9, unit="ns/elem", workers=workers,
+                        command=rec["command_line"], label="sum %s, n=%s, %s cache"
+                        % (variant, fmt_n(size), "cold" if cold else "warm"))
+
+
+def fmt_n(n):
+    exp = len(str(n)) - 1
+    return "10^%d" % exp if n == 10**exp else str(n)
+
+
+# ---- ratios: (name, numerator key, denominator key, op, target, what) ------------------------
+def ratio_specs(args, col):
+    cores = args.workers
+    specs = [("sum_openmp_allcores_over_triad", "sum_openmp_w%d" % cores,
+              "probe_triad_w%d" % cores, ">=", 1.0,
+              "sum, OpenMP at all cores: GB/s over the triad probe's at the same threads")]
+    specs.append(("sum_serial_over_triad_w1", "sum_serial_w1", "probe_triad_w1", ">=", 0.9,
+                  "sum, serial: GB/s over the triad probe's at 1 thread"))
+    for w in range(1, cores + 1):
+        specs.append(("sum_openmp_over_triad_w%d" % w, "sum_openmp_w%d" % w,
+                      "probe_triad_w%d" % w, ">=", 0.9,
+                      "sum, OpenMP at %d threads over the triad probe's at %d" % (w, w)))
+    for w in range(1, cores + 1):
+        specs.append(("sum_mpi_over_triad_w%d" % w, "sum_mpi_w%d" % w, "probe_triad_w%d" % w,
+                      ">=", 0.9, "sum, MPI at %d ranks over the triad probe's at %d threads"
+                      % (w, w)))
+    specs.append(("sum_mpi_over_openmp_allcores", "sum_mpi_w%d" % cores,
+                  "sum_openmp_w%d" % cores, ">=", 0.9,
+                  "sum, MPI at all cores: GB/s over OpenMP's"))
+    specs.append(("square_serial_over_triad_w1", "square_serial_w1", "probe_triad_w1", ">=",
+                  0.9, "square map, serial: bytes moved per second over the triad probe's"))
+    for w in range(1, cores + 1):
+        specs.append(("square_openmp_over_triad_w%d" % w, "square_openmp_w%d" % w,
+                      "probe_triad_w%d" % w, ">=", 0.9,
+                      "square map, OpenMP at %d threads over the triad probe's" % w))
+    specs.append(("square_mpi_over_triad_allcores", "square_mpi_w%d" % cores,
+                  "probe_triad_w%d" % cores, ">=", 0.9,
+                  "square map, MPI at all cores over the triad probe's"))
+    # Informative: the same square ratio with the bytes the memory really moves (a write first
+    # reads its cache line: square 24 B/element, triad 32 B/element).
+    specs.append(("square_openmp_allcores_over_triad_write_allocate", "square_openmp_w%d" % cores,
+                  "probe_triad_w%d" % cores, None, (24 / 16) / (32 / 24),
+                  "square map at all cores over the triad, both counting write-allocate traffic"))
+    specs.append(("sum_serial_over_numpy", "sum_serial_w1", "numpy_sum_w1", ">=", 1.0,
+                  "serial C sum kernel over numpy's a.sum() on the same n (GB/s)"))
+    specs.append(("sum_openmp_allcores_over_numpy", "sum_openmp_w%d" % cores, "numpy_sum_w1",
+                  ">=", 1.8, "OpenMP sum at all cores over numpy's a.sum()"))
+    specs.append(("seed_python_over_sum_serial_process", "seed_python_sequential",
+                  "sum_serial_seed_process", ">=", 20.0,
+                  "the seed's sequential Python time over sum_serial's whole process"))
+    specs.append(("seed_python_over_sum_serial_kernel", "seed_python_sequential",
+                  "sum_serial_seed_kernel", ">=", 80.0,
+                  "the seed's sequential Python time over sum_serial's kernel time"))
+    specs.append(("seed_pool_over_sum_serial_process", "seed_python_pool",
+                  "sum_serial_seed_process", None, None,
+                  "the seed's Pool.map time over sum_serial's whole process (no target)"))
+    for variant in ("serial", "openmp"):
+        if args.sizes:
+            cold = "size_%s_n%d" % (variant, min(args.sizes))
+            specs.append(("size_%s_cold_over_warm_n%d" % (variant, min(args.sizes)), cold,
+                          cold + "_warm", None, None,
+                          "sum %s at n=%s: time per element with --cold-cache over a warm cache "
+                          "(what the cache alone gives; no target)"
+                          % (variant, fmt_n(min(args.sizes)))))
+    specs.append(("mpi_oversubscribed_over_allcores", "sum_mpi_process_r%d" % (2 * cores),
+                  "sum_mpi_process_r%d" % cores, "<=", 2.5,
+                  "sum_mpi whole process: %d ranks on %d cores over %d ranks"
+                  % (2 * cores, cores, cores)))
+    return [s for s in specs if s[1] in col.values and s[2] in col.values]
+
+
+def fsum_ratio_specs(args, col):
+    """The issue's target: the reproducible sum at >= 0.8 x the naive sum's GB/s, per variant
+    and worker count; each value pairs the two runs of one round (measured back to back).
+    (name, label, numerator key, denominator key, op, target, what)"""
+    specs = []
+    for variant in ("serial", "openmp", "mpi"):
+        for w in ([1] if variant == "serial" else range(1, args.workers + 1)):
+            num = "fsum_%s_reproducible_w%d" % (variant, w)
+            den = "fsum_%s_naive_w%d" % (variant, w)
+            if num in col.values and den in col.values:
+                specs.append(("fsum_reproducible_over_naive_%s_w%d" % (variant, w),
+                              "fsum reproducible/naive GB/s, %s %d" % (variant, w), num, den,
+                              ">=", 0.8, "fsum %s at %d worker(s): the reproducible sum's GB/s "
+                              "over the naive sum's, measured back to back" % (variant, w)))
+    if "fsum_serial_reproducible_w1" in col.values and "numpy_fsum_w1" in col.values:
+        specs.append(("fsum_serial_reproducible_over_numpy_float64",
+                      "fsum reproducible/numpy float64 a.sum() GB/s, serial 1",
+                      "fsum_serial_reproducible_w1", "numpy_fsum_w1", ">=", 1.0,
+                      "fsum serial, the reproducible sum's GB/s over numpy's float64 a.sum() "
+                      "(pairwise, not reproducible) on the same n"))
+    return specs
+
+
+def compute_ratios(col, specs):
+    out = []
+    for spec in specs:
+        label = None
+        if len(spec) == 7:        # with a printed label (the fsum targets)
+            name, label, num, den, op, target, what = spec
+        else:
+            name, num, den, op, target, what = spec
+        pairs = list(zip(col.values[num], col.values[den]))
+        scale = target if op is None and target else 1.0   # informative lines: a unit factor
+        values = [a / b * scale for a, b in pairs if b > 0]
+        if op is None:
+            target = None
+        st = stats.summary(values)
+        ok = None if op is None else (st["median"] >= target if op == ">=" else
+                                      st["median"] <= target)
+        out.append({"name": name, "label": label or name, "numerator": num,
+                    "denominator": den, "op": op,
+                    "target": target, "what": what, "values": values, **st, "pass": ok,
+                    "commands": [col.meta[num]["command"], col.meta[den]["command"]]})
+    return out
+
+
+def worst_deviation(values):
+    """The largest |value / median(values) - 1|."""
+    mid = statistics.median(values)
+    return max(abs(v / mid - 1) for v in values)
+
+
+def size_ratios(col, args):
+    """Per variant, the target: each size's median ns/element (over rounds) against the median of
+    those, the worst deviation.  Its min-max is the same deviation within single rounds, where one
+    noisy run of eight decides; that per-round statistic is also printed on its own line."""
+    out = []
+    if len(args.sizes) < 2:
+        return out
+    for variant in ("serial", "openmp"):
+        keys = ["size_%s_n%d" % (variant, s) for s in args.sizes]
+        if not all(k in col.values for k in keys):
+            continue
+        rounds = len(col.values[keys[0]])
+        per_round = [worst_deviation([col.values[k][r] for k in keys]) for r in range(rounds)]
+        of_medians = worst_deviation([statistics.median(col.values[k]) for k in keys])
+        sizes = ", ".join(fmt_n(s) for s in args.sizes)
+        commands = [col.meta[k]["command"] for k in keys]
+        out.append({"name": "size_%s_max_deviation" % variant, "op": "<=", "target": 0.2,
+                    "what": "sum %s, --cold-cache, n = %s: worst |median time per element at one n"
+                    " / median over all n - 1| (min-max: the same within single rounds)"
+                    % (variant, sizes), "values": per_round, **stats.summary(per_round),
+                    "median": of_medians, "pass": of_medians <= 0.2, "commands": commands})
+        out.append({"name": "size_%s_max_deviation_per_round" % variant, "op": None,
+                    "target": None, "what": "sum %s, --cold-cache, n = %s: the worst deviation "
+                    "within each round, median over rounds (no target)" % (variant, sizes),
+                    "values": per_round, **stats.summary(per_round), "pass": None,
+                    "commands": commands})
+    return out
+
+
+# ---- output -----------------------------------------------------------------------------------
+def table_lines(col, header):
+    lines = list(header)
+    lines.append("%-52s %7s  %-8s %10s  %s" % ("measurement", "workers", "unit", "median",
+                                              "(min-max)"))
+    for key, values in col.values.items():
+        meta = col.meta[key]
+        if key.startswith("seed_c_"):
+            continue
+        st = stats.summary(values)
+        digits = 4 if meta["unit"] in ("s", "ns/elem") else 2
+        lines.append("%-52s %7d  %-8s %10.*f  (%.*f-%.*f)" % (
+            meta["label"][:52], meta["workers"], meta["unit"], digits, st["median"], digits,
+            st["min"], digits, st["max"]))
+    return lines
+
+
+ratio_line = report.ratio_line
+
+
+def memory_bytes():
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+
+
+def prepare(args):
+    """Checks the options and the build; returns notes (or raises bench.UsageError)."""
+    if args.smoke:
+        args.n, args.rounds, args.repeat, args.tasks = 200_000, 2, 2, 2
+        args.sizes = [100000, 400000]
+    elif args.rounds < 5:
+        raise bench.UsageError("--rounds: at least 5 (each ratio is a median over rounds)")
+    if args.n < 1000:
+        raise bench.UsageError("-n: at least 1000")
+    if args.workers is None:
+        args.workers = provenance.usable_cores()
+    for name in ("sum_serial", "sum_openmp", "square_serial", "square_openmp", PROBE):
+        if not os.access(os.path.join(args.build, name), os.X_OK):
+            raise bench.UsageError("--build: %s not found; build first: meson setup %s && "
+                                   "meson compile -C %s"
+                                   % (os.path.join(args.build, name), args.build, args.build))
+    notes = []
+    # The largest sizes need 8 bytes per value (sum): skip what the free memory cannot hold.
+    avail = memory_bytes()
+    kept = [s for s in args.sizes if 8 * s <= 0.6 * avail]
+    for s in args.sizes:
+        if s not in kept:
+            notes.append("size n=%s skipped: needs %.1f GB, %.1f GB available"
+                         % (fmt_n(s), 8 * s / 1e9, avail / 1e9))
+    args.sizes = kept
+    if args.workers > provenance.usable_cores():
+        notes.append("--workers %d > %d usable cores: oversubscribed rows are not bandwidth "
+                     "results" % (args.workers, provenance.usable_cores()))
+    return notes
+
+
+def run_perf(args, stdout=None, stderr=None):
+    stdout = stdout or sys.stdout
+    stderr = stderr or sys.stderr
+    notes = prepare(args)
+    launcher, launcher_ver = bench.mpi_launcher(args.mpiexec, [os.path.join(args.build, "sum_mpi")],
+                                                required=False)
+    if not launcher:
+        notes.append("MPI rows skipped: no sum_mpi in the build, or no matching MPI launcher")
+    numpy_ok = has_numpy(args.python)
+    if not numpy_ok:
+        notes.append("numpy rows skipped: %s cannot import numpy (apt-get install python3-numpy)"
+                     % args.python)
+    load = provenance.load_warning()
+    if load:
+        notes.append(load)
+
+    stamp = datetime.datetime.now().strftime("%Y-%m-%dT%H%M%S")
+    run_id = "perf-" + stamp
+    os.makedirs(args.results, exist_ok=True)
+    jsonl = os.path.join(args.results, run_id + ".jsonl")
+    ctx = {"run_id": run_id, "suite": "perf", "label": args.label, "preset": None,
+           "host_prov": provenance.host_provenance(launch.REPO_ROOT), "launcher": launcher,
+           "launcher_version": launcher_ver, "bind": True}
+    run = Runner(args, jsonl, ctx)
+    col = Collector()
+    started = time.time()
+    try:
+        for r in range(1, args.rounds + 1):
+            stderr.write("round %d/%d ...\n" % (r, args.rounds))
+            stderr.flush()
+            measure_round(run, col, args, numpy_ok, r)
+            measure_sizes(run, col, args, r)
+            measure_fsum(run, col, args, numpy_ok, r)
+    except (PerfError, launch.LaunchError) as err:
+        stderr.write("parlab perf: %s\nparlab perf: the measurements so far are in %s\n"
+                     % (err, jsonl))
+        return 1
+    elapsed = time.time() - started
+
+    host = ctx["host_prov"]
+    first = next(iter(records.load(jsonl, kinds=("run",))), None)
+    prog = first["provenance"] if first else {}
+    header = ["parlab perf %s: %s, %d cores (%s), %s %s, cflags '%s'" % (
+                  run_id, host["host"], host["cores"], host.get("cpu_model"),
+                  prog.get("compiler"), prog.get("compiler_version"), prog.get("cflags")),
+              "n=%d values (%.0f MB per array), sum --tasks %d, --repeat %d per program, "
+              "%d rounds; medians over rounds (min-max)" % (
+                  args.n, args.n * 8 / 1e6, args.tasks, args.repeat, args.rounds),
+              "GB/s = bytes counted by the program / its median time; triad counts 24 B/element "
+              "(STREAM's count, write-allocate not counted); square counts 16 B/element"]
+    header += ["note: " + n for n in notes]
+    lines = table_lines(col, header)
+    ratios = (compute_ratios(col, ratio_specs(args, col)) + size_ratios(col, args)
+              + compute_ratios(col, fsum_ratio_specs(args, col)))
+    lines.append("")
+    lines.append("ratios (median over %d rounds, min-max):" % args.rounds)
+    lines += [ratio_line(r) for r in ratios]
+    passed = sum(1 for r in ratios if r["pass"] is True)
+    missed = sum(1 for r in ratios if r["pass"] is False)
+    lines.append("targets: %d PASS, %d MISS (a MISS is a finding, not a failure)" % (passed, missed))
+    stdout.write("\n".join(lines) + "\n")
+
+    plot_dir = os.path.join(args.results, run_id + "-plots")
+    try:
+        made = plots.perf_plots(col.values, args.workers, plot_dir,
+                                "%s, %s" % (host["host"], stamp))
+        plot_note = None
+    except plots.PlotError as exc:
+        made, plot_note = [], "no plots: %s" % exc
+    for r in ratios:
+        rec = {"schema": records.SCHEMA, "kind": "ratio", "record_id": bench.new_id(),
+               "run_id": run_id, "date": bench.now(), "suite": "perf"}
+        rec.update({k: r.get(k) for k in ("name", "label", "what", "numerator", "denominator",
+                                          "op", "target", "values", "median", "min", "max",
+                                          "pass", "commands")})
+        records.append(jsonl, rec)
+    records.append(jsonl, {"schema": records.SCHEMA, "kind": "header", "record_id": bench.new_id(),
+                           "run_id": run_id, "date": bench.now(), "suite": "perf",
+                           "provenance": host, "notes": notes, "plots": made,
+                           "options": {"n": args.n, "tasks": args.tasks, "repeat": args.repeat,
+                                       "rounds": args.rounds, "sizes": args.sizes,
+                                       "workers": args.workers, "smoke": args.smoke,
+                                       "build": os.path.abspath(args.build),
+                                       "seconds": round(elapsed, 1)}})
+    text = os.path.join(args.results, run_id + ".txt")
+    with open(text, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    stdout.write("recorded: %s (+ .txt)%s\n" % (os.path.relpath(jsonl), "; plots: " + ", ".join(
+        os.path.relpath(p) for p in made) if made else "; " + (plot_note or "no plots")))
+    return 0
