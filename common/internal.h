@@ -165,6 +165,8 @@ struct run_report {
     const char *result_label;  /* "Result" (default) or e.g. "Checksum (sum of the squares)" */
     bool per_task;             /* "Result: X for each of the T tasks" */
     double bytes_per_run;      /* memory traffic of one timed run; 0 if not memory-bound */
+    bool waiting;              /* the work only waits (sleeps): it scales past the cores */
+    const char *note;          /* one more line after the time, or NULL */
     struct timing time;
     /* A workload with more to say (fsum) adds these; NULL for the others. */
     void (*json_fields)(struct json *j, const void *context);

@@ -224,10 +224,13 @@ static void print_time(const struct run_report *r)
         printf("; %.1f GB/s", r->bytes_per_run / time->median / 1e9);
     printf("; timer resolution %.0f ns)\n", clock_resolution_seconds() * 1e9);
     if (oversubscribed())
-        printf("Note: oversubscribed (%d %s x %d %s on %d cores): these times are not valid "
-               "for speedup\n", team_ranks_on_this_host(),
+        printf("Note: %s (%d %s x %d %s on %d cores): %s\n",
+               r->waiting ? "more workers than cores" : "oversubscribed",
+               team_ranks_on_this_host(),
                team_ranks_on_this_host() == 1 ? "process" : "processes", threads_count(),
-               threads_count() == 1 ? "thread" : "threads", team_cores_on_this_host());
+               threads_count() == 1 ? "thread" : "threads", team_cores_on_this_host(),
+               r->waiting ? "the work only waits (sleeps), so it still scales past the cores"
+                          : "these times are not valid for speedup");
 }
 
 void check_exact(struct run_report *r, u128 result, u128 expected)
@@ -241,9 +244,10 @@ void check_exact(struct run_report *r, u128 result, u128 expected)
 static void print_lines(const struct run_report *r)
 {
     printf("%s: %s", r->result_label ? r->result_label : "Result", r->result);
-    if (r->per_task)
-        printf(" for each of the %llu task%s", (unsigned long long)r->tasks,
-               r->tasks == 1 ? "" : "s");
+    if (r->per_task && r->tasks == 1)
+        printf(" (1 task)");
+    else if (r->per_task)
+        printf(" for each of the %llu tasks", (unsigned long long)r->tasks);
     printf("\nCheck: %s = %s, %s\n", r->formula, r->expected, r->verified ? "verified" : "WRONG");
 }
 
@@ -269,6 +273,8 @@ int finish_report(struct run_report *r)
             else
                 print_lines(r);
             print_time(r);
+            if (r->note)
+                printf("Note: %s\n", r->note);
         }
         /* The result is only delivered once it is written: a full disk or a closed stdout
          * must not end in "verified" and exit 0. */

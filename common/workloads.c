@@ -40,8 +40,8 @@ static u128 sum_expected(const struct options *o) { return sum_closed_form(o->n)
 
 static void describe_sum(const struct options *o, FILE *out)
 {
-    fprintf(out, "%llu task%s, each summing 0..%llu", (unsigned long long)o->tasks,
-            o->tasks == 1 ? "" : "s", (unsigned long long)(o->n - 1));
+    fprintf(out, "%llu task%s summing 0..%llu", (unsigned long long)o->tasks,
+            o->tasks == 1 ? "" : "s, each", (unsigned long long)(o->n - 1));
 }
 
 static bool sum_kernel(const struct parlab_kernel *k, const char **missing)
@@ -104,11 +104,17 @@ static u128 square_expected(const struct options *o)
 
 static void describe_square(const struct options *o, FILE *out)
 {
-    if (o->n_given)
+    if (o->n_given) {
         fprintf(out, "squaring 1..%llu into an array", (unsigned long long)o->n);
-    else
-        fprintf(out, "squaring %zu number%s, %g s of simulated work each", o->number_count,
-                o->number_count == 1 ? "" : "s", o->delay);
+        return;
+    }
+    /* The seed's waits add up: say how long the whole run will take before it starts. */
+    uint64_t workers = (uint64_t)team_size() * (uint64_t)threads_count();
+    double per_run = o->delay * (double)((o->number_count + workers - 1) / workers);
+    fprintf(out, "squaring %zu number%s, %g s of simulated work each; about %.3g s in all "
+            "(1 untimed warm-up and %llu timed run%s of about %.3g s)", o->number_count,
+            o->number_count == 1 ? "" : "s", o->delay, per_run * (double)(o->repeat + 1),
+            (unsigned long long)o->repeat, o->repeat == 1 ? "" : "s", per_run);
 }
 
 static int check_square_options(struct options *o, char *error, size_t size)
@@ -191,6 +197,10 @@ static int square_run(struct program *p)
     } else {
         report.n = report.tasks = o->number_count;
         report.formula = "the sum of the squares";
+        report.waiting = true; /* calculate_square sleeps: more workers than cores still help */
+        if (team_size() > 1)
+            report.note = "mpirun forwards each rank's lines as they come, not in time order: "
+                          "'Finished all tasks!' can appear before another rank's 'Result:'";
     }
     print_start(o);
     report.time = timed_runs(o, once, &s);
@@ -260,8 +270,102 @@ static const struct workload fsum = {
     .run = fsum_run,
 };
 
+/* ---- heavy: the seed's cpu_heavy_task: --tasks tasks, each adding 0..n-1 in registers ---- */
+
+static bool split_data(const struct options *o)
+{
+    return strcmp(option_choice(o, "--split"), "data") == 0;
+}
+
+static void describe_heavy(const struct options *o, FILE *out)
+{
+    fprintf(out, "%llu task%s adding 0..%llu in registers; %s", (unsigned long long)o->tasks,
+            o->tasks == 1 ? "" : "s, each", (unsigned long long)(o->n - 1),
+            split_data(o) ? "each task split across all workers (--split data)"
+                          : "whole tasks handed to the workers, as Pool.map does");
+}
+
+static bool heavy_kernel(const struct parlab_kernel *k, const char **missing)
+{
+    *missing = !k->whole_tasks ? "whole_tasks" : !k->split_task ? "split_task" : NULL;
+    return *missing == NULL;
+}
+
+/* Whole tasks: the kernel hands them out; every task's result is checked (rank 0 has them). */
+static void heavy_tasks_once(void *context, uint64_t run)
+{
+    struct exact_run *s = context;
+    (void)run;
+    memset(s->values, 0, s->options->tasks * sizeof *s->values); /* no result left from before */
+    s->kernel->whole_tasks(s->options->n, s->options->tasks, s->values);
+    for (uint64_t task = 0; task < s->options->tasks; task++)
+        check_exact(s->report, s->values[task], s->expected);
+}
+
+/* --split data: each task in turn, every worker adding its share of the range. */
+static void heavy_data_once(void *context, uint64_t run)
+{
+    struct exact_run *s = context;
+    (void)run;
+    for (uint64_t task = 0; task < s->options->tasks; task++)
+        check_exact(s->report, s->kernel->split_task(s->first, s->count), s->expected);
+}
+
+static void heavy_json(struct json *j, const void *context)
+{
+    const struct exact_run *s = context;
+    json_add_string(j, "split", option_choice(s->options, "--split"));
+}
+
+static int heavy_run(struct program *p)
+{
+    const struct options *o = p->options;
+    struct exact_run s = {.kernel = p->kernel, .options = o, .expected = sum_expected(o)};
+    block_share(o->n, team_rank(), team_size(), &s.first, &s.count); /* this worker's share */
+    s.values = calloc(o->tasks, sizeof *s.values);                    /* the tasks' results */
+    if (team_agree(s.values ? EXIT_OK : EXIT_BAD_INPUT) != EXIT_OK) {
+        if (team_rank() == 0)
+            fprintf(stderr, "%s: --tasks: no memory for %llu results\n", o->program,
+                    (unsigned long long)o->tasks);
+        free(s.values);
+        return EXIT_BAD_INPUT;
+    }
+    struct run_report report = exact_report(o, "tasks", s.expected);
+    report.per_task = true;
+    report.json_fields = heavy_json;
+    report.context = &s;
+    s.report = &report;
+    print_start(o);
+    report.time = timed_runs(o, split_data(o) ? heavy_data_once : heavy_tasks_once, &s);
+    free(s.values);
+    return finish_report(&report);
+}
+
+static const struct workload heavy = {
+    .name = "heavy",
+    .usage = "[-n N] [--tasks T] [--split tasks|data]",
+    .about = "The seed's cpu_heavy_task: T tasks, each adding the integers 0..N-1, made in\n"
+             "registers (no array: bound by the cores, not by memory).  Whole tasks are handed\n"
+             "to the workers, as Pool.map does; with --split data each task is split across\n"
+             "all of them instead.  Checks every task against N(N-1)/2.",
+    .n_help = "values per task",
+    .options_help = "  --tasks T         tasks, like the seed's four calls (default 4; 1 to 1000000)\n"
+                    "  --split HOW       tasks (default): whole tasks to the workers, like Pool.map;\n"
+                    "                    data: each task's range split across all workers\n",
+    .takes = TAKES_TASKS,
+    .choices = {{"--split", {"tasks", "data"}}},
+    .n_default = 10000000,
+    .n_max = UINT64_C(6074001000), /* as sum: the largest n whose n(n-1)/2 fits in uint64_t */
+    .bytes_per_value = 0,          /* nothing read from memory: bound by the cores */
+    .formula = "n(n-1)/2",
+    .closed_form = sum_expected,
+    .describe = describe_heavy,
+    .has_kernel = heavy_kernel,
+    .run = heavy_run,
+};
+
 /* ---- the registry ---- */
-const struct workload *const workloads[] = {&sum, &square, &fsum, NULL};
+const struct workload *const workloads[] = {&sum, &square, &fsum, &heavy, NULL};
 
 const struct workload *find_workload(const char *name)
 {

@@ -183,6 +183,11 @@ def build_parser():
                    help="results files (default: %s)" % DEFAULT_RESULTS)
     r.add_argument("--run", help="only records of this run id (prefix), or 'latest'")
     r.add_argument("--output", help="also write the report to this file")
+    r.add_argument("--expect-workers", type=_int_list, metavar="1,2,4",
+                   help="a sweep's check: every workload must have a record for each of these "
+                   "worker counts (with --expect-variants) and for serial; exit 1 if not")
+    r.add_argument("--expect-variants", type=_csv_list, metavar="openmp,mpi",
+                   help="the variants --expect-workers applies to (default: openmp,mpi)")
 
     pl = sub.add_parser("plot", help="figures from a results file",
                         description="Speedup (with the ideal line), efficiency and time "
@@ -241,11 +246,19 @@ def main(argv=None):
             warning = report.load_note(recs)
             if warning:
                 text += warning + "\n"
+            missing = []
+            if args.expect_workers:
+                missing = report.missing_records(recs, args.expect_workers,
+                                                 args.expect_variants or ["openmp", "mpi"])
+                text += ("check: %d records; every workload has serial and %s at %s workers\n"
+                         % (len(recs), "/".join(args.expect_variants or ["openmp", "mpi"]),
+                            ",".join(map(str, args.expect_workers)))
+                         if not missing else "".join("MISSING: %s\n" % m for m in missing))
             sys.stdout.write(text)
             if args.output:
                 with open(args.output, "w", encoding="utf-8") as fh:
                     fh.write(text)
-            return 0 if report.all_agree(recs) else 1
+            return 0 if report.all_agree(recs) and not missing else 1
         if args.command == "plot":
             from pharness import plots
             recs = _load(args.files, args.run)

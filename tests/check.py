@@ -202,17 +202,18 @@ def bad_inputs(row):
     option that only other rows take, and its own choices' wrong words."""
     cases = list(BAD_INPUTS)
     cases += [(["-n", str(row.n_max + 1)], "-n"), (["-n", str(10 ** 30)], "-n")]
+    # What another row's option looks like when used; a switch (--naive) is just its name.
+    usage = {"--tasks": ["--tasks", "3"], "--delay": ["--delay", "1"], "NUMBERS": ["7"]}
+    for w in registry.WORKLOADS.values():
+        usage.update({name: [name, words[0]] for name, words in w.choices.items()})
     everything = set().union(*(w.takes for w in registry.WORKLOADS.values()))
-    refused = {"--tasks": ["--tasks", "3"], "--delay": ["--delay", "1"], "--naive": ["--naive"],
-               "--data": ["--data", "random"], "--cold-cache": None, "NUMBERS": ["7"]}
     for option in sorted(everything - row.takes):
-        if refused.get(option):
-            cases.append((refused[option], "7" if option == "NUMBERS" else option))
+        cases.append((usage.get(option, [option]), "7" if option == "NUMBERS" else option))
     for name, words in row.choices.items():
         cases += [([name, "x"], name), ([name], name), ([name + "="], name),
                   ([name, words[0].upper()], name), ([name, words[0], name, words[-1]], name)]
-    if "--naive" in row.takes:
-        cases += [(["--naive=1"], "--naive"), (["--naive", "--naive"], "--naive")]
+    for switch in sorted(row.takes - set(usage) - set(row.choices) - {"--cold-cache"}):
+        cases += [([switch + "=1"], switch), ([switch, switch], switch)]
     if "--delay" in row.takes:
         cases += [([a, b], "--delay") for a, b in (("--delay", "-1"), ("--delay", "nan"),
                                                    ("--delay", "inf"), ("--delay", "61"),
@@ -316,20 +317,31 @@ def instructions(opts, args):
 
 
 def check_work(opts):
-    """Proves the kernel's work is done: it grows with the data, at least ~1 instruction per
-    4 elements per task.  A loop the compiler replaced by n(n-1)/2 would cost a few instructions
-    however many tasks run over the same n values."""
+    """Proves the kernel's work is done: the instructions grow with the tasks over the same n, by
+    at least ~1 instruction per 4 values per task, and linearly with n.  A loop the compiler
+    replaced by n(n-1)/2 would cost a few instructions whatever the tasks and n."""
     if shutil.which("valgrind") is None:
         print("valgrind not installed: skipped")
         sys.exit(77)
     n = 200000
-    workload = ["-n", str(n)]
-    few = instructions(opts, workload + ["--tasks", "1"])
-    many = instructions(opts, workload + ["--tasks", "9"])
-    per_element = (many - few) / (8 * 2 * n)  # 8 more tasks, in the warm-up and the timed run
-    print(f"instructions: {few} -> {many}; {per_element:.2f} per element per task")
-    if per_element < 0.25:
-        fail(f"only {per_element:.3f} instructions per element: the compiler folded the work away")
+    few = instructions(opts, ["-n", str(n), "--tasks", "1"])
+    many = instructions(opts, ["-n", str(n), "--tasks", "9"])
+    double = instructions(opts, ["-n", str(2 * n), "--tasks", "1"])
+    quadruple = instructions(opts, ["-n", str(4 * n), "--tasks", "1"])
+    runs = 2  # the warm-up and one timed run
+    per_task = (many - few) / (8 * runs * n)
+    per_value = (double - few) / (runs * n)
+    linearity = (quadruple - double) / (double - few) if double > few else 0.0
+    print(f"instructions: n={n} 1 task {few}, 9 tasks {many}; 2n {double}, 4n {quadruple}")
+    print(f"{per_task:.2f} per value per extra task; {per_value:.2f} per extra value; "
+          f"(4n - 2n) / (2n - n) = {linearity:.3f} (linear: 2)")
+    if per_task < 0.25:
+        fail(f"only {per_task:.3f} instructions per value per task: the compiler folded the "
+             "work away")
+    if per_value < 0.25:
+        fail(f"only {per_value:.3f} instructions per extra value: the work does not grow with n")
+    if not 1.9 <= linearity <= 2.1:
+        fail(f"the instructions do not grow linearly with n: ratio {linearity:.3f}, want 2")
 
 
 def kernel_memory_reads(opts, args):

@@ -262,7 +262,7 @@ def _upgrade_old_perf(rec, where):
                      time_max=p.get("time_max"), program=p)]
     if kind == "measurement" and isinstance(rec.get("numpy"), dict):
         p = rec["numpy"]
-        return [dict(base, kind="reference", name="numpy", workload="sum", workers=1,
+        return [dict(base, kind="reference", name="numpy_sum_int64", workload="sum", workers=1,
                      n=p.get("n"), bytes=p.get("bytes"), time_min=p.get("time_min"),
                      time_median=p.get("time_median"), time_max=p.get("time_max"), program=p)]
     if kind == "measurement" and isinstance(rec.get("python"), dict):

@@ -140,6 +140,16 @@ ODD_N = 1000003  # no worker count up to 8 divides it, and it ends in a short bl
 
 WORKLOADS = {w.name: w for w in [
     Workload(
+        "heavy", "heavy", "tasks", "heavy: the seed's cpu_heavy_task: each task adds 0..n-1 in "
+        "registers", "cores",
+        sizes={"tiny": {"n": 1000000, "tasks": 4}, "small": {"n": 100000000, "tasks": 4},
+               "large": {"n": 1000000000, "tasks": 16}},
+        closed_form=_sum, n_max=6074001000, takes={"--tasks", "--split"}, work=True,
+        methods={"tasks": [], "data": ["--split", "data"]},
+        choices={"--split": ["tasks", "data"]},
+        tests=[["-n", str(ODD_N), "--tasks", "3"], ["-n", str(ODD_N), "--split", "data"],
+               ["-n", "3", "--tasks", "7"], ["-n", "1", "--split", "data"]]),
+    Workload(
         "sum", "sum", "array", "sum: each task adds up the array 0..n-1", "memory",
         sizes={"tiny": {"n": 200000, "tasks": 4}, "small": {"n": 20000000, "tasks": 8},
                "large": {"n": 200000000, "tasks": 8}},

@@ -71,6 +71,9 @@ class Group:
         self.data = r0.get("data")
         self.expected = r0.get("expected")
         self.prov = r0["provenance"]
+        # what bounds it (registry.BOUNDS): its row's, for the lesson line and the notes
+        rows = [w for w in registry.rows_of_program(self.workload) if w.mode == self.mode]
+        self.bound = rows[0].bound if rows else None
         self.hosts = sorted({r["provenance"].get("host") or "?" for r in recs})
         self.dates = sorted(r["date"] for r in recs)
         cells = {}
@@ -78,6 +81,7 @@ class Group:
             cells.setdefault(cell_key(r), []).append(r)
         serial = cells.get(("serial", 1, 1))
         self.t_serial = stats.aggregate_times(serial)["time_median"] if serial else None
+        self.waiting = self.bound == "waiting"
         self.rows = sorted((Row(v, self.t_serial) for v in cells.values()),
                            key=lambda row: (VARIANT_ORDER.get(row.variant, 9), row.workers,
                                             row.ranks))
@@ -85,8 +89,9 @@ class Group:
         for variant in sorted({row.variant for row in self.rows}, key=VARIANT_ORDER.get):
             if variant == "serial":
                 continue
+            # oversubscribed runs are no speedups, except for work that only waits
             pts = [(row.workers, row.speedup) for row in self.rows
-                   if row.variant == variant and not row.oversubscribed]
+                   if row.variant == variant and (self.waiting or not row.oversubscribed)]
             self.fits[variant] = stats.amdahl_fit(pts)
 
     @property
@@ -94,7 +99,7 @@ class Group:
         return any(row.bytes for row in self.rows)
 
     def title(self):
-        if self.mode == "array":
+        if self.mode != "numbers":
             size = "n=%s" % format(self.n, ",") if self.n is not None else ""
             if self.tasks is not None:
                 size += ", tasks=%d" % self.tasks
@@ -107,7 +112,7 @@ class Group:
         return "%s (%s mode, %s)" % (self.workload, self.mode, size)
 
     def slug(self):
-        if self.mode == "array":
+        if self.mode != "numbers":
             s = "%s_n%s" % (self.workload, self.n)
             if self.tasks is not None:
                 s += "_t%d" % self.tasks
@@ -133,7 +138,7 @@ class Group:
             if m and m not in mpis:
                 mpis.append(m)
         parts = ["host %s" % ", ".join(self.hosts), "%s" % (p.get("cpu_model") or "cpu ?"),
-                 "%s usable cores" % p.get("cores"),
+                 "%s usable cores" % (p.get("cores") or "?"),
                  "%s %s %s" % (p.get("compiler") or "cc", p.get("compiler_version") or "",
                                " / ".join(flags)),
                  "commit %s" % commit] + mpis
@@ -163,6 +168,8 @@ AMDAHL_NOTE = (
 def group_text(g):
     lines = [g.title(), "  " + g.machine(),
              "  %d record(s), %s .. %s" % (len(g.records), g.dates[0], g.dates[-1])]
+    if g.bound:
+        lines.insert(1, "  bound by %s (docs/roofline.md)" % registry.BOUNDS[g.bound])
     loads = [r["provenance"]["load_average"][0] for r in g.records
              if isinstance(r["provenance"].get("load_average"), list)]
     if loads:
@@ -191,7 +198,9 @@ def group_text(g):
     rows = []
     for row in g.rows:
         notes = []
-        if row.oversubscribed:
+        if row.oversubscribed and g.waiting:
+            notes.append("more workers than cores: fine for waiting work")
+        elif row.oversubscribed:
             notes.append("oversubscribed, not in fit")
         if not row.agrees:
             notes.append("WRONG: " + " / ".join(row.results))
@@ -309,6 +318,20 @@ def report_text(recs):
         tail.append("GB/s: bytes the kernel reads and writes per timed run (the program's "
                     "`bytes`) / median time.")
     return ("\n\n" + "=" * 78 + "\n").join(parts) + "\n\n" + "\n\n".join(tail) + "\n"
+
+
+def missing_records(recs, workers, variants):
+    """What a sweep should have recorded and did not: for every workload in the records, a
+    serial run, and each variant at each worker count (workers = ranks x threads)."""
+    runs = [r for r in recs if r.get("kind", "run") == "run"]
+    seen = {(r["workload"], r["mode"], r["variant"], r["workers"]) for r in runs}
+    missing = []
+    for workload, mode in sorted({(r["workload"], r["mode"]) for r in runs}):
+        want = [("serial", 1)] + [(v, w) for v in variants for w in workers]
+        for variant, w in want:
+            if (workload, mode, variant, w) not in seen:
+                missing.append("%s (%s mode) %s with %d worker(s)" % (workload, mode, variant, w))
+    return missing
 
 
 def all_agree(recs):

@@ -1,5 +1,6 @@
 #!/usr/bin/python3
 """`report`, `plot` and `compare` on recorded files (e.g. results copied back from a cluster)."""
+import json
 import os
 import shutil
 import subprocess
@@ -170,6 +171,89 @@ class FsumRecords(unittest.TestCase):
             rc, out, err = cli("compare", old, write(os.path.join(d, "bad.jsonl"), bad))
             self.assertEqual(rc, 1, out)
             self.assertIn("RESULT DIFFERS", out)
+
+class OtherFiles(unittest.TestCase):
+    """Files the harness did not write this way: an old perf file, a sweep's raw program lines,
+    a schema-1 file; and the sweep check (--expect-workers)."""
+    REPO = os.path.dirname(helpers.HARNESS)
+
+    def test_old_perf_file_reports(self):
+        old = os.path.join(self.REPO, "results", "bench-2026-11-25T171401.jsonl")
+        rc, out, err = cli("report", old)
+        self.assertEqual(rc, 0, err)
+        for part in ("sum (array mode, n=50,000,000, tasks=4)", "reference measurements (perf)",
+                     "probe triad", "numpy_sum_int64", "seed_python_sequential", "perf targets",
+                     "seed_python_over_sum_serial_kernel: 115.043 (96.864-126.429) target >= "
+                     "80.0: PASS"):
+            self.assertIn(part, out)
+
+    def test_reference_set_reports_as_recorded(self):
+        """The same tables as when it was recorded, but for two lessons added since: the
+        "bound by" line, and the seed's waiting work, whose runs on more workers than cores
+        are no longer "oversubscribed, not in fit"."""
+        ref = os.path.join(self.REPO, "results", "reference")
+        rc, out, err = cli("report", os.path.join(ref, "runs.jsonl"))
+        self.assertEqual(rc, 0, err)
+        with open(os.path.join(ref, "report.txt")) as fh:
+            recorded = fh.read()
+        separator = "\n" + "=" * 78 + "\n"
+        now = [[l.rstrip() for l in g.splitlines() if not l.startswith("  bound by ")]
+               for g in out.split(separator)]
+        then = [[l.rstrip() for l in g.splitlines()] for g in recorded.split(separator)]
+        self.assertEqual(len(now), len(then))
+        for a, b in zip(now, then):
+            if "numbers mode" in a[0]:
+                self.assertIn("fine for waiting work", "\n".join(a))
+                self.assertEqual(a[0], b[0])
+            else:
+                self.assertEqual(a, b)
+        self.assertIn("  bound by memory bandwidth", out)
+        self.assertIn("  bound by waiting", out)
+
+    def raw_sweep(self, d, workers=(1, 2)):
+        path = os.path.join(d, "raw.jsonl")
+        with open(path, "w") as fh:
+            for variant, ranks, threads in [("serial", 1, 1)] + \
+                    [(v, w if v == "mpi" else 1, w if v == "openmp" else 1)
+                     for v in ("openmp", "mpi") for w in workers]:
+                fh.write(json.dumps({"workload": "sum", "variant": variant, "mode": "array",
+                                     "threads": threads, "ranks": ranks, "n": 10, "tasks": 4,
+                                     "result": "45", "expected": "45", "verified": True,
+                                     "repeat": 3, "time_min": 1.0 / (ranks * threads),
+                                     "time_median": 1.0 / (ranks * threads),
+                                     "time_max": 1.0 / (ranks * threads), "bytes": 320,
+                                     "cores": 2, "oversubscribed": False, "host": "h",
+                                     "cpu_model": "c", "compiler": "gcc",
+                                     "compiler_version": "12", "cflags": "-O2",
+                                     "mpi_library": None, "omp": {}}) + "\n")
+        return path
+
+    def test_raw_program_lines_and_the_sweep_check(self):
+        with helpers.tempdir() as d:
+            path = self.raw_sweep(d)
+            rc, out, err = cli("report", path, "--expect-workers", "1,2")
+            self.assertEqual(rc, 0, out + err)
+            self.assertIn("every variant agrees bit for bit", out)
+            self.assertIn("check: 5 records; every workload has serial and openmp/mpi at 1,2", out)
+            rc, out, err = cli("report", path, "--expect-workers", "1,2,4")
+            self.assertEqual(rc, 1, out + err)
+            self.assertIn("MISSING: sum (array mode) openmp with 4 worker(s)", out)
+            self.assertIn("MISSING: sum (array mode) mpi with 4 worker(s)", out)
+
+    def test_loaded_machine_is_said(self):
+        with helpers.tempdir() as d:
+            recs = result_set()
+            slow = result_set(scale=1.5)
+            for r in slow:
+                r["provenance"] = dict(r["provenance"], load_average=[5.0, 4.0, 3.0])
+            a = write(os.path.join(d, "a.jsonl"), recs)
+            b = write(os.path.join(d, "b.jsonl"), slow)
+            rc, out, _ = cli("report", b)
+            self.assertIn("exceeded the usable cores", out)
+            rc, out, _ = cli("compare", a, b)
+            self.assertEqual(rc, 1)
+            self.assertIn("REGRESSION (recorded on a loaded machine: load 5.00 on 2 cores)", out)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

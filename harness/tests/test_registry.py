@@ -40,7 +40,7 @@ class ClosedForms(unittest.TestCase):
                 self.assertEqual(back, {k: v for k, v in size.items() if k != "repeat"}, w.name)
 
     def test_programs_listed_once_in_order(self):
-        self.assertEqual(registry.programs()[:3], ["sum", "square", "fsum"])
+        self.assertEqual(set(registry.programs()), {w.program for w in self.W.values()})
         self.assertEqual(len(registry.programs()), len(set(registry.programs())))
 
     def test_every_row_runs_everywhere(self):
