@@ -73,7 +73,9 @@ def run(opts, program, args, threads=None, ranks=None, quiet=False):
     if not quiet:
         print("$ " + " ".join(argv) + (f"   (OMP_NUM_THREADS={threads})" if threads else ""))
     try:
-        code, out, err, _ = launch.run(argv, env, TIMEOUT, inherit_omp=True)
+        code, out, err, _ = launch.run(argv, env, TIMEOUT, inherit_omp=True,
+                                       watch=program if opts.launcher else None,
+                                       deadlock_check=bool(opts.launcher))
     except launch.LaunchError as exc:
         fail("%s: %s" % (" ".join(argv), exc))
     return code, out, err

@@ -420,7 +420,8 @@ def run_bench(opts, stdout=None, stderr=None):
                                         launcher=launcher, flavor=flavor, bind=opts.bind)
         progress.start(job.describe())
         try:
-            rc, so, se, wall = launch.run(argv, env, timeout)
+            rc, so, se, wall = launch.run(argv, env, timeout, watch=binary
+                                          if job.variant in launch.MPI_VARIANTS else None)
             pj = launch.parse_json_line(so, se, rc)
             shape = check_shape(job, pj)
             if shape:

@@ -9,9 +9,11 @@ mpi / hybrid:    mpiexec -n R <binary> --expect-ranks R (hybrid also --expect-th
 """
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
+import threading
 import time
 
 from .registry import MPI_VARIANTS, OMP_VARIANTS
@@ -166,9 +168,124 @@ def flavor_of_launcher(launcher):
     return _flavors.get(launcher)
 
 
-def run(argv, env_overrides, timeout, inherit_omp=False):
+class HangError(LaunchError):
+    """A run that stopped making progress: it was ended, and the message says where each rank
+    was stuck."""
+
+
+def _children():
+    """{parent pid: [child pids]} for every process on this machine."""
+    kids = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % entry, "rb") as fh:
+                stat = fh.read().decode("utf-8", "replace")
+        except OSError:
+            continue
+        fields = stat[stat.rfind(")") + 2:].split()  # the name may hold spaces and ')'
+        kids.setdefault(int(fields[1]), []).append(int(entry))
+    return kids
+
+
+def _state(pid):
+    """The process's state letter (R, S, D, T stopped, t traced, Z zombie), or None if gone."""
+    try:
+        with open("/proc/%d/stat" % pid, "rb") as fh:
+            stat = fh.read().decode("utf-8", "replace")
+    except OSError:
+        return None
+    return stat[stat.rfind(")") + 2:].split()[0]
+
+
+def _rank_of(pid):
+    try:
+        with open("/proc/%d/environ" % pid, "rb") as fh:
+            env = dict(item.split(b"=", 1) for item in fh.read().split(b"\0") if b"=" in item)
+    except OSError:
+        return None
+    for key in (b"OMPI_COMM_WORLD_RANK", b"PMI_RANK", b"PMIX_RANK"):
+        if key in env and env[key].isdigit():
+            return int(env[key])
+    return None
+
+
+class Ranks:
+    """The processes of one run that run the program: the launcher's descendants whose
+    executable is it (for a program started directly, the process itself), each with its MPI
+    rank (from the environment the launcher gave it)."""
+
+    def __init__(self, root, program):
+        self.root = root
+        self.exe = os.path.realpath(program)
+        self.known = {}  # pid -> rank, every rank ever seen
+
+    def find(self):
+        kids, todo, found = _children(), [self.root], {}
+        while todo:
+            pid = todo.pop()
+            try:
+                exe = os.path.realpath("/proc/%d/exe" % pid)
+            except OSError:
+                exe = None
+            if exe == self.exe:
+                found[pid] = _rank_of(pid)
+            todo += kids.get(pid, [])
+        self.known.update(found)
+        return found
+
+    def name(self, pid):
+        rank = self.known.get(pid)
+        return "rank %s (pid %d)" % (rank, pid) if rank is not None else "pid %d" % pid
+
+
+MPI_FRAME = re.compile(r"\bP?MPI_[A-Za-z_]+\b")
+FRAME = re.compile(r"^#\d+\s+(?:0x[0-9a-f]+ in )?([A-Za-z_][A-Za-z0-9_.]*) \(")
+
+
+def where(pid, timeout=20):
+    """Where a process is stuck, from gdb: its MPI call and the program's functions that called
+    it ('PMPI_Reduce <- sum_task <- sum_once'), or its innermost frames; None if gdb is missing."""
+    if not shutil.which("gdb"):
+        return None
+    try:
+        out = subprocess.run(["gdb", "-p", str(pid), "-batch", "-nx", "-ex",
+                              "thread apply all bt"], stdin=subprocess.DEVNULL,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout,
+                             check=False).stdout.decode("utf-8", "replace")
+    except (OSError, subprocess.TimeoutExpired):
+        return "(gdb could not attach)"
+    best = None
+    for thread in re.split(r"\n(?=Thread )", out):
+        frames = [m.group(1) for m in (FRAME.match(l) for l in thread.splitlines()) if m]
+        calls = [i for i, f in enumerate(frames) if MPI_FRAME.fullmatch(f)]
+        if calls:
+            i = calls[-1]  # the outermost MPI function: the one the program called
+            callers = [f for f in frames[i + 1:] if not f.startswith(("__libc", "_start"))]
+            best = " <- ".join([frames[i]] + callers[:3])
+            break
+        if frames and best is None and "main" in frames:
+            best = " <- ".join(frames[:4])
+    return best or "(no stack: %s)" % (tail(out, 1),)
+
+
+def _in_mpi(stack):
+    return bool(stack) and bool(MPI_FRAME.match(stack))
+
+
+def run(argv, env_overrides, timeout, inherit_omp=False, watch=None, deadlock_check=False):
     """Run one program; return (returncode, stdout, stderr, wall_seconds).
-    The whole process group is killed on timeout (mpiexec and its ranks included)."""
+
+    Nothing may hang: after `timeout` seconds the run is ended, and HangError says so.  With
+    `watch` (the program's path, for MPI runs) its ranks are watched too:
+      * a rank stopped by a signal (SIGSTOP, SIGTSTP) ends the run within about a second;
+      * deadlock_check: every few seconds gdb looks at each rank, and when every rank sits in
+        the same MPI call twice in a row, the run is a deadlock and is ended;
+      * before a hung run is ended, every rank is shown with the MPI call it is stuck in;
+      * a run whose launcher reports a signal (exit status 128 + N) gets one more stderr line
+        naming the rank that ended first.
+    Every process of the run is ended: the launcher's process group, and every rank seen."""
     t0 = time.monotonic()
     try:
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -177,30 +294,82 @@ def run(argv, env_overrides, timeout, inherit_omp=False):
                                 start_new_session=True)
     except OSError as exc:
         raise LaunchError("cannot start %s: %s" % (argv[0], exc.strerror))
+    ranks = Ranks(proc.pid, watch) if watch else None
+    output = {}
+    reader = threading.Thread(target=lambda: output.update(zip(("out", "err"),
+                                                               proc.communicate())))
+    reader.start()
+    problem, last_sample, next_sample, stopped, ended = None, None, t0 + 5, {}, []
     try:
-        out, err = proc.communicate(timeout=timeout)
-    except BaseException as exc:  # Ctrl-C too: the run is in its own session, so stop it here
-        _kill_group(proc)
-        if not isinstance(exc, subprocess.TimeoutExpired):
-            raise
-        out, err = proc.communicate()
-        raise LaunchError("timed out after %g s (use --timeout to allow longer runs); "
-                          "stderr tail: %s" % (timeout, tail(err)))
-    return (proc.returncode, out.decode("utf-8", "replace"), err.decode("utf-8", "replace"),
+        while reader.is_alive():
+            reader.join(0.2)
+            now = time.monotonic()
+            if ranks and reader.is_alive():
+                current = ranks.find()
+                ended += [pid for pid in ranks.known if pid not in current and pid not in ended]
+                for pid in current:
+                    if _state(pid) in ("T", "t"):
+                        stopped.setdefault(pid, now)
+                    else:
+                        stopped.pop(pid, None)
+                late = [pid for pid, since in stopped.items() if now - since >= 1.0]
+                if late:
+                    problem = ("%s is stopped (by SIGSTOP or SIGTSTP) and can never finish"
+                               % " and ".join(ranks.name(p) for p in sorted(late)))
+                    break
+                if deadlock_check and current and now >= next_sample:
+                    sample = {pid: where(pid) for pid in current}
+                    if all(_in_mpi(s) for s in sample.values()) and sample == last_sample:
+                        problem = "deadlock: every rank waits in an MPI call that cannot finish"
+                        break
+                    last_sample, next_sample = sample, time.monotonic() + 3
+            if now - t0 >= timeout:
+                problem = "no result after %g s" % timeout
+                break
+    except BaseException:  # Ctrl-C too: the run is in its own session, so stop it here
+        _end(proc, ranks)
+        reader.join()
+        raise
+    if problem:
+        stacks = ""
+        if ranks:
+            alive = {pid: where(pid) for pid in ranks.find() if _state(pid) not in ("T", "t")}
+            stacks = "; ".join("%s in %s" % (ranks.name(p), s) for p, s in sorted(
+                alive.items(), key=lambda kv: (ranks.known.get(kv[0]) or 0)) if s)
+        _end(proc, ranks)
+        reader.join()
+        raise HangError("%s%s; every process of the run was ended; stderr tail: %s"
+                        % (problem, "; " + stacks if stacks else "",
+                           tail(output.get("err", b""))))
+    reader.join()
+    err = output["err"].decode("utf-8", "replace")
+    if ranks and proc.returncode is not None and 128 < proc.returncode < 128 + 65:
+        first = [p for p in ended if p in ranks.known][:1]
+        err += ("parlab: %s: %s\n" % (describe_exit(proc.returncode),
+                                       "%s was the first rank to end" % ranks.name(first[0])
+                                       if first else "which rank, the launcher did not say"))
+    _end(proc, ranks)  # nothing of the run may outlive it
+    return (proc.returncode, output["out"].decode("utf-8", "replace"), err,
             time.monotonic() - t0)
 
 
-def _kill_group(proc):
+def _end(proc, ranks):
     """SIGTERM to the run's process group (mpiexec passes it on to its ranks), then SIGKILL
-    to whatever is left, so no rank survives to hold the output pipes open."""
+    to whatever is left, ranks that left the group included, so that nothing survives to hold
+    the output pipes open or to keep a core busy."""
     try:
         os.killpg(proc.pid, signal.SIGTERM)
     except ProcessLookupError:
-        return
+        pass
     try:
         proc.wait(timeout=5)
     except subprocess.TimeoutExpired:
         pass
+    for pid in list(ranks.find()) if ranks else []:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except ProcessLookupError:

@@ -135,7 +135,8 @@ class Runner:
                                         row.args(size, self.args.repeat, method) + list(extra),
                                         ranks, threads, job.oversubscribed,
                                         launcher=self.launcher, flavor=self.flavor)
-        rc, so, se, wall = launch.run(argv, env, TIMEOUT)
+        rc, so, se, wall = launch.run(argv, env, TIMEOUT, watch=binary
+                                      if variant in registry.MPI_VARIANTS else None)
         try:
             pj = launch.parse_json_line(so, se, rc)
         except launch.LaunchError as exc:

@@ -188,7 +188,7 @@ class BenchWithFakes(unittest.TestCase):
                                  "serial", "--timeout", "1", "--no-plots",
                                  env={"FAKE_SLEEP": "30"})
             self.assertEqual(rc, 1)
-            self.assertIn("timed out after 1 s", err)
+            self.assertIn("no result after 1 s", err)
 
     def test_folded_loop_is_flagged(self):
         with helpers.tempdir() as d:
