@@ -36,7 +36,7 @@ plots=$PARLAB_RESULTS/$name-plots
 parlab_log "sweep $name: $(wc -l <"$file") record(s) in $file"
 
 # Completeness and agreement, whatever wrote the records (harness or raw program lines).
-python3 - "$file" "${PARLAB_SWEEP_WORKERS:-1 2 4}" "${PARLAB_SWEEP_VARIANTS:-openmp mpi}" <<'PY'
+python3 - "$file" "${PARLAB_SWEEP_WORKERS:-1 2}" "${PARLAB_SWEEP_VARIANTS:-openmp mpi}" <<'PY'
 import json, sys
 path, workers, variants = sys.argv[1], [int(w) for w in sys.argv[2].split()], sys.argv[3].split()
 recs = [json.loads(l) for l in open(path) if l.strip()]

@@ -1,12 +1,14 @@
 #!/bin/bash
 #SBATCH --job-name=parlab-hybrid
-#SBATCH --ntasks=2
+#SBATCH --ntasks=1
 #SBATCH --cpus-per-task=2
 #SBATCH --time=00:10:00
 #SBATCH --output=%x-%j.out
 # parlab: the hybrid programs, --ntasks MPI ranks x --cpus-per-task OpenMP threads each.
-#   sbatch jobs/hybrid.sh                               2 ranks x 2 threads
-#   sbatch -N 2 --ntasks-per-node=2 -c 8 jobs/hybrid.sh 4 ranks x 8 threads on 2 nodes
+#   sbatch jobs/hybrid.sh                               1 rank x 2 threads (fits the smallest
+#                                                       node: ranks x threads <= its CPUs)
+#   sbatch -n 2 -c 2 jobs/hybrid.sh                     2 ranks x 2 threads (a node with >= 4 CPUs)
+#   sbatch -N 2 -n 4 -c 8 jobs/hybrid.sh                4 ranks x 8 threads on 2 nodes
 #   PARLAB_MPI_LAUNCHER=mpirun sbatch jobs/hybrid.sh    mpirun --map-by slot:PE=<threads>
 # Runs each workload whose <workload>_hybrid program is built (fails if there is none).
 # No partition, account or module here: they belong in jobs/site.env.

@@ -1,11 +1,12 @@
 #!/bin/bash
 #SBATCH --job-name=parlab-mpi
-#SBATCH --ntasks=4
+#SBATCH --ntasks=2
 #SBATCH --cpus-per-task=1
 #SBATCH --time=00:10:00
 #SBATCH --output=%x-%j.out
 # parlab: the MPI programs, --ntasks ranks.
-#   sbatch jobs/mpi.sh                                  4 ranks, launched with srun --mpi=pmix
+#   sbatch jobs/mpi.sh                                  2 ranks (fits the smallest node),
+#                                                       launched with srun --mpi=pmix
 #   sbatch -n 16 jobs/mpi.sh                            16 ranks (on as many nodes as Slurm picks)
 #   PARLAB_MPI_LAUNCHER=mpirun sbatch jobs/mpi.sh       the alternative: the MPI's own mpirun
 #                                                       inside the allocation (no -np needed)

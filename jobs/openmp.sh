@@ -1,12 +1,13 @@
 #!/bin/bash
 #SBATCH --job-name=parlab-openmp
 #SBATCH --ntasks=1
-#SBATCH --cpus-per-task=4
+#SBATCH --cpus-per-task=2
 #SBATCH --time=00:10:00
 #SBATCH --output=%x-%j.out
 # parlab: the OpenMP programs, one process with --cpus-per-task threads.
-#   sbatch jobs/openmp.sh            4 threads
-#   sbatch -c 16 jobs/openmp.sh      16 threads (OMP_NUM_THREADS follows SLURM_CPUS_PER_TASK)
+#   sbatch jobs/openmp.sh            2 threads (the default fits the smallest node)
+#   sbatch -c 16 jobs/openmp.sh      16 threads (OMP_NUM_THREADS follows SLURM_CPUS_PER_TASK);
+#                                    -c must not exceed one node's CPUs (sinfo -o %c)
 # No partition, account or module here: they belong in jobs/site.env.
 set -euo pipefail
 

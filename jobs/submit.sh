@@ -52,7 +52,7 @@ submit() {  # submit SCRIPT [sbatch options] -> prints the job id
 }
 
 if [[ $job == sweep ]]; then
-    read -r -a workers <<<"${PARLAB_SWEEP_WORKERS:-1 2 4}"
+    read -r -a workers <<<"${PARLAB_SWEEP_WORKERS:-1 2}"
     ((${#workers[@]} > 0)) || { echo "submit.sh: PARLAB_SWEEP_WORKERS is empty" >&2; exit 2; }
     export PARLAB_SWEEP_WORKERS="${workers[*]}"
     max=0

@@ -1,13 +1,13 @@
 #!/bin/bash
 #SBATCH --job-name=parlab-sweep
-#SBATCH --array=0-2
+#SBATCH --array=0-1
 #SBATCH --nodes=1
-#SBATCH --ntasks=4
+#SBATCH --ntasks=2
 #SBATCH --cpus-per-task=1
 #SBATCH --time=00:20:00
 #SBATCH --output=%x-%A_%a.out
 # parlab scaling sweep, one array task per worker count.
-# Array task i takes the i-th entry of PARLAB_SWEEP_WORKERS (default "1 2 4"), runs the
+# Array task i takes the i-th entry of PARLAB_SWEEP_WORKERS (default "1 2"), runs the
 # OpenMP program with that many threads and the MPI program with that many ranks (plus the
 # serial reference), and records every run into $PARLAB_RESULTS/<sweep>.jsonl.  collect.sh,
 # submitted with --dependency=afterok on this array, then writes the report and the plots.
@@ -16,7 +16,8 @@
 # By hand: id=$(sbatch --parsable jobs/sweep.sh)
 #          sbatch --dependency=afterok:$id --export=ALL,PARLAB_SWEEP_NAME=sweep-$id jobs/collect.sh
 # --ntasks must be at least the largest worker count (MPI ranks come out of the job's tasks;
-# threads use the same CPUs).  One node, so that the scaling is that of one node.
+# threads use the same CPUs), and no more than one node's CPUs (sinfo -o %c): the default
+# "1 2" fits the smallest node.  One node, so that the scaling is that of one node.
 # Recording: through the harness (python3 harness/parlab_harness.py bench) when it is in the
 # checkout, else each program's --json line is appended as is (PARLAB_SWEEP_RECORDER=raw).
 set -euo pipefail
@@ -28,7 +29,7 @@ PARLAB_ROOT=${PARLAB_ROOT:-${SLURM_SUBMIT_DIR:-$PWD}}
 source "$PARLAB_ROOT/jobs/lib.sh" || { echo "parlab job: cannot find jobs/lib.sh: submit from the parlab checkout or set PARLAB_ROOT" >&2; exit 2; }
 
 parlab_setup
-read -r -a workers <<<"${PARLAB_SWEEP_WORKERS:-1 2 4}"
+read -r -a workers <<<"${PARLAB_SWEEP_WORKERS:-1 2}"
 read -r -a variants <<<"${PARLAB_SWEEP_VARIANTS:-openmp mpi}"
 read -r -a workloads <<<"${PARLAB_WORKLOADS:-sum square}"
 index=${SLURM_ARRAY_TASK_ID:-}
