@@ -13,7 +13,9 @@
 # so exporting them in jobs/site.env (sourced here) sets partition/account/QOS for every job
 # without editing the scripts.  Plain `sbatch jobs/<job>.sh` works as well (export the
 # SBATCH_* variables in your shell, or pass -p/-A yourself).
-# Prints one line per submitted job; the last line is "jobs: ID [ID]".
+# Prints one line per submitted job; the last line is "jobs: ID [ID]".  When sbatch rejects a
+# job (say, more CPUs than a node has: see jobs/README.md, "Size a request to the node"), its
+# message is shown, nothing more is submitted, and the exit status is 1.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -41,12 +43,24 @@ script_for() {
     esac
 }
 
-submit() {  # submit SCRIPT [sbatch options] -> prints the job id
-    local script=$1 out id
+# submit SCRIPT [sbatch options] -> prints the job id, or exits non-zero.  It runs inside $(...),
+# where bash turns `set -e` off: every failure is checked by hand, and the caller must check
+# the substitution's status (`id=$(submit ...) || exit`).
+submit() {
+    local script=$1 out id status=0
     shift
     [[ -f $script ]] || { echo "submit.sh: no job script $script" >&2; exit 2; }
-    out=$(sbatch --parsable "$@" "$script")
+    out=$(sbatch --parsable "$@" "$script") || status=$?
+    if ((status != 0)); then
+        # sbatch has printed its own reason on stderr just above
+        echo "submit.sh: sbatch rejected $(basename "$script") (exit $status): nothing more submitted" >&2
+        exit 1
+    fi
     id=${out%%;*}
+    if [[ ! $id =~ ^[0-9]+$ ]]; then
+        echo "submit.sh: sbatch gave no job id for $(basename "$script") (it printed '$out'): nothing more submitted" >&2
+        exit 1
+    fi
     echo "submitted $(basename "$script" .sh) as job $id${SBATCH_PARTITION:+ (partition $SBATCH_PARTITION)}${SBATCH_ACCOUNT:+ (account $SBATCH_ACCOUNT)}" >&2
     echo "$id"
 }
@@ -60,12 +74,20 @@ if [[ $job == sweep ]]; then
         [[ $w =~ ^[1-9][0-9]*$ ]] || { echo "submit.sh: PARLAB_SWEEP_WORKERS: '$w' is not a positive integer" >&2; exit 2; }
         ((w > max)) && max=$w
     done
-    array=$(submit "$(script_for sweep)" --array="0-$((${#workers[@]} - 1))" --ntasks="$max" "$@")
+    array=$(submit "$(script_for sweep)" --array="0-$((${#workers[@]} - 1))" --ntasks="$max" "$@") || exit
     export PARLAB_SWEEP_NAME=${PARLAB_SWEEP_NAME:-sweep-$array}
-    collect=$(submit "$(script_for collect)" --dependency="afterok:$array" "$@")
+    if ! collect=$(submit "$(script_for collect)" --dependency="afterok:$array" "$@"); then
+        # a sweep nobody collects is work for nothing: take it back
+        if scancel "$array"; then
+            echo "submit.sh: cancelled the sweep array $array, since its collect job was rejected" >&2
+        else
+            echo "submit.sh: could not cancel the sweep array $array: scancel $array" >&2
+        fi
+        exit 1
+    fi
     echo "sweep $PARLAB_SWEEP_NAME: records -> ${PARLAB_RESULTS:-$PARLAB_ROOT/results}/$PARLAB_SWEEP_NAME.jsonl, report and plots when job $collect ends"
     echo "jobs: $array $collect"
 else
-    id=$(submit "$(script_for "$job")" "$@")
+    id=$(submit "$(script_for "$job")" "$@") || exit
     echo "jobs: $id"
 fi

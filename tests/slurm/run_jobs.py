@@ -348,6 +348,11 @@ def run_cases(src, build, jobs_dir, scratch, work, results, cluster, n, have_hyb
         log("FAIL: job scripts without a test case: %s" % ", ".join(uncovered))
         return False
 
+    # Requests the node cannot hold, first, on the empty cluster: sbatch rejects them, and
+    # jobs/submit.sh must exit non-zero with sbatch's own message and submit nothing more.
+    if not rejected_requests(S, env, work, os.cpu_count() + 1):
+        return False
+
     # Submit everything at once: the node's real CPUs run the small jobs two or one at a
     # time, the rest wait in the queue.
     t0 = time.monotonic()
@@ -482,6 +487,43 @@ def run_cases(src, build, jobs_dir, scratch, work, results, cluster, n, have_hyb
                 for line in text.splitlines()[-40:]:
                     log("       | " + line)
     return all_ok
+
+
+def rejected_requests(S, env, work, too_many):
+    """jobs/submit.sh with requests larger than the node: each must fail, say why in sbatch's
+    words, and leave the queue empty (no collect job after a rejected sweep)."""
+    ok = True
+    tries = [
+        ("openmp -c %d" % too_many, [S("submit.sh"), "openmp", "-c", str(too_many)], {}),
+        ("sweep over 1 and %d workers" % too_many, [S("submit.sh"), "sweep"],
+         {"PARLAB_SWEEP_WORKERS": "1 %d" % too_many}),
+    ]
+    for name, cmd, extra in tries:
+        p = run(cmd, dict(env, **extra), cwd=work, check=False)
+        problems = []
+        if p.returncode == 0:
+            problems.append("exit status 0 (must be non-zero)")
+        errors = re.findall(r"^sbatch: error: .+", p.stderr, re.M)
+        if not errors:
+            problems.append("sbatch's own error message is not shown")
+        elif len(errors) > 1:
+            problems.append("went on calling sbatch after the rejection (%d sbatch errors)"
+                            % len(errors))
+        jobs = run(["scontrol", "-o", "show", "jobs"], env, check=False).stdout
+        queued = re.findall(r"JobId=(\d+).*?JobName=(\S+)", jobs)
+        if queued:
+            problems.append("jobs were submitted anyway: %s"
+                            % ", ".join("%s (%s)" % q for q in queued))
+            run(["scancel"] + [q[0] for q in queued], env, check=False)
+        log("%-4s %-45s exit %d" % ("ok" if not problems else "FAIL",
+                                    "must be rejected: " + name, p.returncode))
+        for prob in problems:
+            log("       - " + prob)
+        if problems:
+            ok = False
+            for line in (p.stdout + p.stderr).splitlines():
+                log("       | " + line)
+    return ok
 
 
 if __name__ == "__main__":
