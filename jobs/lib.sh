@@ -149,13 +149,22 @@ parlab_run1() {
     fi
 }
 
+# parlab_mpi_flavor EXE: "mpich" if EXE links an MPICH-based MPI, else "openmpi".  ldd's output
+# is read whole, never piped into `grep -q`: grep would exit at the first match, ldd would die
+# of SIGPIPE, and under pipefail the test would fail at random (1 run in 9 on a busy machine).
+parlab_mpi_flavor() {
+    local libs
+    libs=$(ldd "$1" 2>/dev/null) || libs=
+    if [[ $libs =~ libmpich|libmpi\.so\.12 ]]; then echo mpich; else echo openmpi; fi
+}
+
 # parlab_srun_mpi EXE: the srun --mpi plugin for EXE (PARLAB_SRUN_MPI overrides).
 # Open MPI (Debian: no PMI-1/PMI-2 support) needs pmix; MPICH-based MPIs use pmi2 (with pmix
 # they silently start N one-rank copies, which --expect-ranks catches).
 parlab_srun_mpi() {
     if [[ -n ${PARLAB_SRUN_MPI:-} && ${PARLAB_SRUN_MPI} != auto ]]; then
         echo "$PARLAB_SRUN_MPI"
-    elif ldd "$1" 2>/dev/null | grep -Eq 'libmpich|libmpi\.so\.12'; then
+    elif [[ $(parlab_mpi_flavor "$1") == mpich ]]; then
         echo pmi2
     else
         echo pmix
@@ -180,18 +189,19 @@ parlab_mpi() {
             "${cmd[@]}" "$exe" "$@"
             ;;
         mpirun)
-            local mpirun=${PARLAB_MPIRUN:-} margs=()
+            local mpirun=${PARLAB_MPIRUN:-} margs=() version
             if [[ -z $mpirun ]]; then
-                if ldd "$exe" 2>/dev/null | grep -Eq 'libmpich|libmpi\.so\.12'; then
+                if [[ $(parlab_mpi_flavor "$exe") == mpich ]]; then
                     mpirun=$(command -v mpiexec.mpich || command -v mpirun) || true
                 else
                     mpirun=$(command -v mpiexec.openmpi || command -v mpirun) || true
                 fi
             fi
             [[ -n $mpirun ]] || parlab_die "no mpirun found (set PARLAB_MPIRUN or load the MPI module in site.env)"
+            version=$("$mpirun" --version 2>/dev/null) || version=
             if [[ -n ${PARLAB_MPIRUN_ARGS:-} ]]; then
                 read -r -a margs <<<"$PARLAB_MPIRUN_ARGS"
-            elif "$mpirun" --version 2>/dev/null | grep -Eq 'Open MPI|OpenRTE|PRRTE|prte'; then
+            elif [[ $version =~ Open\ MPI|OpenRTE|PRRTE|prte ]]; then
                 margs=(--report-bindings)
                 if ((cpt > 1)) && [[ ${OMP_PROC_BIND:-} != false ]]; then
                     # Open MPI binds each rank to ONE core by default (<= 2 ranks): give each

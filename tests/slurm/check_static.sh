@@ -7,7 +7,9 @@
 # - shellcheck on jobs/*.sh, jobs/site.env and tests/slurm/*.sh (skipped if not installed);
 # - dry runs outside Slurm with faked SLURM_* variables (if BUILD_DIR holds the programs):
 #   serial.sh, openmp.sh (OMP_NUM_THREADS must follow SLURM_CPUS_PER_TASK, not the caller's
-#   OMP_NUM_THREADS), submission from inside jobs/, and a clear error for a missing build.
+#   OMP_NUM_THREADS), submission from inside jobs/, and a clear error for a missing build;
+# - no `CMD | grep -q` in jobs/ (random failures under pipefail), and jobs/lib.sh tells an
+#   MPICH program from an Open MPI one every time (srun's --mpi plugin).
 set -euo pipefail
 
 src=$(cd "${1:?usage: check_static.sh SOURCE_DIR [BUILD_DIR]}" && pwd)
@@ -47,6 +49,16 @@ for f in "${job_scripts[@]}"; do
 done
 ((fails > 0)) || pass "job scripts: bash, strict mode, no site settings, no hard-coded paths"
 
+# `CMD | grep -q` under pipefail fails at random: grep exits at its first match, CMD may still be
+# writing and dies of SIGPIPE, and the pipeline's status is CMD's.  Read CMD's output whole.
+piped=$(grep -nE '^[^#]*\|[[:space:]]*grep[[:space:]]+-[[:alnum:]]*q' "$src"/jobs/*.sh || true)
+if [[ -z $piped ]]; then
+    pass "jobs/: no 'CMD | grep -q' (a random SIGPIPE failure under pipefail)"
+else
+    fail "jobs/: 'CMD | grep -q' fails at random under pipefail (grep exits early, CMD gets SIGPIPE):"
+    sed "s|^$src/||; s/^/    | /" <<<"$piped"
+fi
+
 if command -v shellcheck >/dev/null; then
     if shellcheck "$src"/jobs/*.sh "$src/jobs/site.env" "$src"/tests/slurm/*.sh; then
         pass "shellcheck jobs/*.sh jobs/site.env tests/slurm/*.sh"
@@ -55,6 +67,33 @@ if command -v shellcheck >/dev/null; then
     fi
 else
     echo "skip: shellcheck not installed (apt-get install shellcheck)"
+fi
+
+# The MPI flavour of a program, 200 times over: one wrong answer sends an MPICH program to
+# srun --mpi=pmix, which starts N one-rank copies.  (It came from `ldd | grep -q` under
+# pipefail: grep exits at the first match, ldd dies of SIGPIPE, 1 time in 9.)  Any program that
+# links MPICH will do: this build's, or MPICH's own mpichversion.
+mpich_exe=
+for candidate in "${build:+$build/sum_mpi}" "$(command -v mpichversion || true)"; do
+    if [[ -n $candidate && -x $candidate ]] && ldd "$candidate" 2>/dev/null >"${TMPDIR:-/tmp}/parlab-ldd.$$" \
+        && grep -q libmpich "${TMPDIR:-/tmp}/parlab-ldd.$$"; then
+        mpich_exe=$candidate
+        break
+    fi
+done
+rm -f "${TMPDIR:-/tmp}/parlab-ldd.$$"
+if [[ -n $mpich_exe ]]; then
+    # shellcheck disable=SC2016  # expanded by the inner shell
+    wrong=$(bash -c 'set -euo pipefail; source "$1/jobs/lib.sh"; wrong=0
+        for _ in $(seq 200); do [[ $(parlab_srun_mpi "$2") == pmi2 ]] || wrong=$((wrong + 1)); done
+        echo "$wrong"' flavour "$src" "$mpich_exe") || wrong="error"
+    if [[ $wrong == 0 ]]; then
+        pass "parlab_srun_mpi picks pmi2 for an MPICH program in 200 of 200 tries (${mpich_exe##*/})"
+    else
+        fail "parlab_srun_mpi on ${mpich_exe##*/}: not pmi2 in $wrong of 200 tries"
+    fi
+else
+    echo "skip: MPI flavour check (no program linking MPICH: apt-get install mpich)"
 fi
 
 # Dry runs outside Slurm.
