@@ -45,7 +45,10 @@ for r in recs:
     w = r.get("workers") or r.get("threads", 1) * r.get("ranks", 1)
     seen.add((r["workload"], r["variant"], w))
     key = (r["workload"], r.get("mode"), r.get("n"), r.get("tasks"))
-    answers.setdefault(key, {}).setdefault(r["result"], []).append("%s/%d" % (r["variant"], w))
+    # fsum --naive (the harness records it as a demonstration) changes its last bits with the
+    # worker count by design: its runs must be verified (within their error bound), not equal
+    if r.get("method") != "naive":
+        answers.setdefault(key, {}).setdefault(r["result"], []).append("%s/%d" % (r["variant"], w))
     if not r.get("verified", False):
         problems.append("%s %s %d workers: not verified (result %s, expected %s)"
                         % (r["workload"], r["variant"], w, r["result"], r.get("expected")))

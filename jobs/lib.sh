@@ -5,7 +5,8 @@
 # script's own path says nothing about where parlab is).
 #
 # Knobs (environment at submit time, or jobs/site.env): see jobs/README.md.
-#   PARLAB_BUILD PARLAB_RESULTS PARLAB_N PARLAB_REPEAT PARLAB_ARGS PARLAB_WORKLOADS
+#   PARLAB_BUILD PARLAB_RESULTS PARLAB_N PARLAB_REPEAT PARLAB_ARGS PARLAB_WORKLOADS (see
+#   parlab_workloads)
 #   PARLAB_MPI_LAUNCHER PARLAB_SRUN_MPI PARLAB_SRUN_ARGS PARLAB_MPIRUN PARLAB_MPIRUN_ARGS
 #   PARLAB_OMP_PLACES PARLAB_OMP_PROC_BIND PARLAB_EXPECT_RANKS PARLAB_EXPECT_THREADS
 #   sweep.sh / collect.sh: PARLAB_SWEEP_WORKERS PARLAB_SWEEP_VARIANTS PARLAB_SWEEP_NAME
@@ -54,6 +55,28 @@ parlab_bin() {
     local exe=$PARLAB_BUILD/$1
     [[ -x $exe ]] || parlab_die "$exe not found or not executable (is PARLAB_BUILD=$PARLAB_BUILD right, and built?)"
     echo "$exe"
+}
+
+# parlab_workloads VARIANT...: the workloads to run, one per line: PARLAB_WORKLOADS if set, else
+# every workload whose <workload>_<VARIANT> programs (all of them) are in $PARLAB_BUILD.  The
+# one place that decides, so that a new workload in the build needs no edit in jobs/.
+parlab_workloads() {
+    local exe workload variant found=()
+    if [[ -n ${PARLAB_WORKLOADS:-} ]]; then
+        read -r -a found <<<"$PARLAB_WORKLOADS"
+    else
+        for exe in "$PARLAB_BUILD"/*_"$1"; do
+            [[ -f $exe && -x $exe ]] || continue
+            workload=${exe##*/}
+            workload=${workload%_"$1"}
+            for variant in "$@"; do
+                [[ -x $PARLAB_BUILD/${workload}_$variant ]] || continue 2
+            done
+            found+=("$workload")
+        done
+    fi
+    ((${#found[@]} > 0)) || parlab_die "no program for variant(s) $* in $PARLAB_BUILD (is it built, with MPI for mpi and hybrid?)"
+    printf '%s\n' "${found[@]}"
 }
 
 # parlab_args: the program options shared by all variants, into the array PARLAB_PROG_ARGS.

@@ -25,7 +25,8 @@ parlab_omp "$threads" "$threads"
 parlab_log "OpenMP: OMP_NUM_THREADS=$OMP_NUM_THREADS OMP_PLACES=${OMP_PLACES:-unset} OMP_PROC_BIND=${OMP_PROC_BIND:-unset} OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-unset}"
 parlab_layout 1 "$threads"
 parlab_args
-for workload in ${PARLAB_WORKLOADS:-sum square}; do
+workloads=$(parlab_workloads openmp)
+for workload in $workloads; do
     exe=$(parlab_bin "${workload}_openmp")
     parlab_log "run: $exe ${PARLAB_PROG_ARGS[*]} --expect-threads ${PARLAB_EXPECT_THREADS:-$threads}"
     # srun gets --cpus-per-task again: since Slurm 22.05 it does not inherit sbatch's value.

@@ -21,7 +21,8 @@ parlab_where
 parlab_omp 1 1
 parlab_layout 1 1
 parlab_args
-for workload in ${PARLAB_WORKLOADS:-sum square}; do
+workloads=$(parlab_workloads serial)
+for workload in $workloads; do
     exe=$(parlab_bin "${workload}_serial")
     parlab_log "run: $exe ${PARLAB_PROG_ARGS[*]}"
     parlab_run1 1 "$exe" "${PARLAB_PROG_ARGS[@]}" | parlab_expect_result

@@ -31,7 +31,8 @@ source "$PARLAB_ROOT/jobs/lib.sh" || { echo "parlab job: cannot find jobs/lib.sh
 parlab_setup
 read -r -a workers <<<"${PARLAB_SWEEP_WORKERS:-1 2}"
 read -r -a variants <<<"${PARLAB_SWEEP_VARIANTS:-openmp mpi}"
-read -r -a workloads <<<"${PARLAB_WORKLOADS:-sum square}"
+mapfile -t workloads < <(parlab_workloads serial "${variants[@]}")
+((${#workloads[@]} > 0)) || exit 2   # parlab_workloads has said why
 index=${SLURM_ARRAY_TASK_ID:-}
 [[ $index =~ ^[0-9]+$ ]] || parlab_die "not an array task: submit with jobs/submit.sh sweep (or sbatch --array=0-$((${#workers[@]} - 1)))"
 ((index < ${#workers[@]})) || parlab_die "array index $index but PARLAB_SWEEP_WORKERS has ${#workers[@]} entries (${workers[*]})"

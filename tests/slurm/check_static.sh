@@ -105,16 +105,20 @@ if [[ -n $build && -x $build/sum_serial && -x $build/sum_openmp ]]; then
                -u PARLAB_WORKLOADS -u PARLAB_SITE_ENV -u SBATCH_PARTITION -u SBATCH_ACCOUNT
                PARLAB_BUILD="$build" PARLAB_RESULTS="$scratch/results" PARLAB_N=1000
                PARLAB_REPEAT=1)
+    # by default every workload that is built runs: one result line per *_serial program
+    built=$(find "$build" -maxdepth 1 -type f -executable -name '*_serial' -printf '%f\n' | sed 's/_serial$//' | sort | tr '\n' ' ')
     if (cd "$scratch" && "${clean_env[@]}" SLURM_SUBMIT_DIR="$src" bash "$src/jobs/serial.sh") >"$scratch/serial.out" 2>&1 \
-        && [[ $(grep -c '^{.*"variant":"serial"' "$scratch/serial.out") -eq 2 ]]; then
-        pass "dry run: serial.sh (SLURM_SUBMIT_DIR = the checkout)"
+        && ran=$(grep '^{.*"variant":"serial"' "$scratch/serial.out" | grep -o '^{"workload":"[a-z0-9_]*"' | cut -d'"' -f4 | sort | tr '\n' ' ') \
+        && [[ $ran == "$built" ]]; then
+        pass "dry run: serial.sh (SLURM_SUBMIT_DIR = the checkout; every workload built: $built)"
     else
+        echo "    built: $built; ran: ${ran:-}"
         fail "dry run: serial.sh"; sed 's/^/    | /' "$scratch/serial.out"
     fi
     if (cd "$scratch" && "${clean_env[@]}" SLURM_SUBMIT_DIR="$src/jobs" SLURM_CPUS_PER_TASK=2 OMP_NUM_THREADS=7 \
-            OMP_PROC_BIND=spread bash "$src/jobs/openmp.sh") >"$scratch/openmp.out" 2>&1 \
+            OMP_PROC_BIND=spread PARLAB_WORKLOADS="sum square" bash "$src/jobs/openmp.sh") >"$scratch/openmp.out" 2>&1 \
         && [[ $(grep -c '^{.*"variant":"openmp".*"threads":2,' "$scratch/openmp.out") -eq 2 ]]; then
-        pass "dry run: openmp.sh (submitted from jobs/; -c 2 gives 2 threads, caller's OMP_* ignored)"
+        pass "dry run: openmp.sh (submitted from jobs/; -c 2 gives 2 threads, caller's OMP_* ignored; PARLAB_WORKLOADS chooses)"
     else
         fail "dry run: openmp.sh"; sed 's/^/    | /' "$scratch/openmp.out"
     fi
