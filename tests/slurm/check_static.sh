@@ -4,7 +4,8 @@
 # - bash -n on every jobs/*.sh and tests/slurm/*.sh;
 # - job scripts: #!/bin/bash, set -euo pipefail, no site settings (partition, account, QOS,
 #   reservation, modules) and no absolute paths outside comments;
-# - shellcheck on jobs/*.sh, jobs/site.env and tests/slurm/*.sh (skipped if not installed);
+# - shellcheck on jobs/*.sh, jobs/site.env, tests/slurm/*.sh, and the bash that launches
+#   everything else: ./parlab and common/launch_env.sh (skipped if shellcheck is not installed);
 # - dry runs outside Slurm with faked SLURM_* variables (if BUILD_DIR holds the programs):
 #   serial.sh, openmp.sh (OMP_NUM_THREADS must follow SLURM_CPUS_PER_TASK, not the caller's
 #   OMP_NUM_THREADS), submission from inside jobs/, and a clear error for a missing build;
@@ -28,7 +29,8 @@ for f in "$src"/jobs/*.sh; do
 done
 ((${#job_scripts[@]} > 0)) || fail "no job scripts (#SBATCH lines) in $src/jobs"
 
-for f in "${scripts[@]}" "$src/jobs/site.env"; do
+others=("$src/parlab" "$src/common/launch_env.sh")
+for f in "${scripts[@]}" "$src/jobs/site.env" "${others[@]}"; do
     if bash -n "$f"; then pass "bash -n ${f#"$src"/}"; else fail "bash -n ${f#"$src"/}"; fi
 done
 
@@ -60,8 +62,8 @@ else
 fi
 
 if command -v shellcheck >/dev/null; then
-    if shellcheck "$src"/jobs/*.sh "$src/jobs/site.env" "$src"/tests/slurm/*.sh; then
-        pass "shellcheck jobs/*.sh jobs/site.env tests/slurm/*.sh"
+    if shellcheck "$src"/jobs/*.sh "$src/jobs/site.env" "$src"/tests/slurm/*.sh "${others[@]}"; then
+        pass "shellcheck jobs/*.sh jobs/site.env tests/slurm/*.sh parlab common/launch_env.sh"
     else
         fail "shellcheck"
     fi
