@@ -35,6 +35,6 @@ for workload in $workloads; do
     exe=$(parlab_bin "${workload}_hybrid")
     parlab_log "run: $exe ${PARLAB_PROG_ARGS[*]} --expect-ranks ${PARLAB_EXPECT_RANKS:-$ranks} --expect-threads ${PARLAB_EXPECT_THREADS:-$threads}"
     parlab_mpi "$ranks" "$threads" "$exe" "${PARLAB_PROG_ARGS[@]}" \
-        --expect-ranks "${PARLAB_EXPECT_RANKS:-$ranks}" --expect-threads "${PARLAB_EXPECT_THREADS:-$threads}" | parlab_expect_result
+        --expect-ranks "${PARLAB_EXPECT_RANKS:-$ranks}" --expect-threads "${PARLAB_EXPECT_THREADS:-$threads}" | parlab_expect_result 1
 done
 parlab_log "done"

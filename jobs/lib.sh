@@ -127,46 +127,74 @@ parlab_where() {
     parlab_log "tasks: ${SLURM_NTASKS:-1} (per node: ${SLURM_TASKS_PER_NODE:-1}); cpus per task: ${SLURM_CPUS_PER_TASK:-1}; cpus allocated on this node: ${SLURM_CPUS_ON_NODE:-?}"
     parlab_log "batch shell cpu binding: $(parlab_cpus_allowed) ($(parlab_nproc) usable; node has $(getconf _NPROCESSORS_ONLN))"
     parlab_log "parlab: $PARLAB_ROOT; build: $PARLAB_BUILD; submit dir: ${SLURM_SUBMIT_DIR:-$PWD}"
+    parlab_nodes
+}
+
+# parlab_nodes: on a job with several nodes, one '# node:' line per node (its name, its CPUs,
+# and which machine it is), and a warning when the nodes are one machine
+# (containers or network namespaces on one host, like parlab's test cluster: they share its
+# cores, so times measured across nodes mean nothing).  A machine is its kernel's boot id.
+parlab_nodes() {
+    parlab_in_slurm || return 0
+    local nodes=${SLURM_JOB_NUM_NODES:-1} out machines
+    ((nodes > 1)) || return 0
+    # shellcheck disable=SC2016  # expanded by the task's shell, not here
+    out=$(srun --ntasks="$nodes" --ntasks-per-node=1 --cpus-per-task=1 bash -c \
+        'echo "# node: $(hostname -s) ($(getconf _NPROCESSORS_ONLN) cpus) machine $(cut -c1-8 /proc/sys/kernel/random/boot_id)"' \
+        | sort)
+    [[ -z $out ]] || printf '%s\n' "$out"
+    [[ $(grep -c '^# node: ' <<<"$out") -eq $nodes ]] \
+        || parlab_die "srun could not start one task on each of the job's $nodes nodes (see the srun errors above)"
+    machines=$(awk '{print $NF}' <<<"$out" | sort -u | wc -l)
+    if ((machines < nodes)); then
+        parlab_log "WARNING: these $nodes nodes are $machines machine(s) (same kernel boot id): they share its cores, so times measured across nodes mean nothing"
+    fi
 }
 
 # parlab_in_slurm: true inside a Slurm allocation with srun available.
 parlab_in_slurm() { [[ -n ${SLURM_JOB_ID:-} ]] && command -v srun >/dev/null; }
 
-# parlab_layout NTASKS CPT: one line per task of a step shaped like the real one:
-# node, rank, CPUs it may run on (the binding Slurm applied).  Fails if not every task
+# parlab_layout NTASKS CPT [SRUN OPTIONS...]: one line per task of a step shaped like the real
+# one: node, rank, CPUs it may run on (the binding Slurm applied).  Fails if not every task
 # reported: a step that cannot launch may still leave srun with exit status 0 (Slurm 22.05).
 parlab_layout() {
     parlab_in_slurm || return 0
-    local srun_extra=() out
+    local ntasks=$1 cpt=$2 srun_extra=() out
+    shift 2
     [[ -z ${PARLAB_SRUN_ARGS:-} ]] || read -r -a srun_extra <<<"$PARLAB_SRUN_ARGS"
     # shellcheck disable=SC2016  # expanded by the task's shell, not here
-    out=$(srun --ntasks="$1" --cpus-per-task="$2" "${srun_extra[@]}" bash -c \
+    out=$(srun --ntasks="$ntasks" --cpus-per-task="$cpt" "$@" "${srun_extra[@]}" bash -c \
         'echo "# layout: task $SLURM_PROCID (local $SLURM_LOCALID) on $(hostname -s) cpus $(awk "/^Cpus_allowed_list:/ {print \$2}" /proc/self/status)"' \
         | sort -t' ' -k4,4n)
     [[ -z $out ]] || printf '%s\n' "$out"
-    [[ $(grep -c '^# layout: ' <<<"$out") -eq $1 ]] \
-        || parlab_die "srun could not start $1 task(s) of $2 CPU(s) each in this allocation (see the srun errors above)"
+    [[ $(grep -c '^# layout: ' <<<"$out") -eq $ntasks ]] \
+        || parlab_die "srun could not start $ntasks task(s) of $cpt CPU(s) each in this allocation (see the srun errors above)"
 }
 
-# parlab_expect_result: pass a program's stdout through; fail unless it held a JSON result.
+# parlab_expect_result [COUNT]: pass a program's stdout through; fail unless it held COUNT
+# (default 1) JSON result lines.
 # Needed because srun can exit 0 when a step failed to launch (Slurm 22.05, e.g. an MPI
 # plugin error in slurmstepd): without this check the job would end COMPLETED with no result.
 parlab_expect_result() {
-    local line seen=0
+    local want=${1:-1} line seen=0
     while IFS= read -r line; do
         printf '%s\n' "$line"
-        [[ $line != '{'* ]] || seen=1
+        [[ $line == '{'* ]] || continue
+        seen=$((seen + 1))
     done
-    ((seen)) || parlab_die "no result line from the program: it failed, or its step did not launch (see above)"
+    ((seen > 0)) || parlab_die "no result line from the program: it failed, or its step did not launch (see above)"
+    ((seen == want)) || parlab_die "expected $want result line(s) from the program, got $seen"
 }
 
-# parlab_run1 CPT EXE ARGS...: one process with CPT CPUs (srun step in Slurm, else directly).
-parlab_run1() {
+# parlab_each_node CPT EXE ARGS...: one process with CPT CPUs on each node of the job (one srun
+# step), or one process directly outside Slurm.  A serial or OpenMP program uses one node: on
+# N nodes it runs as N independent copies, one result line per node.
+parlab_each_node() {
     local cpt=$1; shift
     if parlab_in_slurm; then
-        local srun_extra=()
+        local srun_extra=() nodes=${SLURM_JOB_NUM_NODES:-1}
         [[ -z ${PARLAB_SRUN_ARGS:-} ]] || read -r -a srun_extra <<<"$PARLAB_SRUN_ARGS"
-        srun --ntasks=1 --cpus-per-task="$cpt" "${srun_extra[@]}" "$@"
+        srun --ntasks="$nodes" --ntasks-per-node=1 --cpus-per-task="$cpt" "${srun_extra[@]}" "$@"
     else
         "$@"
     fi

@@ -32,6 +32,6 @@ workloads=$(parlab_workloads mpi)
 for workload in $workloads; do
     exe=$(parlab_bin "${workload}_mpi")
     parlab_log "run: $exe ${PARLAB_PROG_ARGS[*]} --expect-ranks ${PARLAB_EXPECT_RANKS:-$ranks}"
-    parlab_mpi "$ranks" 1 "$exe" "${PARLAB_PROG_ARGS[@]}" --expect-ranks "${PARLAB_EXPECT_RANKS:-$ranks}" | parlab_expect_result
+    parlab_mpi "$ranks" 1 "$exe" "${PARLAB_PROG_ARGS[@]}" --expect-ranks "${PARLAB_EXPECT_RANKS:-$ranks}" | parlab_expect_result 1
 done
 parlab_log "done"

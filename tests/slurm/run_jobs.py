@@ -124,9 +124,10 @@ def unknown_workloads(build):
     return sorted(names)
 
 
-def job_records(job_id, env):
-    """scontrol -o show job ID -> list of dicts (one per array task for an array job)."""
-    p = run(["scontrol", "-o", "show", "job", str(job_id)], env, check=False)
+def job_records(job_id, env, client=()):
+    """scontrol -o show job ID -> list of dicts (one per array task for an array job).
+    CLIENT: the command prefix that reaches the controller (a multi-node cluster's head)."""
+    p = run(list(client) + ["scontrol", "-o", "show", "job", str(job_id)], env, check=False)
     recs = []
     for line in p.stdout.splitlines():
         if "JobId=" in line:
