@@ -46,6 +46,7 @@ parlab_setup() {
 
     # Slurm 22.05 and later: srun does not inherit sbatch's --cpus-per-task.  Every srun in
     # these scripts passes --cpus-per-task explicitly; this export covers any srun you add.
+    # Never hand it to an mpirun (parlab_mpi removes it): see there.
     PARLAB_CPT=${SLURM_CPUS_PER_TASK:-1}
     export SRUN_CPUS_PER_TASK=$PARLAB_CPT
 }
@@ -103,10 +104,12 @@ parlab_omp() {
     local threads=$1 workers=$2 cpus
     cpus=$(parlab_nproc)
     export OMP_NUM_THREADS=$threads
+    PARLAB_OVERSUBSCRIBED=0
     if ((workers > cpus)); then
-        # More busy workers than CPUs this job can use (e.g. the 2-core test machine):
+        # More busy workers than CPUs this job can use (a request larger than the node):
         # threads must yield instead of spin, and pinning would stack them on the same cores.
         parlab_log "WARNING: oversubscribed: $workers workers on $cpus usable CPUs; timings are not valid for speedup"
+        PARLAB_OVERSUBSCRIBED=1
         export OMP_WAIT_POLICY=PASSIVE OMPI_MCA_mpi_yield_when_idle=1
         export OMP_PROC_BIND=false
         unset OMP_PLACES
@@ -172,15 +175,22 @@ parlab_layout() {
 }
 
 # parlab_expect_result [COUNT]: pass a program's stdout through; fail unless it held COUNT
-# (default 1) JSON result lines.
+# (default 1) JSON result lines, none of them oversubscribed unless parlab_omp said so.
 # Needed because srun can exit 0 when a step failed to launch (Slurm 22.05, e.g. an MPI
 # plugin error in slurmstepd): without this check the job would end COMPLETED with no result.
+# And because a launcher can narrow the CPUs a program gets (MPICH's mpiexec, handed
+# SRUN_CPUS_PER_TASK=1, packed each node's ranks onto one core): such a run is the wrong
+# layout, and its times are worthless, even though its result is right.
 parlab_expect_result() {
-    local want=${1:-1} line seen=0
+    local want=${1:-1} line seen=0 cores
     while IFS= read -r line; do
         printf '%s\n' "$line"
         [[ $line == '{'* ]] || continue
         seen=$((seen + 1))
+        if [[ $line == *'"oversubscribed":true'* && ${PARLAB_OVERSUBSCRIBED:-0} != 1 ]]; then
+            cores=$(grep -o '"cores":[0-9]*' <<<"$line" || true)
+            parlab_die "wrong layout: the program ran oversubscribed (${cores:-cores unknown}) although this job's request fits its CPUs: the launcher narrowed its CPU binding (see the bindings above)"
+        fi
     done
     ((seen > 0)) || parlab_die "no result line from the program: it failed, or its step did not launch (see above)"
     ((seen == want)) || parlab_die "expected $want result line(s) from the program, got $seen"
@@ -267,7 +277,10 @@ parlab_mpi() {
             [[ ${SLURM_NTASKS:-0} -eq $ntasks ]] || margs+=(-np "$ntasks")
             local cmd=("$mpirun" "${margs[@]}")
             parlab_log "launch: ${cmd[*]} (allocation: ${SLURM_NTASKS:-?} tasks)"
-            "${cmd[@]}" "$exe" "$@" </dev/null
+            # Without SRUN_CPUS_PER_TASK: mpirun starts its daemon on each node with srun, and
+            # with this variable's -c 1 (and task/affinity) the daemon, and so every rank it
+            # starts on that node, would be bound to one CPU.
+            env -u SRUN_CPUS_PER_TASK "${cmd[@]}" "$exe" "$@" </dev/null
             ;;
         *) parlab_die "PARLAB_MPI_LAUNCHER must be srun or mpirun, not '${PARLAB_MPI_LAUNCHER}'" ;;
     esac

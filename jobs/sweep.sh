@@ -65,7 +65,9 @@ if [[ $recorder == harness ]]; then
     [[ -z ${PARLAB_N:-} ]] || args+=(-n "$PARLAB_N")
     [[ -z ${PARLAB_REPEAT:-} ]] || args+=(--repeat "$PARLAB_REPEAT")
     parlab_log "run: python3 $harness ${args[*]}"
-    python3 "$harness" "${args[@]}"
+    # Without SRUN_CPUS_PER_TASK: the harness's mpiexec starts its per-node daemons with srun,
+    # which would bind each of them, and all its ranks, to one CPU (see parlab_mpi).
+    env -u SRUN_CPUS_PER_TASK python3 "$harness" "${args[@]}"
     parlab_log "done"
     exit 0
 fi

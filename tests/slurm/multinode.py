@@ -181,8 +181,9 @@ def run_all(src, build, scratch, cluster, n):
             Job("hybrid -N %d -n %d -c 2, mpirun" % (k, k), "hybrid", k,
                 ["-N", str(k), "-n", str(k), "-c", "2"], "hybrid", threads=2, ranks=k,
                 env={"PARLAB_MPI_LAUNCHER": "mpirun"}, launcher="mpirun"),
-            Job("sweep -N %d over 1 and %d workers, + collect" % (k, k), "sweep", k,
-                ["-N", str(k)], "sweep", env={"PARLAB_SWEEP_WORKERS": "1 %d" % k,
+            # 2 ranks per node at the largest count: as many as a node's CPUs
+            Job("sweep -N %d over 1 and %d workers, + collect" % (k, 2 * k), "sweep", k,
+                ["-N", str(k)], "sweep", env={"PARLAB_SWEEP_WORKERS": "1 %d" % (2 * k),
                                               "PARLAB_SWEEP_NAME": "sweep-N%d" % k}),
         ]
 
@@ -307,6 +308,12 @@ def check_job(job, recs, build, head, env, flavor, same_as_serial, serial_result
             problems.append("%s: %s threads x %s ranks, expected %s %d x %d"
                             % (what, r.get("threads"), r.get("ranks"), job.kind, job.threads,
                                job.ranks))
+        if job.kind in ("mpi", "hybrid") and r.get("oversubscribed") is not False:
+            # the request fits every node: a launcher that narrows the CPUs (MPICH's mpiexec
+            # under SRUN_CPUS_PER_TASK=1 packed each node's ranks onto one core) shows here
+            problems.append("%s: oversubscribed %s on %s cores, though %d x %d fits each node"
+                            % (what, r.get("oversubscribed"), r.get("cores"), job.ranks,
+                               job.threads))
         if r.get("verified") is not True:
             problems.append("%s: not verified" % what)
         elif not same_as_serial(r):
@@ -334,6 +341,11 @@ def check_sweep(job, recs, build, results, head, env, same_as_serial):
         if not same_as_serial(r):
             problems.append("sweep record %s/%s/%s: result %s differs from serial's"
                             % (r["workload"], r["variant"], r.get("workers"), r["result"]))
+        if r["variant"] == "mpi" and r.get("oversubscribed") is not False:
+            problems.append("sweep record %s/mpi/%s: oversubscribed %s on %s cores, though "
+                            "its ranks fit the nodes" % (r["workload"], r.get("workers"),
+                                                         r.get("oversubscribed"),
+                                                         r.get("cores")))
     report = os.path.join(results, name + ".report.txt")
     if not os.path.isfile(report) or os.path.getsize(report) == 0:
         problems.append("collect job wrote no report %s" % report)

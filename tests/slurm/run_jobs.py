@@ -372,6 +372,13 @@ def run_cases(src, build, jobs_dir, scratch, work, results, cluster, n, have_hyb
                           ["--ntasks=2", "--cpus-per-task=1"],
                           env={"PARLAB_MPI_LAUNCHER": "mpirun"},
                           check=expect_runs("hybrid", 1, 2, hybrid_workloads)))
+        # a launcher that binds a 2-thread rank to one core: the program says oversubscribed,
+        # and a job whose request fits must not pass with that layout
+        cases.append(Case("must fail: hybrid mpirun --bind-to core (1 core, 2 threads)",
+                          S("hybrid.sh"), env={"PARLAB_MPI_LAUNCHER": "mpirun",
+                                               "PARLAB_MPIRUN_ARGS": "--bind-to core",
+                                               "PARLAB_WORKLOADS": QUICK},
+                          expect="FAILED", check=expect_failure("wrong layout")))
     else:
         log("SKIP (part): hybrid: no *_hybrid program in %s" % build)
 
