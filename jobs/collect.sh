@@ -8,6 +8,7 @@
 # that every variant's result equals the serial one, then write the report and the plots
 # next to the records:
 #   $PARLAB_RESULTS/<sweep>.jsonl         the records (input)
+#   $PARLAB_RESULTS/<sweep>.layout        where each array task ran (input, copied into the report)
 #   $PARLAB_RESULTS/<sweep>.report.txt    the report
 #   $PARLAB_RESULTS/<sweep>-plots/        speedup / efficiency / time plots
 # Submitted by jobs/submit.sh sweep with --dependency=afterok:<array job>, so it only runs
@@ -115,6 +116,18 @@ GP
     else
         parlab_log "gnuplot not found: no plot (data in $plots/speedup.dat)"
     fi
+fi
+# Where the array tasks ran (jobs/sweep.sh wrote one line each): into the report, so that a
+# sweep whose MPI runs spread over several nodes says so next to its numbers.
+layout=$PARLAB_RESULTS/$name.layout
+if [[ -s $layout ]]; then
+    {
+        echo
+        echo "Where the sweep ran (one line per array task):"
+        sort "$layout"
+    } >>"$report"
+    parlab_log "where the sweep ran:"
+    sort "$layout" | sed 's/^/#   /'
 fi
 parlab_log "report: $report"
 parlab_log "plots: $plots/"

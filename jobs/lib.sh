@@ -149,6 +149,8 @@ parlab_nodes() {
     [[ $(grep -c '^# node: ' <<<"$out") -eq $nodes ]] \
         || parlab_die "srun could not start one task on each of the job's $nodes nodes (see the srun errors above)"
     machines=$(awk '{print $NF}' <<<"$out" | sort -u | wc -l)
+    # shellcheck disable=SC2034  # read by the job scripts (sweep.sh)
+    PARLAB_MACHINES=$machines
     if ((machines < nodes)); then
         parlab_log "WARNING: these $nodes nodes are $machines machine(s) (same kernel boot id): they share its cores, so times measured across nodes mean nothing"
     fi

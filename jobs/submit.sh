@@ -8,6 +8,9 @@
 #   PARLAB_SWEEP_WORKERS="1 2 4 8" jobs/submit.sh sweep
 #       the scaling sweep: sweep.sh as a job array (one task per worker count, --ntasks =
 #       the largest count), then collect.sh with --dependency=afterok on the whole array.
+#       Options that shape the allocation (-N, -n, -c, --mem, -w, ...) go to the sweep only;
+#       with -N > 1 its MPI runs span the nodes and its OpenMP runs stay on one, and the
+#       sweep's output and report say so.
 #
 # Why this wrapper: sbatch reads SBATCH_PARTITION, SBATCH_ACCOUNT, ... from the environment,
 # so exporting them in jobs/site.env (sourced here) sets partition/account/QOS for every job
@@ -35,6 +38,24 @@ if [[ -f $PARLAB_SITE_ENV ]]; then
     source "$PARLAB_SITE_ENV"
 fi
 command -v sbatch >/dev/null || { echo "submit.sh: sbatch not found (not on a Slurm login node?)" >&2; exit 2; }
+
+# collect_args SBATCH OPTIONS...: the options without those that shape the sweep's allocation
+# (nodes, tasks, CPUs, memory, node lists, exclusivity): collect.sh is one CPU of work, and
+# given -N 2 it would wait for, or hold, two nodes.  Time, partition, account, QOS and the
+# like stay.  One option per line (NUL-free: option values have no newlines).
+collect_args() {
+    local skip=0 a
+    for a in "$@"; do
+        if ((skip)); then skip=0; continue; fi
+        case $a in
+            -N|-n|-c|-w|-x|-a|--nodes|--ntasks|--cpus-per-task|--ntasks-per-node|--ntasks-per-socket|--ntasks-per-core|--nodelist|--exclude|--mem|--mem-per-cpu|--array|--distribution|-m)
+                skip=1 ;;
+            -N?*|-n?*|-c?*|-w?*|-x?*|-a?*|-m?*|--nodes=*|--ntasks=*|--cpus-per-task=*|--ntasks-per-node=*|--ntasks-per-socket=*|--ntasks-per-core=*|--nodelist=*|--exclude=*|--mem=*|--mem-per-cpu=*|--array=*|--distribution=*|--exclusive|--exclusive=*|-O|--overcommit|--spread-job)
+                ;;
+            *) printf '%s\n' "$a" ;;
+        esac
+    done
+}
 
 script_for() {
     case $1 in
@@ -76,7 +97,8 @@ if [[ $job == sweep ]]; then
     done
     array=$(submit "$(script_for sweep)" --array="0-$((${#workers[@]} - 1))" --ntasks="$max" "$@") || exit
     export PARLAB_SWEEP_NAME=${PARLAB_SWEEP_NAME:-sweep-$array}
-    if ! collect=$(submit "$(script_for collect)" --dependency="afterok:$array" "$@"); then
+    mapfile -t for_collect < <(collect_args "$@")
+    if ! collect=$(submit "$(script_for collect)" --dependency="afterok:$array" "${for_collect[@]}"); then
         # a sweep nobody collects is work for nothing: take it back
         if scancel "$array"; then
             echo "submit.sh: cancelled the sweep array $array, since its collect job was rejected" >&2

@@ -54,6 +54,24 @@ parlab_where
 parlab_log "sweep $name: array task $index of ${#workers[@]}, $k worker(s); variants: ${variants[*]}; workloads: ${workloads[*]}; recorder: $recorder"
 parlab_log "records -> $file"
 
+# Where this array task ran, for the report (collect.sh copies these lines into it).  The
+# sweep is meant for one node; given several (-N), MPI spreads its ranks over them while
+# OpenMP stays on the batch node, and that must be said wherever the times are shown.
+nodes=${SLURM_JOB_NUM_NODES:-1}
+if ((nodes > 1)); then
+    where="WARNING: this sweep has $nodes nodes (${SLURM_JOB_NODELIST:-?}): its MPI runs spread their ranks over them, its OpenMP runs use $(hostname -s) only ($(parlab_nproc) CPU(s) of this job there), so MPI and OpenMP at the same worker count are not comparable"
+    if ((${PARLAB_MACHINES:-$nodes} < nodes)); then
+        where+="; and the $nodes nodes are ${PARLAB_MACHINES} machine(s), so times across nodes mean nothing"
+    fi
+    parlab_log "$where"
+else
+    where="one node, $(hostname -s), $(parlab_nproc) CPU(s) of this job"
+fi
+(
+    flock 9
+    printf 'array task %s, %s worker(s): %s\n' "$index" "$k" "$where" >&9
+) 9>>"$PARLAB_RESULTS/$name.layout"
+
 if [[ $recorder == harness ]]; then
     # The harness runs serial (the reference), then each variant with k workers, checks the
     # answers bit for bit, and appends one record per run (file locked, safe for arrays).

@@ -349,6 +349,24 @@ def check_sweep(job, recs, build, results, head, env, same_as_serial):
     report = os.path.join(results, name + ".report.txt")
     if not os.path.isfile(report) or os.path.getsize(report) == 0:
         problems.append("collect job wrote no report %s" % report)
+    # The sweep spans K nodes for MPI but runs OpenMP on one: the sweep's own output and the
+    # report must say so, and the collect job (one CPU of work) must not get -N K too.
+    k = job.nodes
+    text = "\n".join(t for jid, t in job.outputs.items() if jid != job.ids[-1])
+    said = r"WARNING: this sweep has %d nodes .*MPI.*OpenMP" % k
+    if len(re.findall(said, text)) != len(workers):
+        problems.append("not every array task's output warns that MPI spans %d nodes and "
+                        "OpenMP runs on one (/%s/)" % (k, said))
+    if os.path.isfile(report) and not re.search(said, open(report).read()):
+        problems.append("the report %s does not say that MPI spanned %d nodes and OpenMP ran "
+                        "on one (/%s/)" % (report, k, said))
+    collect = [r for r in recs if r.get("JobId") == job.ids[-1]]
+    if not collect or collect[0].get("NumNodes") != "1":
+        problems.append("the collect job has NumNodes=%s, expected 1"
+                        % (collect[0].get("NumNodes") if collect else "?"))
+    if "can't run" in job.stderr:
+        problems.append("jobs/submit.sh passed the sweep's shape to the collect job too: %s"
+                        % " / ".join(l for l in job.stderr.splitlines() if "can't run" in l))
     return problems
 
 
