@@ -34,7 +34,14 @@ parlab_setup() {
     fi
 
     PARLAB_BUILD=${PARLAB_BUILD:-$PARLAB_ROOT/build}
-    PARLAB_RESULTS=${PARLAB_RESULTS:-$PARLAB_ROOT/results}
+    if [[ -z ${PARLAB_RESULTS:-} ]]; then
+        # a checkout keeps its results; an installed copy (read-only for students) cannot
+        if [[ -w $PARLAB_ROOT ]]; then
+            PARLAB_RESULTS=$PARLAB_ROOT/results
+        else
+            PARLAB_RESULTS=${SLURM_SUBMIT_DIR:-$PWD}/parlab-results
+        fi
+    fi
     [[ -d $PARLAB_BUILD ]] || parlab_die "build directory '$PARLAB_BUILD' not found: build parlab first (meson setup build && meson compile -C build) or set PARLAB_BUILD"
     export PARLAB_ROOT PARLAB_BUILD PARLAB_RESULTS
 

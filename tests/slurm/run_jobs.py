@@ -382,6 +382,22 @@ def run_cases(src, build, jobs_dir, scratch, work, results, cluster, n, have_hyb
     else:
         log("SKIP (part): hybrid: no *_hybrid program in %s" % build)
 
+    # The installed copy: meson install (into a staging directory; the modulefile finds its
+    # prefix from its own path), Debian's Lmod, and a job script submitted from there.
+    installed = install_copy(build, scratch)
+    if installed:
+        def installed_check(case, recs, outputs):
+            problems = expect_runs("serial", 1, 1)(case, recs, outputs)
+            text = "\n".join(outputs.values())
+            want = "# parlab: %s/share/parlab; build: %s/bin;" % (installed["prefix"],
+                                                               installed["prefix"])
+            if want not in text:
+                problems.append("the job did not run from the installed copy (no '%s' line)"
+                                % want)
+            return problems
+        cases.append(Case("installed copy: module load parlab, $PARLAB_JOBS/submit.sh serial",
+                          "installed:serial", check=installed_check))
+
     # Every job script in jobs/ must be exercised here.
     scripts = sorted(os.path.join(jobs_dir, f) for f in os.listdir(jobs_dir)
                      if f.endswith(".sh")
@@ -406,7 +422,28 @@ def run_cases(src, build, jobs_dir, scratch, work, results, cluster, n, have_hyb
         cenv = dict(env, **case.env)
         if case.submit_dir:
             del cenv["PARLAB_ROOT"]
-        if case.script == "submit:sweep":
+        if case.script == "installed:serial":
+            # what a student does on a cluster where the instructor ran meson install
+            for k in ("PARLAB_ROOT", "PARLAB_BUILD"):
+                del cenv[k]
+            mine = os.path.join(scratch, "student")
+            os.makedirs(mine)
+            p = run(["bash", "-c", 'set -euo pipefail; source "$1"; module use "$2"; '
+                     'module load parlab; type sum_serial; sum_serial -n 1000 --repeat 1 --json; '
+                     '"$PARLAB_JOBS/submit.sh" serial', "student", installed["lmod"],
+                     installed["modules"]], cenv, cwd=mine, check=False, timeout=60)
+            if p.returncode != 0:
+                case.problems.append("module load parlab / sum_serial / $PARLAB_JOBS/submit.sh "
+                                     "serial failed (exit %d): %s %s"
+                                     % (p.returncode, p.stdout.strip(), p.stderr.strip()))
+                continue
+            if installed["prefix"] + "/" not in p.stdout.split("\n")[0]:
+                case.problems.append("sum_serial is not the installed one: %s"
+                                     % p.stdout.split("\n")[0])
+            if not json_lines(p.stdout) or json_lines(p.stdout)[0].get("verified") is not True:
+                case.problems.append("the installed sum_serial did not print a verified result")
+            case.ids = p.stdout.strip().splitlines()[-1].split()[1:]
+        elif case.script == "submit:sweep":
             p = run([S("submit.sh"), "sweep"], cenv, cwd=work, check=False)
             if p.returncode != 0:
                 case.problems.append("jobs/submit.sh sweep failed (exit %d): %s"
@@ -533,6 +570,30 @@ def run_cases(src, build, jobs_dir, scratch, work, results, cluster, n, have_hyb
                 for line in text.splitlines()[-40:]:
                     log("       | " + line)
     return all_ok
+
+
+def install_copy(build, scratch):
+    """meson install BUILD into SCRATCH/install; {'prefix', 'modules', 'lmod'}, or None (and a
+    SKIP (part) line) without Debian's lmod package.  A failed install raises."""
+    lmod = "/usr/share/lmod/lmod/init/bash"
+    if not os.path.isfile(lmod):
+        log("SKIP (part): installed copy: Lmod is not installed (apt-get install lmod)")
+        return None
+    dest = os.path.join(scratch, "install")
+    p = subprocess.run([shutil.which("meson") or "meson", "install", "-C", build, "--no-rebuild",
+                        "--destdir", dest], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True, timeout=180)
+    if p.returncode != 0:
+        raise RuntimeError("meson install -C %s --destdir %s failed (exit %d): %s"
+                           % (build, dest, p.returncode, p.stdout[-2000:]))
+    found = [os.path.join(root, f) for root, _, files in os.walk(dest) for f in files
+             if f.endswith(".lua") and os.path.basename(root) == "parlab"
+             and os.path.basename(os.path.dirname(root)) == "modulefiles"]
+    if len(found) != 1:
+        raise RuntimeError("meson install wrote %d parlab modulefiles under %s, expected 1"
+                           % (len(found), dest))
+    modules = os.path.dirname(os.path.dirname(found[0]))
+    return {"prefix": os.path.dirname(modules), "modules": modules, "lmod": lmod}
 
 
 def rejected_requests(S, env, work, too_many):
