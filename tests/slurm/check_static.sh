@@ -1,5 +1,6 @@
 #!/bin/bash
-# Static checks of parlab's Slurm job scripts (no Slurm needed):
+# Static checks of parlab's Slurm job scripts (no Slurm needed), so that a machine without
+# Slurm still catches a broken script, a site setting or a random pipefail failure:
 #   check_static.sh SOURCE_DIR [BUILD_DIR]
 # - bash -n on every jobs/*.sh and tests/slurm/*.sh;
 # - job scripts: #!/bin/bash, set -euo pipefail, no site settings (partition, account, QOS,
