@@ -107,7 +107,10 @@ if [[ $job == sweep ]]; then
         fi
         exit 1
     fi
-    echo "sweep $PARLAB_SWEEP_NAME: records -> ${PARLAB_RESULTS:-$PARLAB_ROOT/results}/$PARLAB_SWEEP_NAME.jsonl, report and plots when job $collect ends"
+    results=${PARLAB_RESULTS:-$PARLAB_ROOT/results}
+    # as jobs/lib.sh decides: an installed copy is read-only, its sweeps write where submitted
+    [[ -n ${PARLAB_RESULTS:-} || -w $PARLAB_ROOT ]] || results=$PWD/parlab-results
+    echo "sweep $PARLAB_SWEEP_NAME: records -> $results/$PARLAB_SWEEP_NAME.jsonl, report and plots when job $collect ends"
     echo "jobs: $array $collect"
 else
     id=$(submit "$(script_for "$job")" "$@") || exit

@@ -6,7 +6,8 @@
 # - job scripts: #!/bin/bash, set -euo pipefail, no site settings (partition, account, QOS,
 #   reservation, modules) and no absolute paths outside comments;
 # - shellcheck on jobs/*.sh, jobs/site.env, tests/slurm/*.sh, and the bash that launches
-#   everything else: ./parlab and common/launch_env.sh (skipped if shellcheck is not installed);
+#   everything else: ./parlab, common/launch_env.sh and dist/*.sh (skipped if shellcheck is
+#   not installed);
 # - dry runs outside Slurm with faked SLURM_* variables (if BUILD_DIR holds the programs):
 #   serial.sh, openmp.sh (OMP_NUM_THREADS must follow SLURM_CPUS_PER_TASK, not the caller's
 #   OMP_NUM_THREADS), submission from inside jobs/, and a clear error for a missing build;
@@ -30,7 +31,7 @@ for f in "$src"/jobs/*.sh; do
 done
 ((${#job_scripts[@]} > 0)) || fail "no job scripts (#SBATCH lines) in $src/jobs"
 
-others=("$src/parlab" "$src/common/launch_env.sh")
+others=("$src/parlab" "$src/common/launch_env.sh" "$src"/dist/*.sh)
 for f in "${scripts[@]}" "$src/jobs/site.env" "${others[@]}"; do
     if bash -n "$f"; then pass "bash -n ${f#"$src"/}"; else fail "bash -n ${f#"$src"/}"; fi
 done
@@ -64,7 +65,7 @@ fi
 
 if command -v shellcheck >/dev/null; then
     if shellcheck "$src"/jobs/*.sh "$src/jobs/site.env" "$src"/tests/slurm/*.sh "${others[@]}"; then
-        pass "shellcheck jobs/*.sh jobs/site.env tests/slurm/*.sh parlab common/launch_env.sh"
+        pass "shellcheck jobs/*.sh jobs/site.env tests/slurm/*.sh parlab common/launch_env.sh dist/*.sh"
     else
         fail "shellcheck"
     fi
