@@ -106,10 +106,10 @@ def main():
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
 
-    ok = False
+    ok = skipped = False
     try:
         if cluster.start() == rj.SKIP:
-            shutil.rmtree(scratch, ignore_errors=True)
+            skipped = True
             return rj.SKIP
         log(SHARED)
         ok = run_all(src, build, scratch, cluster, args.n)
@@ -117,7 +117,7 @@ def main():
         log("FAIL: %s" % exc)
     finally:
         cluster.stop()
-        if ok and not args.keep:
+        if skipped or (ok and not args.keep):
             shutil.rmtree(scratch, ignore_errors=True)
         else:
             log("scratch directory kept: %s" % scratch)

@@ -199,10 +199,11 @@ def main():
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
 
-    ok = False
+    ok = skipped = False
     try:
         rc = cluster.start()
         if rc == SKIP:
+            skipped = True
             return SKIP
         ok = run_cases(src, build, jobs_dir, scratch, work, results, cluster, args.n,
                        have_hybrid)
@@ -210,7 +211,7 @@ def main():
         log("FAIL: %s" % exc)
     finally:
         cluster.stop()
-        if ok and not args.keep:
+        if skipped or (ok and not args.keep):
             shutil.rmtree(scratch, ignore_errors=True)
         else:
             log("scratch directory kept: %s" % scratch)
