@@ -20,6 +20,7 @@ Exit status: 0 all checks passed; 1 a check failed; 77 skipped (no Slurm/munge, 
 the kernel refuses namespaces).
 """
 import argparse
+import json
 import os
 import re
 import shutil
@@ -31,7 +32,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-import run_jobs as rj  # noqa: E402  (Cluster, Case, job records, WORKLOADS: one copy of each)
+import run_jobs as rj  # noqa: E402  (the cluster, job records, WORKLOADS: one copy of each)
 
 NODES = 3
 SPANS = (2, 3)               # every job script is submitted with -N 2 and with -N 3
@@ -140,25 +141,7 @@ def run_all(src, build, scratch, cluster, n):
     env.update({"SLURM_CONF": cluster.conf, "PARLAB_ROOT": src, "PARLAB_BUILD": build,
                 "PARLAB_RESULTS": results, "PARLAB_N": str(n), "PARLAB_REPEAT": "1"})
 
-    ref = {}
-
-    def serial_result(r):
-        workload = r.get("workload")
-        fields = rj.WORKLOADS.get(workload, ())
-        key = (workload,) + tuple(r.get(f) for f in fields)
-        if key not in ref:
-            cmd = [os.path.join(build, workload + "_serial"), "--repeat", "1", "--json"]
-            for f in fields:
-                if r.get(f) is not None:
-                    cmd += [rj.REFERENCE_OPTIONS[f], str(r[f])]
-            line = rj.json_lines(rj.run(cmd, env).stdout)[0]
-            ref[key] = tuple(line[k] for k in ("result", "result_hex") if k in line)
-        return ref[key]
-
-    def same_as_serial(r):
-        if r.get("method") == "naive":      # fsum --naive: a demonstration, only verified
-            return r.get("verified") is True
-        return r.get("workload") in rj.WORKLOADS and r.get("result") in serial_result(r)
+    serial_result, same_as_serial = rj.reference(build, env)
 
     ok = True
     ok &= plain_mpiexec(flavor, build, cluster, env, n, same_as_serial)
@@ -232,8 +215,7 @@ def run_all(src, build, scratch, cluster, n):
                 job.problems.append("job %s: no output file %s" % (jid, out))
         if not job.problems:
             if job.kind == "sweep":
-                job.problems += check_sweep(job, recs, build, results, head, env,
-                                            same_as_serial)
+                job.problems += check_sweep(job, recs, build, results, same_as_serial)
             else:
                 job.problems += check_job(job, recs, build, head, env, flavor, same_as_serial,
                                           serial_result)
@@ -322,8 +304,7 @@ def check_job(job, recs, build, head, env, flavor, same_as_serial, serial_result
     return problems
 
 
-def check_sweep(job, recs, build, results, head, env, same_as_serial):
-    import json
+def check_sweep(job, recs, build, results, same_as_serial):
     problems = []
     name = job.env["PARLAB_SWEEP_NAME"]
     workers = [int(w) for w in job.env["PARLAB_SWEEP_WORKERS"].split()]

@@ -135,6 +135,36 @@ def job_records(job_id, env, client=()):
     return recs
 
 
+def reference(build, env):
+    """(serial_result, same_as_serial) for records of BUILD's programs.  The reference answer
+    is BUILD/<workload>_serial run here, outside Slurm, with the record's -n (and --tasks);
+    computed once per distinct record shape."""
+    ref = {}
+
+    def serial_result(r):
+        workload = r.get("workload")
+        fields = WORKLOADS.get(workload, ())
+        key = (workload,) + tuple(r.get(f) for f in fields)
+        if key not in ref:
+            cmd = [os.path.join(build, workload + "_serial"), "--repeat", "1", "--json"]
+            for f in fields:
+                if r.get(f) is not None:
+                    cmd += [REFERENCE_OPTIONS[f], str(r[f])]
+            line = json_lines(run(cmd, env).stdout)[0]
+            # fsum prints its result in decimal and in hex; the harness records the hex
+            ref[key] = tuple(line[k] for k in ("result", "result_hex") if k in line)
+        return ref[key]
+
+    def same_as_serial(r):
+        if r.get("method") == "naive":
+            # fsum --naive, a demonstration the harness records: its last bits change with the
+            # worker count by design; it must only be verified (within its error bound)
+            return r.get("verified") is True
+        return r.get("workload") in WORKLOADS and r.get("result") in serial_result(r)
+
+    return serial_result, same_as_serial
+
+
 class Case:
     """One submission and what it must produce."""
 
@@ -228,30 +258,7 @@ def run_cases(src, build, jobs_dir, scratch, work, results, cluster, n, have_hyb
     env.update({"SLURM_CONF": cluster.conf, "PARLAB_ROOT": src, "PARLAB_BUILD": build,
                 "PARLAB_RESULTS": results, "PARLAB_N": str(n), "PARLAB_REPEAT": "2"})
 
-    # The reference answers: build/<workload>_serial run here, outside Slurm, with the same
-    # -n (and --tasks) as the record being checked.
-    ref = {}
-
-    def serial_result(r):
-        workload = r.get("workload")
-        fields = WORKLOADS.get(workload, ())
-        key = (workload,) + tuple(r.get(f) for f in fields)
-        if key not in ref:
-            cmd = [os.path.join(build, workload + "_serial"), "--repeat", "1", "--json"]
-            for f in fields:
-                if r.get(f) is not None:
-                    cmd += [REFERENCE_OPTIONS[f], str(r[f])]
-            line = json_lines(run(cmd, env).stdout)[0]
-            # fsum prints its result in decimal and in hex; the harness records the hex
-            ref[key] = tuple(line[k] for k in ("result", "result_hex") if k in line)
-        return ref[key]
-
-    def same_as_serial(r):
-        if r.get("method") == "naive":
-            # fsum --naive, a demonstration the harness records: its last bits change with the
-            # worker count by design; it must only be verified (within its error bound)
-            return r.get("verified") is True
-        return r.get("workload") in WORKLOADS and r.get("result") in serial_result(r)
+    serial_result, same_as_serial = reference(build, env)
 
     log("reference (build/*_serial -n %d): %s"
         % (n, " ".join("%s=%s" % (w, serial_result({"workload": w, "n": n})[0])
