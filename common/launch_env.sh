@@ -4,7 +4,7 @@
 #
 # Why not a default: these settings are right for a 2-8 core laptop or CI runner and wrong on a real
 # cluster (where students are never root and ranks never exceed cores), so nothing sets them unless
-# asked.  docs/mpi-launch.md says why each line is here.
+# asked.  The comment above each line gives its reason; docs/mpi-launch.md says more.
 #   ./common/launch_env.sh            print `export KEY=VALUE` lines, for: eval "$(./parlab env)"
 #   ./common/launch_env.sh --lines    print KEY=VALUE lines, for programs that build an environment
 set -euo pipefail

@@ -5,7 +5,8 @@
 # script's own path says nothing about where parlab is).
 #
 # Knobs (environment at submit time, or jobs/site.env): see jobs/README.md.
-#   PARLAB_BUILD PARLAB_RESULTS PARLAB_N PARLAB_REPEAT PARLAB_ARGS PARLAB_WORKLOADS
+#   PARLAB_BUILD PARLAB_RESULTS PARLAB_N PARLAB_REPEAT PARLAB_ARGS PARLAB_WORKLOADS (see
+#   parlab_workloads)
 #   PARLAB_MPI_LAUNCHER PARLAB_SRUN_MPI PARLAB_SRUN_ARGS PARLAB_MPIRUN PARLAB_MPIRUN_ARGS
 #   PARLAB_OMP_PLACES PARLAB_OMP_PROC_BIND PARLAB_EXPECT_RANKS PARLAB_EXPECT_THREADS
 #   sweep.sh / collect.sh: PARLAB_SWEEP_WORKERS PARLAB_SWEEP_VARIANTS PARLAB_SWEEP_NAME
@@ -33,7 +34,14 @@ parlab_setup() {
     fi
 
     PARLAB_BUILD=${PARLAB_BUILD:-$PARLAB_ROOT/build}
-    PARLAB_RESULTS=${PARLAB_RESULTS:-$PARLAB_ROOT/results}
+    if [[ -z ${PARLAB_RESULTS:-} ]]; then
+        # a checkout keeps its results; an installed copy (read-only for students) cannot
+        if [[ -w $PARLAB_ROOT ]]; then
+            PARLAB_RESULTS=$PARLAB_ROOT/results
+        else
+            PARLAB_RESULTS=${SLURM_SUBMIT_DIR:-$PWD}/parlab-results
+        fi
+    fi
     [[ -d $PARLAB_BUILD ]] || parlab_die "build directory '$PARLAB_BUILD' not found: build parlab first (meson setup build && meson compile -C build) or set PARLAB_BUILD"
     export PARLAB_ROOT PARLAB_BUILD PARLAB_RESULTS
 
@@ -45,6 +53,7 @@ parlab_setup() {
 
     # Slurm 22.05 and later: srun does not inherit sbatch's --cpus-per-task.  Every srun in
     # these scripts passes --cpus-per-task explicitly; this export covers any srun you add.
+    # Never hand it to an mpirun (parlab_mpi removes it): see there.
     PARLAB_CPT=${SLURM_CPUS_PER_TASK:-1}
     export SRUN_CPUS_PER_TASK=$PARLAB_CPT
 }
@@ -54,6 +63,28 @@ parlab_bin() {
     local exe=$PARLAB_BUILD/$1
     [[ -x $exe ]] || parlab_die "$exe not found or not executable (is PARLAB_BUILD=$PARLAB_BUILD right, and built?)"
     echo "$exe"
+}
+
+# parlab_workloads VARIANT...: the workloads to run, one per line: PARLAB_WORKLOADS if set, else
+# every workload whose <workload>_<VARIANT> programs (all of them) are in $PARLAB_BUILD.  The
+# one place that decides, so that a new workload in the build needs no edit in jobs/.
+parlab_workloads() {
+    local exe workload variant found=()
+    if [[ -n ${PARLAB_WORKLOADS:-} ]]; then
+        read -r -a found <<<"$PARLAB_WORKLOADS"
+    else
+        for exe in "$PARLAB_BUILD"/*_"$1"; do
+            [[ -f $exe && -x $exe ]] || continue
+            workload=${exe##*/}
+            workload=${workload%_"$1"}
+            for variant in "$@"; do
+                [[ -x $PARLAB_BUILD/${workload}_$variant ]] || continue 2
+            done
+            found+=("$workload")
+        done
+    fi
+    ((${#found[@]} > 0)) || parlab_die "no program for variant(s) $* in $PARLAB_BUILD (is it built, with MPI for mpi and hybrid?)"
+    printf '%s\n' "${found[@]}"
 }
 
 # parlab_args: the program options shared by all variants, into the array PARLAB_PROG_ARGS.
@@ -80,10 +111,12 @@ parlab_omp() {
     local threads=$1 workers=$2 cpus
     cpus=$(parlab_nproc)
     export OMP_NUM_THREADS=$threads
+    PARLAB_OVERSUBSCRIBED=0
     if ((workers > cpus)); then
-        # More busy workers than CPUs this job can use (e.g. the 2-core test machine):
+        # More busy workers than CPUs this job can use (a request larger than the node):
         # threads must yield instead of spin, and pinning would stack them on the same cores.
         parlab_log "WARNING: oversubscribed: $workers workers on $cpus usable CPUs; timings are not valid for speedup"
+        PARLAB_OVERSUBSCRIBED=1
         export OMP_WAIT_POLICY=PASSIVE OMPI_MCA_mpi_yield_when_idle=1
         export OMP_PROC_BIND=false
         unset OMP_PLACES
@@ -104,49 +137,95 @@ parlab_where() {
     parlab_log "tasks: ${SLURM_NTASKS:-1} (per node: ${SLURM_TASKS_PER_NODE:-1}); cpus per task: ${SLURM_CPUS_PER_TASK:-1}; cpus allocated on this node: ${SLURM_CPUS_ON_NODE:-?}"
     parlab_log "batch shell cpu binding: $(parlab_cpus_allowed) ($(parlab_nproc) usable; node has $(getconf _NPROCESSORS_ONLN))"
     parlab_log "parlab: $PARLAB_ROOT; build: $PARLAB_BUILD; submit dir: ${SLURM_SUBMIT_DIR:-$PWD}"
+    parlab_nodes
+}
+
+# parlab_nodes: on a job with several nodes, one '# node:' line per node (its name, its CPUs,
+# and which machine it is), and a warning when the nodes are one machine
+# (containers or network namespaces on one host, like parlab's test cluster: they share its
+# cores, so times measured across nodes mean nothing).  A machine is its kernel's boot id.
+parlab_nodes() {
+    parlab_in_slurm || return 0
+    local nodes=${SLURM_JOB_NUM_NODES:-1} out machines
+    ((nodes > 1)) || return 0
+    # shellcheck disable=SC2016  # expanded by the task's shell, not here
+    out=$(srun --ntasks="$nodes" --ntasks-per-node=1 --cpus-per-task=1 bash -c \
+        'echo "# node: $(hostname -s) ($(getconf _NPROCESSORS_ONLN) cpus) machine $(cut -c1-8 /proc/sys/kernel/random/boot_id)"' \
+        | sort)
+    [[ -z $out ]] || printf '%s\n' "$out"
+    [[ $(grep -c '^# node: ' <<<"$out") -eq $nodes ]] \
+        || parlab_die "srun could not start one task on each of the job's $nodes nodes (see the srun errors above)"
+    machines=$(awk '{print $NF}' <<<"$out" | sort -u | wc -l)
+    # shellcheck disable=SC2034  # read by the job scripts (sweep.sh)
+    PARLAB_MACHINES=$machines
+    if ((machines < nodes)); then
+        parlab_log "WARNING: these $nodes nodes are $machines machine(s) (same kernel boot id): they share its cores, so times measured across nodes mean nothing"
+    fi
 }
 
 # parlab_in_slurm: true inside a Slurm allocation with srun available.
 parlab_in_slurm() { [[ -n ${SLURM_JOB_ID:-} ]] && command -v srun >/dev/null; }
 
-# parlab_layout NTASKS CPT: one line per task of a step shaped like the real one:
-# node, rank, CPUs it may run on (the binding Slurm applied).  Fails if not every task
+# parlab_layout NTASKS CPT [SRUN OPTIONS...]: one line per task of a step shaped like the real
+# one: node, rank, CPUs it may run on (the binding Slurm applied).  Fails if not every task
 # reported: a step that cannot launch may still leave srun with exit status 0 (Slurm 22.05).
 parlab_layout() {
     parlab_in_slurm || return 0
-    local srun_extra=() out
+    local ntasks=$1 cpt=$2 srun_extra=() out
+    shift 2
     [[ -z ${PARLAB_SRUN_ARGS:-} ]] || read -r -a srun_extra <<<"$PARLAB_SRUN_ARGS"
     # shellcheck disable=SC2016  # expanded by the task's shell, not here
-    out=$(srun --ntasks="$1" --cpus-per-task="$2" "${srun_extra[@]}" bash -c \
+    out=$(srun --ntasks="$ntasks" --cpus-per-task="$cpt" "$@" "${srun_extra[@]}" bash -c \
         'echo "# layout: task $SLURM_PROCID (local $SLURM_LOCALID) on $(hostname -s) cpus $(awk "/^Cpus_allowed_list:/ {print \$2}" /proc/self/status)"' \
         | sort -t' ' -k4,4n)
     [[ -z $out ]] || printf '%s\n' "$out"
-    [[ $(grep -c '^# layout: ' <<<"$out") -eq $1 ]] \
-        || parlab_die "srun could not start $1 task(s) of $2 CPU(s) each in this allocation (see the srun errors above)"
+    [[ $(grep -c '^# layout: ' <<<"$out") -eq $ntasks ]] \
+        || parlab_die "srun could not start $ntasks task(s) of $cpt CPU(s) each in this allocation (see the srun errors above)"
 }
 
-# parlab_expect_result: pass a program's stdout through; fail unless it held a JSON result.
+# parlab_expect_result [COUNT]: pass a program's stdout through; fail unless it held COUNT
+# (default 1) JSON result lines, none of them oversubscribed unless parlab_omp said so.
 # Needed because srun can exit 0 when a step failed to launch (Slurm 22.05, e.g. an MPI
 # plugin error in slurmstepd): without this check the job would end COMPLETED with no result.
+# And because a launcher can narrow the CPUs a program gets (MPICH's mpiexec, handed
+# SRUN_CPUS_PER_TASK=1, packed each node's ranks onto one core): such a run is the wrong
+# layout, and its times are worthless, even though its result is right.
 parlab_expect_result() {
-    local line seen=0
+    local want=${1:-1} line seen=0 cores
     while IFS= read -r line; do
         printf '%s\n' "$line"
-        [[ $line != '{'* ]] || seen=1
+        [[ $line == '{'* ]] || continue
+        seen=$((seen + 1))
+        if [[ $line == *'"oversubscribed":true'* && ${PARLAB_OVERSUBSCRIBED:-0} != 1 ]]; then
+            cores=$(grep -o '"cores":[0-9]*' <<<"$line" || true)
+            parlab_die "wrong layout: the program ran oversubscribed (${cores:-cores unknown}) although this job's request fits its CPUs: the launcher narrowed its CPU binding (see the bindings above)"
+        fi
     done
-    ((seen)) || parlab_die "no result line from the program: it failed, or its step did not launch (see above)"
+    ((seen > 0)) || parlab_die "no result line from the program: it failed, or its step did not launch (see above)"
+    ((seen == want)) || parlab_die "expected $want result line(s) from the program, got $seen"
 }
 
-# parlab_run1 CPT EXE ARGS...: one process with CPT CPUs (srun step in Slurm, else directly).
-parlab_run1() {
+# parlab_each_node CPT EXE ARGS...: one process with CPT CPUs on each node of the job (one srun
+# step), or one process directly outside Slurm.  A serial or OpenMP program uses one node: on
+# N nodes it runs as N independent copies, one result line per node.
+parlab_each_node() {
     local cpt=$1; shift
     if parlab_in_slurm; then
-        local srun_extra=()
+        local srun_extra=() nodes=${SLURM_JOB_NUM_NODES:-1}
         [[ -z ${PARLAB_SRUN_ARGS:-} ]] || read -r -a srun_extra <<<"$PARLAB_SRUN_ARGS"
-        srun --ntasks=1 --cpus-per-task="$cpt" "${srun_extra[@]}" "$@"
+        srun --ntasks="$nodes" --ntasks-per-node=1 --cpus-per-task="$cpt" "${srun_extra[@]}" "$@"
     else
         "$@"
     fi
+}
+
+# parlab_mpi_flavor EXE: "mpich" if EXE links an MPICH-based MPI, else "openmpi".  ldd's output
+# is read whole, never piped into `grep -q`: grep would exit at the first match, ldd would die
+# of SIGPIPE, and under pipefail the test would fail at random (1 run in 9 on a busy machine).
+parlab_mpi_flavor() {
+    local libs
+    libs=$(ldd "$1" 2>/dev/null) || libs=
+    if [[ $libs =~ libmpich|libmpi\.so\.12 ]]; then echo mpich; else echo openmpi; fi
 }
 
 # parlab_srun_mpi EXE: the srun --mpi plugin for EXE (PARLAB_SRUN_MPI overrides).
@@ -155,7 +234,7 @@ parlab_run1() {
 parlab_srun_mpi() {
     if [[ -n ${PARLAB_SRUN_MPI:-} && ${PARLAB_SRUN_MPI} != auto ]]; then
         echo "$PARLAB_SRUN_MPI"
-    elif ldd "$1" 2>/dev/null | grep -Eq 'libmpich|libmpi\.so\.12'; then
+    elif [[ $(parlab_mpi_flavor "$1") == mpich ]]; then
         echo pmi2
     else
         echo pmix
@@ -180,18 +259,19 @@ parlab_mpi() {
             "${cmd[@]}" "$exe" "$@"
             ;;
         mpirun)
-            local mpirun=${PARLAB_MPIRUN:-} margs=()
+            local mpirun=${PARLAB_MPIRUN:-} margs=() version
             if [[ -z $mpirun ]]; then
-                if ldd "$exe" 2>/dev/null | grep -Eq 'libmpich|libmpi\.so\.12'; then
+                if [[ $(parlab_mpi_flavor "$exe") == mpich ]]; then
                     mpirun=$(command -v mpiexec.mpich || command -v mpirun) || true
                 else
                     mpirun=$(command -v mpiexec.openmpi || command -v mpirun) || true
                 fi
             fi
             [[ -n $mpirun ]] || parlab_die "no mpirun found (set PARLAB_MPIRUN or load the MPI module in site.env)"
+            version=$("$mpirun" --version 2>/dev/null) || version=
             if [[ -n ${PARLAB_MPIRUN_ARGS:-} ]]; then
                 read -r -a margs <<<"$PARLAB_MPIRUN_ARGS"
-            elif "$mpirun" --version 2>/dev/null | grep -Eq 'Open MPI|OpenRTE|PRRTE|prte'; then
+            elif [[ $version =~ Open\ MPI|OpenRTE|PRRTE|prte ]]; then
                 margs=(--report-bindings)
                 if ((cpt > 1)) && [[ ${OMP_PROC_BIND:-} != false ]]; then
                     # Open MPI binds each rank to ONE core by default (<= 2 ranks): give each
@@ -206,7 +286,10 @@ parlab_mpi() {
             [[ ${SLURM_NTASKS:-0} -eq $ntasks ]] || margs+=(-np "$ntasks")
             local cmd=("$mpirun" "${margs[@]}")
             parlab_log "launch: ${cmd[*]} (allocation: ${SLURM_NTASKS:-?} tasks)"
-            "${cmd[@]}" "$exe" "$@" </dev/null
+            # Without SRUN_CPUS_PER_TASK: mpirun starts its daemon on each node with srun, and
+            # with this variable's -c 1 (and task/affinity) the daemon, and so every rank it
+            # starts on that node, would be bound to one CPU.
+            env -u SRUN_CPUS_PER_TASK "${cmd[@]}" "$exe" "$@" </dev/null
             ;;
         *) parlab_die "PARLAB_MPI_LAUNCHER must be srun or mpirun, not '${PARLAB_MPI_LAUNCHER}'" ;;
     esac

@@ -1,11 +1,12 @@
 #!/bin/bash
 #SBATCH --job-name=parlab-mpi
-#SBATCH --ntasks=4
+#SBATCH --ntasks=2
 #SBATCH --cpus-per-task=1
 #SBATCH --time=00:10:00
 #SBATCH --output=%x-%j.out
 # parlab: the MPI programs, --ntasks ranks.
-#   sbatch jobs/mpi.sh                                  4 ranks, launched with srun --mpi=pmix
+#   sbatch jobs/mpi.sh                                  2 ranks (fits the smallest node),
+#                                                       launched with srun --mpi=pmix
 #   sbatch -n 16 jobs/mpi.sh                            16 ranks (on as many nodes as Slurm picks)
 #   PARLAB_MPI_LAUNCHER=mpirun sbatch jobs/mpi.sh       the alternative: the MPI's own mpirun
 #                                                       inside the allocation (no -np needed)
@@ -27,9 +28,10 @@ nodes=${SLURM_JOB_NUM_NODES:-1}
 parlab_omp 1 $(((ranks + nodes - 1) / nodes))
 parlab_layout "$ranks" 1
 parlab_args
-for workload in ${PARLAB_WORKLOADS:-sum square}; do
+workloads=$(parlab_workloads mpi)
+for workload in $workloads; do
     exe=$(parlab_bin "${workload}_mpi")
     parlab_log "run: $exe ${PARLAB_PROG_ARGS[*]} --expect-ranks ${PARLAB_EXPECT_RANKS:-$ranks}"
-    parlab_mpi "$ranks" 1 "$exe" "${PARLAB_PROG_ARGS[@]}" --expect-ranks "${PARLAB_EXPECT_RANKS:-$ranks}" | parlab_expect_result
+    parlab_mpi "$ranks" 1 "$exe" "${PARLAB_PROG_ARGS[@]}" --expect-ranks "${PARLAB_EXPECT_RANKS:-$ranks}" | parlab_expect_result 1
 done
 parlab_log "done"

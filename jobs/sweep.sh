@@ -1,13 +1,13 @@
 #!/bin/bash
 #SBATCH --job-name=parlab-sweep
-#SBATCH --array=0-2
+#SBATCH --array=0-1
 #SBATCH --nodes=1
-#SBATCH --ntasks=4
+#SBATCH --ntasks=2
 #SBATCH --cpus-per-task=1
 #SBATCH --time=00:20:00
 #SBATCH --output=%x-%A_%a.out
 # parlab scaling sweep, one array task per worker count.
-# Array task i takes the i-th entry of PARLAB_SWEEP_WORKERS (default "1 2 4"), runs the
+# Array task i takes the i-th entry of PARLAB_SWEEP_WORKERS (default "1 2"), runs the
 # OpenMP program with that many threads and the MPI program with that many ranks (plus the
 # serial reference), and records every run into $PARLAB_RESULTS/<sweep>.jsonl.  collect.sh,
 # submitted with --dependency=afterok on this array, then writes the report and the plots.
@@ -16,7 +16,8 @@
 # By hand: id=$(sbatch --parsable jobs/sweep.sh)
 #          sbatch --dependency=afterok:$id --export=ALL,PARLAB_SWEEP_NAME=sweep-$id jobs/collect.sh
 # --ntasks must be at least the largest worker count (MPI ranks come out of the job's tasks;
-# threads use the same CPUs).  One node, so that the scaling is that of one node.
+# threads use the same CPUs), and no more than one node's CPUs (sinfo -o %c): the default
+# "1 2" fits the smallest node.  One node, so that the scaling is that of one node.
 # Recording: through the harness (python3 harness/parlab_harness.py bench) when it is in the
 # checkout, else each program's --json line is appended as is (PARLAB_SWEEP_RECORDER=raw).
 set -euo pipefail
@@ -28,9 +29,10 @@ PARLAB_ROOT=${PARLAB_ROOT:-${SLURM_SUBMIT_DIR:-$PWD}}
 source "$PARLAB_ROOT/jobs/lib.sh" || { echo "parlab job: cannot find jobs/lib.sh: submit from the parlab checkout or set PARLAB_ROOT" >&2; exit 2; }
 
 parlab_setup
-read -r -a workers <<<"${PARLAB_SWEEP_WORKERS:-1 2 4}"
+read -r -a workers <<<"${PARLAB_SWEEP_WORKERS:-1 2}"
 read -r -a variants <<<"${PARLAB_SWEEP_VARIANTS:-openmp mpi}"
-read -r -a workloads <<<"${PARLAB_WORKLOADS:-sum square}"
+mapfile -t workloads < <(parlab_workloads serial "${variants[@]}")
+((${#workloads[@]} > 0)) || exit 2   # parlab_workloads has said why
 index=${SLURM_ARRAY_TASK_ID:-}
 [[ $index =~ ^[0-9]+$ ]] || parlab_die "not an array task: submit with jobs/submit.sh sweep (or sbatch --array=0-$((${#workers[@]} - 1)))"
 ((index < ${#workers[@]})) || parlab_die "array index $index but PARLAB_SWEEP_WORKERS has ${#workers[@]} entries (${workers[*]})"
@@ -52,6 +54,24 @@ parlab_where
 parlab_log "sweep $name: array task $index of ${#workers[@]}, $k worker(s); variants: ${variants[*]}; workloads: ${workloads[*]}; recorder: $recorder"
 parlab_log "records -> $file"
 
+# Where this array task ran, for the report (collect.sh copies these lines into it).  The
+# sweep is meant for one node; given several (-N), MPI spreads its ranks over them while
+# OpenMP stays on the batch node, and that must be said wherever the times are shown.
+nodes=${SLURM_JOB_NUM_NODES:-1}
+if ((nodes > 1)); then
+    where="WARNING: this sweep has $nodes nodes (${SLURM_JOB_NODELIST:-?}): its MPI runs spread their ranks over them, its OpenMP runs use $(hostname -s) only ($(parlab_nproc) CPU(s) of this job there), so MPI and OpenMP at the same worker count are not comparable"
+    if ((${PARLAB_MACHINES:-$nodes} < nodes)); then
+        where+="; and the $nodes nodes are ${PARLAB_MACHINES} machine(s), so times across nodes mean nothing"
+    fi
+    parlab_log "$where"
+else
+    where="one node, $(hostname -s), $(parlab_nproc) CPU(s) of this job"
+fi
+(
+    flock 9
+    printf 'array task %s, %s worker(s): %s\n' "$index" "$k" "$where" >&9
+) 9>>"$PARLAB_RESULTS/$name.layout"
+
 if [[ $recorder == harness ]]; then
     # The harness runs serial (the reference), then each variant with k workers, checks the
     # answers bit for bit, and appends one record per run (file locked, safe for arrays).
@@ -63,7 +83,9 @@ if [[ $recorder == harness ]]; then
     [[ -z ${PARLAB_N:-} ]] || args+=(-n "$PARLAB_N")
     [[ -z ${PARLAB_REPEAT:-} ]] || args+=(--repeat "$PARLAB_REPEAT")
     parlab_log "run: python3 $harness ${args[*]}"
-    python3 "$harness" "${args[@]}"
+    # Without SRUN_CPUS_PER_TASK: the harness's mpiexec starts its per-node daemons with srun,
+    # which would bind each of them, and all its ranks, to one CPU (see parlab_mpi).
+    env -u SRUN_CPUS_PER_TASK python3 "$harness" "${args[@]}"
     parlab_log "done"
     exit 0
 fi

@@ -1,0 +1,430 @@
+#!/usr/bin/env python3
+"""Many nodes for real: jobs/*.sh on a 3-node Slurm cluster built on this one machine.
+
+  multinode.py SOURCE_DIR BUILD_DIR [--keep] [--n N]
+
+Why: every job script had only ever run on one node.  This test starts a head namespace
+(slurmctld) and three node namespaces (one slurmd each), joined by a bridge in a namespace of
+its own (tests/slurm/cluster.sh start DIR 3), and submits every job script with -N 2 and -N 3:
+through srun (--mpi=pmix for Open MPI, --mpi=pmi2 for MPICH, whichever BUILD_DIR links) and
+through the MPI's own mpirun.  Every result must equal BUILD_DIR/<workload>_serial's, and the
+job's per-host lines must name distinct hosts.  Then plain mpiexec, outside Slurm, across the
+namespaces: Open MPI with plm_rsh_agent, MPICH's Hydra with -launcher-exec, both set to the
+cluster's ssh stand-in (DIR/bin/rsh), which enters the node's namespaces.
+
+All the nodes share this machine's cores: times measured across nodes mean nothing here.
+
+The daemons are stopped by their pids and the namespaces deleted at the end; a detached
+watchdog does the same if this process is killed.
+Exit status: 0 all checks passed; 1 a check failed; 77 skipped (no Slurm/munge, not root, or
+the kernel refuses namespaces).
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import run_jobs as rj  # noqa: E402  (the cluster, job records, WORKLOADS: one copy of each)
+
+NODES = 3
+SPANS = (2, 3)               # every job script is submitted with -N 2 and with -N 3
+JOB_DEADLINE = 200           # seconds for all jobs together
+SHARED = ("NOTE: all %d nodes are namespaces on this one machine and share its %d CPUs: "
+          "times measured across nodes mean nothing" % (NODES, os.cpu_count()))
+
+
+def log(msg=""):
+    print(msg, flush=True)
+
+
+def mpi_flavor(build):
+    """'mpich' or 'openmpi': what BUILD's MPI programs link (read whole, never piped)."""
+    p = subprocess.run(["ldd", os.path.join(build, "sum_mpi")], stdin=subprocess.DEVNULL,
+                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    return "mpich" if re.search(r"libmpich|libmpi\.so\.12", p.stdout) else "openmpi"
+
+
+class Job:
+    """One submission through jobs/submit.sh and what its output must show."""
+
+    def __init__(self, name, script, nodes, args, kind, threads=1, ranks=1, env=None,
+                 launcher="srun", check=None):
+        self.name, self.script, self.nodes, self.args = name, script, nodes, list(args)
+        self.kind, self.threads, self.ranks = kind, threads, ranks
+        self.env = env or {}
+        self.launcher = launcher
+        self.check = check
+        self.ids, self.problems, self.outputs, self.stderr = [], [], {}, ""
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("source")
+    ap.add_argument("build")
+    ap.add_argument("--keep", action="store_true", help="keep the scratch directory")
+    ap.add_argument("--n", type=int, default=100000, help="array size for every program run")
+    args = ap.parse_args()
+    src, build = os.path.abspath(args.source), os.path.abspath(args.build)
+
+    missing = [c for c in ("slurmctld", "slurmd", "munged", "sbatch", "squeue", "scontrol")
+               if not shutil.which(c)]
+    if missing:
+        log("SKIP: Slurm/munge not installed (%s): apt-get install slurmd slurmctld "
+            "slurm-client munge" % " ".join(missing))
+        return rj.SKIP
+    if os.geteuid() != 0:
+        log("SKIP: the throwaway Slurm cluster needs root")
+        return rj.SKIP
+    need = [w for w in rj.WORKLOADS if w not in rj.built(build, "serial", "openmp", "mpi",
+                                                         "hybrid")]
+    if need:
+        log("FAIL: the serial, openmp, mpi and hybrid programs of %s are not all built in %s"
+            % (", ".join(need), build))
+        return 1
+    unknown = rj.unknown_workloads(build)
+    if unknown:
+        log("FAIL: %s has programs of workload(s) %s, which the jobs run but this test cannot "
+            "check: add them to WORKLOADS in %s" % (build, ", ".join(unknown), rj.__file__))
+        return 1
+
+    t_start = time.monotonic()
+    scratch = tempfile.mkdtemp(prefix="parlab-multinode-")
+    os.chmod(scratch, 0o711)      # munged wants its socket's directories searchable by all
+    cluster = rj.Cluster(scratch, nodes=NODES)
+
+    def on_signal(signum, _frame):
+        log("signal %d: stopping the cluster" % signum)
+        cluster.stop()
+        sys.exit(1)
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+    ok = skipped = False
+    try:
+        if cluster.start() == rj.SKIP:
+            skipped = True
+            return rj.SKIP
+        log(SHARED)
+        ok = run_all(src, build, scratch, cluster, args.n)
+    except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
+        log("FAIL: %s" % exc)
+    finally:
+        cluster.stop()
+        if skipped or (ok and not args.keep):
+            shutil.rmtree(scratch, ignore_errors=True)
+        else:
+            log("scratch directory kept: %s" % scratch)
+    log(SHARED)
+    log("multinode tests (%s build): %s in %.1f s"
+        % (mpi_flavor(build), "PASS" if ok else "FAIL", time.monotonic() - t_start))
+    return 0 if ok else 1
+
+
+def run_all(src, build, scratch, cluster, n):
+    flavor = mpi_flavor(build)
+    on = os.path.join(cluster.dir, "bin", "on")
+    head = [on, "head"]
+    work = os.path.join(scratch, "work")          # submit dir: job outputs land here
+    results = os.path.join(scratch, "results")
+    os.makedirs(work)
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("SLURM_", "SBATCH_", "SALLOC_", "SRUN_", "OMP_", "PARLAB_",
+                                "OMPI_", "PRTE_", "HYDRA_", "MPIR_"))}
+    env.update({"SLURM_CONF": cluster.conf, "PARLAB_ROOT": src, "PARLAB_BUILD": build,
+                "PARLAB_RESULTS": results, "PARLAB_N": str(n), "PARLAB_REPEAT": "1"})
+
+    serial_result, same_as_serial = rj.reference(build, env)
+
+    ok = True
+    ok &= plain_mpiexec(flavor, build, cluster, env, n, same_as_serial)
+
+    S = lambda name: os.path.join(src, "jobs", name)  # noqa: E731
+    srun_plugin = "pmi2" if flavor == "mpich" else "pmix"
+    jobs = []
+    for k in SPANS:
+        jobs += [
+            Job("serial -N %d" % k, "serial", k, ["-N", str(k)], "serial"),
+            Job("openmp -N %d (2 threads per node)" % k, "openmp", k, ["-N", str(k)], "openmp",
+                threads=2),
+            Job("mpi -N %d -n %d, srun --mpi=%s" % (k, 2 * k, srun_plugin), "mpi", k,
+                ["-N", str(k), "-n", str(2 * k)], "mpi", ranks=2 * k),
+            Job("mpi -N %d -n %d, mpirun" % (k, 2 * k), "mpi", k,
+                ["-N", str(k), "-n", str(2 * k)], "mpi", ranks=2 * k,
+                env={"PARLAB_MPI_LAUNCHER": "mpirun"}, launcher="mpirun"),
+            Job("hybrid -N %d -n %d -c 2, srun --mpi=%s" % (k, k, srun_plugin), "hybrid", k,
+                ["-N", str(k), "-n", str(k), "-c", "2"], "hybrid", threads=2, ranks=k),
+            Job("hybrid -N %d -n %d -c 2, mpirun" % (k, k), "hybrid", k,
+                ["-N", str(k), "-n", str(k), "-c", "2"], "hybrid", threads=2, ranks=k,
+                env={"PARLAB_MPI_LAUNCHER": "mpirun"}, launcher="mpirun"),
+            # 2 ranks per node at the largest count: as many as a node's CPUs
+            Job("sweep -N %d over 1 and %d workers, + collect" % (k, 2 * k), "sweep", k,
+                ["-N", str(k)], "sweep", env={"PARLAB_SWEEP_WORKERS": "1 %d" % (2 * k),
+                                              "PARLAB_SWEEP_NAME": "sweep-N%d" % k}),
+        ]
+
+    t0 = time.monotonic()
+    for job in jobs:
+        p = rj.run(head + [S("submit.sh"), job.script] + job.args, dict(env, **job.env),
+                   cwd=work, check=False)
+        job.stderr = p.stderr
+        if p.returncode != 0:
+            job.problems.append("jobs/submit.sh %s %s failed (exit %d): %s"
+                                % (job.script, " ".join(job.args), p.returncode,
+                                   p.stderr.strip()))
+            continue
+        job.ids = p.stdout.strip().splitlines()[-1].split()[1:]
+        log("submitted %-48s job(s) %s" % (job.name, " ".join(job.ids)))
+
+    all_ids = [i for j in jobs for i in j.ids]
+    deadline = time.monotonic() + JOB_DEADLINE
+    while all_ids:
+        p = rj.run(head + ["squeue", "-h", "-o", "%i %T", "-j", ",".join(all_ids)], env,
+                   check=False)
+        active = [line for line in p.stdout.splitlines() if line.strip()]
+        if not active and p.returncode == 0:
+            break
+        if time.monotonic() > deadline:
+            log("FAIL: jobs still active after %d s:\n  %s" % (JOB_DEADLINE,
+                                                               "\n  ".join(active)))
+            rj.run(head + ["scancel"] + all_ids, env, check=False)
+            for job in jobs:
+                job.problems.append("timed out")
+            break
+        time.sleep(0.25)
+    log("all jobs finished %.1f s after submission (%s)" % (time.monotonic() - t0, SHARED))
+
+    for job in jobs:
+        recs = [r for i in job.ids for r in rj.job_records(i, env, client=head)]
+        for r in recs:
+            jid = r.get("JobId") + ("_" + r["ArrayTaskId"] if r.get("ArrayTaskId") else "")
+            if r.get("JobState") != "COMPLETED" or r.get("ExitCode") != "0:0":
+                job.problems.append("job %s: %s exit code %s (expected COMPLETED 0:0)"
+                                    % (jid, r.get("JobState"), r.get("ExitCode")))
+            out = r.get("StdOut")
+            if out and os.path.isfile(out):
+                job.outputs[jid] = open(out, errors="replace").read()
+            else:
+                job.problems.append("job %s: no output file %s" % (jid, out))
+        if not job.problems:
+            if job.kind == "sweep":
+                job.problems += check_sweep(job, recs, build, results, same_as_serial)
+            else:
+                job.problems += check_job(job, recs, build, head, env, flavor, same_as_serial,
+                                          serial_result)
+        detail = ", ".join("%s %s %s" % (r.get("JobId"), r.get("JobState"), r.get("ExitCode"))
+                           for r in recs)
+        log("%-4s %-48s %s" % ("ok" if not job.problems else "FAIL", job.name, detail))
+        if job.problems:
+            ok = False
+            for prob in job.problems:
+                log("       - " + prob)
+            for jid, text in job.outputs.items():
+                log("       ---- output of job %s:" % jid)
+                for line in text.splitlines()[-50:]:
+                    log("       | " + line)
+    return ok
+
+
+def hostnames(nodelist, head, env):
+    p = rj.run(head + ["scontrol", "show", "hostnames", nodelist], env, check=False)
+    return sorted(p.stdout.split())
+
+
+def check_hosts(text, k, nodelist_hosts):
+    """The per-host lines of a job on K nodes: one '# node:' line per node, naming the K
+    distinct hosts of the allocation, the shared-machine warning, and layout lines on them."""
+    problems = []
+    nodes = re.findall(r"^# node: (\S+) ", text, re.M)
+    if len(nodes) != k or len(set(nodes)) != k:
+        problems.append("expected %d '# node:' lines naming distinct hosts, got %s" % (k, nodes))
+    elif sorted(nodes) != nodelist_hosts:
+        problems.append("'# node:' lines name %s, the job's nodes are %s"
+                        % (sorted(nodes), nodelist_hosts))
+    if not re.search(r"^# WARNING: these %d nodes are 1 machine" % k, text, re.M):
+        problems.append("no warning that the %d nodes are one machine (times mean nothing)" % k)
+    layout = set(re.findall(r"^# layout: task \d+ \(local \d+\) on (\S+) ", text, re.M))
+    if sorted(layout) != nodelist_hosts:
+        problems.append("'# layout:' lines are on %s, expected one or more on each of %s"
+                        % (sorted(layout), nodelist_hosts))
+    return problems
+
+
+def check_job(job, recs, build, head, env, flavor, same_as_serial, serial_result):
+    problems = []
+    text = "\n".join(job.outputs.values())
+    nodelist = hostnames(recs[0].get("NodeList", ""), head, env) if recs else []
+    if len(nodelist) != job.nodes:
+        problems.append("the job ran on %s, not on %d nodes" % (nodelist, job.nodes))
+    problems += check_hosts(text, job.nodes, nodelist)
+    if job.kind in ("mpi", "hybrid"):
+        if job.launcher == "srun":
+            want = "srun --mpi=%s" % ("pmi2" if flavor == "mpich" else "pmix")
+        else:
+            want = "mpiexec.%s" % flavor
+        if not re.search(r"^# launch: .*%s" % re.escape(want), text, re.M):
+            problems.append("no '# launch: ... %s' line" % want)
+    lines = rj.json_lines(text)
+    workloads = rj.built(build, job.kind)
+    copies = job.nodes if job.kind in ("serial", "openmp") else 1
+    for w in workloads:
+        mine = [r for r in lines if r.get("workload") == w]
+        if len(mine) != copies:
+            problems.append("%s: %d result line(s), expected %d" % (w, len(mine), copies))
+        if copies > 1 and len({r.get("host") for r in mine}) != copies:
+            problems.append("%s: the %d copies ran on hosts %s, expected %d distinct"
+                            % (w, copies, [r.get("host") for r in mine], copies))
+    for r in lines:
+        what = "%s/%s on %s" % (r.get("workload"), r.get("variant"), r.get("host"))
+        if r.get("workload") not in workloads:
+            problems.append("%s: unexpected workload" % what)
+        if (r.get("variant"), r.get("threads"), r.get("ranks")) != (job.kind, job.threads,
+                                                                     job.ranks):
+            problems.append("%s: %s threads x %s ranks, expected %s %d x %d"
+                            % (what, r.get("threads"), r.get("ranks"), job.kind, job.threads,
+                               job.ranks))
+        if job.kind in ("mpi", "hybrid") and r.get("oversubscribed") is not False:
+            # the request fits every node: a launcher that narrows the CPUs (MPICH's mpiexec
+            # under SRUN_CPUS_PER_TASK=1 packed each node's ranks onto one core) shows here
+            problems.append("%s: oversubscribed %s on %s cores, though %d x %d fits each node"
+                            % (what, r.get("oversubscribed"), r.get("cores"), job.ranks,
+                               job.threads))
+        if r.get("verified") is not True:
+            problems.append("%s: not verified" % what)
+        elif not same_as_serial(r):
+            problems.append("%s: result %s differs from build/%s_serial's %s"
+                            % (what, r.get("result"), r.get("workload"), serial_result(r)))
+    return problems
+
+
+def check_sweep(job, recs, build, results, same_as_serial):
+    problems = []
+    name = job.env["PARLAB_SWEEP_NAME"]
+    workers = [int(w) for w in job.env["PARLAB_SWEEP_WORKERS"].split()]
+    path = os.path.join(results, name + ".jsonl")
+    if not os.path.isfile(path):
+        return ["no records file %s" % path]
+    lines = [json.loads(line) for line in open(path) if line.strip()]
+    seen = {(r["workload"], r["variant"], r.get("workers") or r["threads"] * r["ranks"])
+            for r in lines}
+    for wl in rj.built(build, "serial", "openmp", "mpi"):
+        for v, k in [("serial", 1)] + [(v, k) for v in ("openmp", "mpi") for k in workers]:
+            if (wl, v, k) not in seen:
+                problems.append("sweep records lack %s %s with %d worker(s)" % (wl, v, k))
+    for r in lines:
+        if not same_as_serial(r):
+            problems.append("sweep record %s/%s/%s: result %s differs from serial's"
+                            % (r["workload"], r["variant"], r.get("workers"), r["result"]))
+        if r["variant"] == "mpi" and r.get("oversubscribed") is not False:
+            problems.append("sweep record %s/mpi/%s: oversubscribed %s on %s cores, though "
+                            "its ranks fit the nodes" % (r["workload"], r.get("workers"),
+                                                         r.get("oversubscribed"),
+                                                         r.get("cores")))
+    report = os.path.join(results, name + ".report.txt")
+    if not os.path.isfile(report) or os.path.getsize(report) == 0:
+        problems.append("collect job wrote no report %s" % report)
+    # The sweep spans K nodes for MPI but runs OpenMP on one: the sweep's own output and the
+    # report must say so, and the collect job (one CPU of work) must not get -N K too.
+    k = job.nodes
+    text = "\n".join(t for jid, t in job.outputs.items() if jid != job.ids[-1])
+    said = r"WARNING: this sweep has %d nodes .*MPI.*OpenMP" % k
+    if len(re.findall(said, text)) != len(workers):
+        problems.append("not every array task's output warns that MPI spans %d nodes and "
+                        "OpenMP runs on one (/%s/)" % (k, said))
+    if os.path.isfile(report) and not re.search(said, open(report).read()):
+        problems.append("the report %s does not say that MPI spanned %d nodes and OpenMP ran "
+                        "on one (/%s/)" % (report, k, said))
+    collect = [r for r in recs if r.get("JobId") == job.ids[-1]]
+    if not collect or collect[0].get("NumNodes") != "1":
+        problems.append("the collect job has NumNodes=%s, expected 1"
+                        % (collect[0].get("NumNodes") if collect else "?"))
+    if "can't run" in job.stderr:
+        problems.append("jobs/submit.sh passed the sweep's shape to the collect job too: %s"
+                        % " / ".join(l for l in job.stderr.splitlines() if "can't run" in l))
+    return problems
+
+
+def plain_mpiexec(flavor, build, cluster, env, n, same_as_serial):
+    """mpiexec outside Slurm, started on node1, its remote processes started on node1..3 by
+    the cluster's ssh stand-in (DIR/bin/rsh enters the node's namespaces)."""
+    on = os.path.join(cluster.dir, "bin", "on")
+    rsh = os.path.join(cluster.dir, "bin", "rsh")
+    launch = dict(env)
+    p = rj.run(["bash", os.path.join(os.path.dirname(os.path.dirname(HERE)), "common",
+                                     "launch_env.sh"), "--lines"], env)
+    launch.update(line.split("=", 1) for line in p.stdout.splitlines() if "=" in line)
+    hosts = ["node%d" % i for i in range(1, NODES + 1)]
+    if flavor == "openmpi":
+        launch["OMPI_MCA_plm_rsh_agent"] = rsh
+        base = ["mpiexec.openmpi"]
+
+        def hostlist(per):
+            return ["--host", ",".join("%s:%d" % (h, per) for h in hosts)]
+        hybrid_opts = ["--bind-to", "none", "-x", "OMP_NUM_THREADS"]
+        how = "Open MPI, OMPI_MCA_plm_rsh_agent=%s" % rsh
+    else:
+        base = ["mpiexec.mpich", "-launcher", "ssh", "-launcher-exec", rsh]
+
+        def hostlist(per):
+            return ["-hosts", ",".join("%s:%d" % (h, per) for h in hosts)]
+        hybrid_opts = []
+        how = "MPICH Hydra, -launcher ssh -launcher-exec %s" % rsh
+    ranks = 2 * NODES
+    ok = True
+    runs = [("hostname", hostlist(2) + ["-n", str(ranks), "hostname"], None)]
+    for w in rj.built(build, "mpi"):
+        runs.append(("%s_mpi" % w, hostlist(2) + ["-n", str(ranks),
+                                                  os.path.join(build, w + "_mpi"), "-n", str(n),
+                                                  "--repeat", "1", "--expect-ranks", str(ranks),
+                                                  "--json"], (1, ranks)))
+    for w in rj.built(build, "hybrid"):
+        runs.append(("%s_hybrid" % w, hostlist(1) + hybrid_opts + [
+            "-n", str(NODES), os.path.join(build, w + "_hybrid"), "-n", str(n), "--repeat", "1",
+            "--expect-ranks", str(NODES), "--expect-threads", "2", "--json"], (2, NODES)))
+    for name, argv, shape in runs:
+        cmd = [on, "node1"] + base + argv
+        t0 = time.monotonic()
+        try:
+            p = subprocess.run(cmd, env=dict(launch, OMP_NUM_THREADS="2"),
+                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, timeout=60)
+            out, err, rc = p.stdout, p.stderr, p.returncode
+        except subprocess.TimeoutExpired as exc:
+            out, err, rc = exc.stdout or "", "timed out after 60 s", -1
+            out = out.decode() if isinstance(out, bytes) else out
+        problems = []
+        if rc != 0:
+            problems.append("exit status %d: %s" % (rc, err.strip()[-500:]))
+        elif shape is None:
+            got = sorted(out.split())
+            if got != sorted(hosts * 2):
+                problems.append("hostname on %d ranks printed %s, expected each of %s twice"
+                                % (ranks, got, hosts))
+        else:
+            lines = rj.json_lines(out)
+            if len(lines) != 1:
+                problems.append("expected one JSON line, got %d" % len(lines))
+            for r in lines:
+                if (r.get("threads"), r.get("ranks")) != shape:
+                    problems.append("%s threads x %s ranks, expected %d x %d"
+                                    % (r.get("threads"), r.get("ranks"), shape[0], shape[1]))
+                if r.get("verified") is not True or not same_as_serial(r):
+                    problems.append("result %s (verified %s) is not serial's"
+                                    % (r.get("result"), r.get("verified")))
+        log("%-4s plain mpiexec across node1..node%d: %-16s %.1f s (%s)"
+            % ("ok" if not problems else "FAIL", NODES, name, time.monotonic() - t0, how))
+        for prob in problems:
+            log("       - " + prob)
+        ok = ok and not problems
+    return ok
+
+
+if __name__ == "__main__":
+    sys.exit(main())
