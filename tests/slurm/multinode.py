@@ -92,7 +92,7 @@ def main():
     unknown = rj.unknown_workloads(build)
     if unknown:
         log("FAIL: %s has programs of workload(s) %s, which the jobs run but this test cannot "
-            "check: add them to WORKLOADS in %s" % (build, ", ".join(unknown), rj.__file__))
+            "check: add a row for each to harness/pharness/registry.py" % (build, ", ".join(unknown)))
         return 1
 
     t_start = time.monotonic()

@@ -31,11 +31,14 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 CLUSTER = os.path.join(HERE, "cluster.sh")
 SKIP = 77
 JOB_DEADLINE = 150          # seconds for all jobs together (they normally take ~15 s)
-# Every workload name this test knows, with the record fields its serial reference must be run
-# with (each field becomes the option of REFERENCE_OPTIONS).  The one place for such names here,
-# until the harness's workload registry can be imported instead.  The jobs run every workload
-# that is built; the first one is the one the must-fail jobs run.
-WORKLOADS = {"sum": ("n", "tasks"), "square": ("n",), "fsum": ("n",)}
+# Every workload, with the record fields its serial reference must be run with (each field
+# becomes the option of REFERENCE_OPTIONS): from the harness's registry.  The jobs run every
+# workload that is built; the first one is the one the must-fail jobs run.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(HERE)), "harness"))
+from pharness import registry  # noqa: E402
+
+WORKLOADS = {w.program: ("n", "tasks") if "tasks" in w.sizes["small"] else ("n",)
+             for w in registry.WORKLOADS.values() if w.mode != "numbers"}
 REFERENCE_OPTIONS = {"n": "-n", "tasks": "--tasks"}
 FINAL = {"COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL", "OUT_OF_MEMORY",
          "BOOT_FAIL", "DEADLINE", "PREEMPTED"}
@@ -210,7 +213,7 @@ def main():
     unknown = unknown_workloads(build)
     if unknown:
         log("FAIL: %s has programs of workload(s) %s, which the jobs run but this test cannot "
-            "check: add them to WORKLOADS in %s" % (build, ", ".join(unknown), __file__))
+            "check: add a row for each to harness/pharness/registry.py" % (build, ", ".join(unknown)))
         return 1
     have_hybrid = bool(built(build, "hybrid"))
 

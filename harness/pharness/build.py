@@ -1,0 +1,107 @@
+"""Build one kernel file into a parlab program, outside Meson: for the pitfall lab, the exercise
+checks and the tests that compile with several compilers.
+
+Why here and not a Meson target: a student's file, a broken pitfall or a ThreadSanitizer build
+must be compiled on demand, in a scratch directory, with a chosen compiler and flags, and its
+compiler errors must reach the student as a message.  The program is linked exactly as Meson
+links parlab's own: the kernel file, every shared source of common/, and the variant's "team"
+and "threads" files (common/internal.h says what they are).
+
+    build(source, variant, output, compiler="gcc", flags=(), werror=True) -> output
+"""
+import os
+import shutil
+import subprocess
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+COMMON = os.path.join(REPO, "common")
+VARIANT_FILES = {  # (team, threads) of each variant
+    "serial": ("team_single.c", "threads_single.c"),
+    "openmp": ("team_single.c", "threads_openmp.c"),
+    "mpi": ("team_mpi.c", "threads_single.c"),
+    "hybrid": ("team_mpi.c", "threads_openmp.c"),
+}
+WARNINGS = ["-Wall", "-Wextra"]
+# ThreadSanitizer with OpenMP: clang with its own runtime (libomp), whose internals TSan cannot
+# see through and reports falsely; the suppressions name only the runtime's frames.
+TSAN = ["-fsanitize=thread", "-g", "-O1"]
+TSAN_SUPPRESSIONS = os.path.join(REPO, "harness", "tsan.supp")
+
+
+class BuildError(Exception):
+    """The compiler refused the file: str() is its first errors."""
+
+
+def shared_sources():
+    """Every source of common/ that all variants share (not the team and threads files)."""
+    variant_files = {f for pair in VARIANT_FILES.values() for f in pair}
+    return sorted(os.path.join(COMMON, f) for f in os.listdir(COMMON)
+                  if f.endswith(".c") and f not in variant_files)
+
+
+def mpi_flags(mpi="openmpi"):
+    """Compile and link flags of an MPI library, from pkg-config (ompi-c or mpich)."""
+    package = {"openmpi": "ompi-c", "mpich": "mpich"}[mpi]
+    try:
+        out = subprocess.run(["pkg-config", "--cflags", "--libs", package], capture_output=True,
+                             text=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise BuildError("cannot run pkg-config for %s: %s" % (package, exc))
+    if out.returncode != 0:
+        raise BuildError("no %s for pkg-config (Debian: apt-get install %s)"
+                         % (package, "libopenmpi-dev" if mpi == "openmpi" else "libmpich-dev"))
+    return out.stdout.split()
+
+
+def command(sources, variant, output, compiler="gcc", flags=(), werror=True, mpi="openmpi",
+            extra_sources=()):
+    """The compiler command line that builds these kernel sources as a program of `variant`."""
+    team, threads = VARIANT_FILES[variant]
+    cmd = [compiler, "-std=c11", "-D_GNU_SOURCE", '-DPARLAB_VERSION="scratch"', "-O2"]
+    cmd += WARNINGS + (["-Werror"] if werror else []) + list(flags)
+    cmd += ["-I", COMMON, "-o", output] + list(sources) + list(extra_sources)
+    cmd += shared_sources() + [os.path.join(COMMON, team), os.path.join(COMMON, threads)]
+    if variant in ("openmp", "hybrid"):
+        cmd.append("-fopenmp")
+    if variant in ("mpi", "hybrid"):
+        cmd += mpi_flags(mpi)
+    return cmd + ["-lm"]
+
+
+def build(sources, variant, output, compiler="gcc", flags=(), werror=True, mpi="openmpi",
+          timeout=300):
+    """Compiles; returns the program's path, or raises BuildError with the compiler's errors."""
+    if isinstance(sources, str):
+        sources = [sources]
+    if not shutil.which(compiler):
+        raise BuildError("%s is not installed" % compiler)
+    cmd = command(sources, variant, output, compiler, flags, werror, mpi)
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        raise BuildError("%s took more than %d s" % (compiler, timeout))
+    if done.returncode != 0:
+        lines = [l for l in done.stderr.splitlines() if "error" in l or "warning" in l]
+        raise BuildError("; ".join(lines[:3]) or done.stderr.strip()[-500:])
+    return output
+
+
+def tsan_env():
+    """The environment a ThreadSanitizer build runs with: the suppressions, and one report
+    per race location on stderr, exit 66 when it found one."""
+    return {"TSAN_OPTIONS": "suppressions=%s exitcode=66 halt_on_error=0 report_signal_unsafe=0"
+            % TSAN_SUPPRESSIONS}
+
+
+def races(stderr):
+    """The data races ThreadSanitizer reported: one (location, function) per SUMMARY line, e.g.
+    ('race.c:14:13', '.omp_outlined._debug__.1'), in the order reported, without repeats."""
+    found = []
+    for line in stderr.splitlines():
+        if line.startswith("SUMMARY: ThreadSanitizer: data race "):
+            rest = line[len("SUMMARY: ThreadSanitizer: data race "):].split(" in ", 1)
+            where = os.path.basename(rest[0].strip())
+            item = (where, rest[1].strip() if len(rest) > 1 else "?")
+            if item not in found:
+                found.append(item)
+    return found
