@@ -197,6 +197,13 @@ double team_max(double value);        /* max over ranks, on every rank */
 int team_agree(int status);           /* max over ranks, on every rank */
 int team_ranks_on_this_host(void);
 int team_cores_on_this_host(void);    /* CPUs usable by this host's ranks together */
+/* Every host of the run, with its ranks and the CPUs they may use together: on rank 0 (the
+ * other ranks get 0 hosts).  A run across nodes is judged per host, not by rank 0's alone. */
+struct host {
+    char name[64];
+    int ranks, cpus;
+};
+int team_hosts(const struct host **hosts);
 const char *team_variant(void);       /* NULL for one process, "mpi" for MPI */
 const char *team_library(void);       /* MPI library version, or NULL */
 

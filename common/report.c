@@ -72,9 +72,27 @@ static void cpu_model(char *model, size_t size)
     fclose(info);
 }
 
+/* The most crowded host: the one with the most ranks x threads per usable CPU. */
+static const struct host *crowded_host(int *count, int *cpus)
+{
+    const struct host *hosts, *worst = NULL;
+    *count = team_hosts(&hosts);
+    *cpus = 0;
+    for (int h = 0; h < *count; h++) {
+        *cpus += hosts[h].cpus;
+        if (!worst || (double)hosts[h].ranks / hosts[h].cpus > (double)worst->ranks / worst->cpus)
+            worst = &hosts[h];
+    }
+    return worst;
+}
+
 bool oversubscribed(void)
 {
-    return team_ranks_on_this_host() * threads_count() > team_cores_on_this_host();
+    int count, cpus;
+    const struct host *worst = crowded_host(&count, &cpus);
+    if (worst == NULL) /* not rank 0: its own host */
+        return team_ranks_on_this_host() * threads_count() > team_cores_on_this_host();
+    return worst->ranks * threads_count() > worst->cpus;
 }
 
 static const char *compiler(void)
@@ -157,8 +175,20 @@ static void json_add_run(struct json *j, const struct run_report *r)
              r->time.median, r->time.max);
     json_add(j, ",\"timer_resolution\":%.3g,\"bytes\":%.0f", clock_resolution_seconds(),
              r->bytes_per_run);
-    json_add(j, ",\"cores\":%d,\"oversubscribed\":%s", team_cores_on_this_host(),
-             oversubscribed() ? "true" : "false");
+    int host_count, cpus;
+    crowded_host(&host_count, &cpus);
+    json_add(j, ",\"cores\":%d,\"oversubscribed\":%s", cpus, oversubscribed() ? "true" : "false");
+    const struct host *hosts;
+    team_hosts(&hosts);
+    json_add(j, ",\"hosts\":[");
+    for (int h = 0; h < host_count; h++) {
+        json_add(j, "%s{\"host\":\"", h ? "," : "");
+        for (const unsigned char *c = (const unsigned char *)hosts[h].name; *c; c++)
+            json_add(j, *c == '"' || *c == '\\' || *c < 0x20 ? "\\u%04x" : "%c", *c);
+        json_add(j, "\",\"ranks\":%d,\"threads\":%d,\"cpus\":%d}", hosts[h].ranks,
+                 threads_count(), hosts[h].cpus);
+    }
+    json_add(j, "]");
     json_add_string(j, "host", host);
     json_add_string(j, "cpu_model", model);
     json_add_string(j, "compiler", compiler());
@@ -204,9 +234,15 @@ void print_start(const struct options *o)
 {
     if (o->json || team_rank() != 0)
         return;
-    printf("Starting %s Execution (%d %s x %d %s on %d cores): ", variant_label(), team_size(),
+    int host_count, cpus;
+    crowded_host(&host_count, &cpus);
+    printf("Starting %s Execution (%d %s x %d %s on ", variant_label(), team_size(),
            team_size() == 1 ? "process" : "processes", threads_count(),
-           threads_count() == 1 ? "thread" : "threads", team_cores_on_this_host());
+           threads_count() == 1 ? "thread" : "threads");
+    if (host_count > 1)
+        printf("%d hosts, %d cores in all): ", host_count, cpus);
+    else
+        printf("%d cores): ", cpus);
     o->workload->describe(o, stdout);
     printf("\n");
     fflush(stdout);
@@ -223,12 +259,14 @@ static void print_time(const struct run_report *r)
     if (r->bytes_per_run > 0)
         printf("; %.1f GB/s", r->bytes_per_run / time->median / 1e9);
     printf("; timer resolution %.0f ns)\n", clock_resolution_seconds() * 1e9);
-    if (oversubscribed())
-        printf("Note: %s (%d %s x %d %s on %d cores): %s\n",
-               r->waiting ? "more workers than cores" : "oversubscribed",
-               team_ranks_on_this_host(),
-               team_ranks_on_this_host() == 1 ? "process" : "processes", threads_count(),
-               threads_count() == 1 ? "thread" : "threads", team_cores_on_this_host(),
+    int host_count, cpus;
+    const struct host *worst = crowded_host(&host_count, &cpus);
+    if (oversubscribed() && worst)
+        printf("Note: %s (%d %s x %d %s on %d cores%s%s): %s\n",
+               r->waiting ? "more workers than cores" : "oversubscribed", worst->ranks,
+               worst->ranks == 1 ? "process" : "processes", threads_count(),
+               threads_count() == 1 ? "thread" : "threads", worst->cpus,
+               host_count > 1 ? " of host " : "", host_count > 1 ? worst->name : "",
                r->waiting ? "the work only waits (sleeps), so it still scales past the cores"
                           : "these times are not valid for speedup");
 }

@@ -12,7 +12,8 @@
 #include "internal.h"
 #include "parlab_mpi.h"
 
-static int rank, size, ranks_here, cores_here;
+static int rank, size, ranks_here, cores_here, host_count;
+static struct host *hosts; /* rank 0: every host */
 static MPI_Comm host_comm = MPI_COMM_NULL;
 static char library[MPI_MAX_LIBRARY_VERSION_STRING];
 
@@ -44,6 +45,25 @@ void team_start(int *argc, char ***argv)
     memcpy(&usable, mask, sizeof usable);
     cores_here = CPU_COUNT(&usable);
 
+    /* One rank per host (its first) sends the host's name, ranks and CPUs to rank 0, which is
+     * the first rank of its own host. */
+    int host_rank;
+    MPI_Comm_rank(host_comm, &host_rank);
+    MPI_Comm leaders;
+    MPI_Comm_split(MPI_COMM_WORLD, host_rank == 0 ? 0 : MPI_UNDEFINED, rank, &leaders);
+    struct host mine = {.ranks = ranks_here, .cpus = cores_here};
+    gethostname(mine.name, sizeof mine.name - 1);
+    if (leaders != MPI_COMM_NULL) {
+        MPI_Comm_size(leaders, &host_count);
+        if (rank == 0 && (hosts = calloc((size_t)host_count, sizeof *hosts)) == NULL)
+            fail_start("out of memory for the list of hosts");
+        MPI_Gather(&mine, (int)sizeof mine, MPI_BYTE, hosts, (int)sizeof mine, MPI_BYTE, 0,
+                   leaders);
+        MPI_Comm_free(&leaders);
+    }
+    if (rank != 0)
+        host_count = 0;
+
     int length = 0;
     MPI_Get_library_version(library, &length);
     library[strcspn(library, "\r\n")] = '\0'; /* first line only; MPICH's has many */
@@ -51,6 +71,7 @@ void team_start(int *argc, char ***argv)
 
 int team_finish(int status)
 {
+    free(hosts);
     MPI_Comm_free(&host_comm);
     MPI_Finalize();
     return status;
@@ -63,6 +84,12 @@ int team_ranks_on_this_host(void) { return ranks_here; }
 int team_cores_on_this_host(void) { return cores_here; }
 const char *team_variant(void) { return "mpi"; }
 const char *team_library(void) { return library; }
+
+int team_hosts(const struct host **list)
+{
+    *list = hosts;
+    return host_count;
+}
 
 double team_max(double value)
 {

@@ -1,6 +1,8 @@
 /* team_single.c: the "team" of a program that runs as one process (serial and OpenMP variants).
  *
  * Why: the driver is written for many ranks; with one process each team operation is trivial. */
+#include <unistd.h>
+
 #include "internal.h"
 
 void team_start(int *argc, char ***argv) { (void)argc, (void)argv; }
@@ -19,4 +21,14 @@ int team_cores_on_this_host(void)
     cpu_set_t usable;
     threads_usable_cpus(&usable);
     return CPU_COUNT(&usable);
+}
+
+int team_hosts(const struct host **hosts)
+{
+    static struct host self;
+    gethostname(self.name, sizeof self.name - 1);
+    self.ranks = 1;
+    self.cpus = team_cores_on_this_host();
+    *hosts = &self;
+    return 1;
 }

@@ -388,6 +388,15 @@ def plain_mpiexec(flavor, build, cluster, env, n, same_as_serial):
         runs.append(("%s_hybrid" % w, hostlist(1) + hybrid_opts + [
             "-n", str(NODES), os.path.join(build, w + "_hybrid"), "-n", str(n), "--repeat", "1",
             "--expect-ranks", str(NODES), "--expect-threads", "2", "--json"], (2, NODES)))
+    # Uneven: 1 rank on node1, 3 on node2's 2 CPUs.  Only node2 is oversubscribed, and the
+    # verdict must come from it, not from rank 0's node1.
+    uneven = {"node1": 1, "node2": 3}
+    spread = ",".join("%s:%d" % kv for kv in uneven.items())
+    first = rj.built(build, "mpi")[0]
+    runs.append(("uneven %s_mpi" % first, (["--host", spread] if flavor == "openmpi" else
+                                           ["-hosts", spread]) + [
+        "-n", "4", os.path.join(build, first + "_mpi"), "-n", str(n), "--repeat", "1",
+        "--expect-ranks", "4", "--json"], (1, 4)))
     for name, argv, shape in runs:
         cmd = [on, "node1"] + base + argv
         t0 = time.monotonic()
@@ -412,6 +421,16 @@ def plain_mpiexec(flavor, build, cluster, env, n, same_as_serial):
             if len(lines) != 1:
                 problems.append("expected one JSON line, got %d" % len(lines))
             for r in lines:
+                # every host, with its ranks: the program's view of the run (not rank 0's host)
+                listed = {h.get("host"): h.get("ranks") for h in r.get("hosts") or []}
+                want = uneven if name.startswith("uneven") else \
+                    {h: shape[1] // NODES for h in hosts}
+                if listed != want:
+                    problems.append("the JSON line lists hosts %s, expected %s" % (listed, want))
+                if r.get("oversubscribed") is not name.startswith("uneven"):
+                    problems.append("oversubscribed=%s, but %s" % (
+                        r.get("oversubscribed"), "node2 has 3 ranks on 2 CPUs"
+                        if name.startswith("uneven") else "no node has more ranks than CPUs"))
                 if (r.get("threads"), r.get("ranks")) != shape:
                     problems.append("%s threads x %s ranks, expected %d x %d"
                                     % (r.get("threads"), r.get("ranks"), shape[0], shape[1]))
