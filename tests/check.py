@@ -25,6 +25,10 @@ Floating-point sum (fsum; see docs/float.md):
                    reproducible sum at the same counts: one result
   check.py fsum_builds SOURCE_ROOT --compilers CC,... -- ARGS   every compiler at -O2 and -O3
                    (serial and OpenMP built here from the sources): one result
+
+Sanitizers and fuzzing:
+  check.py tsan    PROGRAM --row ROW --threads T [--expect-race FILE]   a ThreadSanitizer build
+  check.py fuzz    PROGRAM --seconds S -- CORPUS                         libFuzzer on the parser
 """
 import argparse
 import concurrent.futures
@@ -305,6 +309,14 @@ def check_launch(opts):
     print(lines[0])
 
 
+def skip_if_sanitized():
+    """valgrind cannot run a sanitized program: both replace malloc and watch every access."""
+    if os.environ.get("PARLAB_SANITIZE", "none") != "none":
+        print("this build is sanitized (%s): valgrind cannot run it; skipped"
+              % os.environ["PARLAB_SANITIZE"])
+        sys.exit(77)
+
+
 def instructions(opts, args):
     """Instructions executed by the whole program: repeatable, unlike seconds (valgrind)."""
     o = argparse.Namespace(launcher=None, ranks=1)
@@ -325,6 +337,7 @@ def check_work(opts):
     if shutil.which("valgrind") is None:
         print("valgrind not installed: skipped")
         sys.exit(77)
+    skip_if_sanitized()
     n = 200000
     few = instructions(opts, ["-n", str(n), "--tasks", "1"])
     many = instructions(opts, ["-n", str(n), "--tasks", "9"])
@@ -381,6 +394,7 @@ def check_cold(opts):
     if shutil.which("valgrind") is None:
         print("valgrind not installed: skipped")
         sys.exit(77)
+    skip_if_sanitized()
     n, repeat = 100000, 3
     args = ["-n", str(n), "--tasks", "1", "--repeat", str(repeat)]
     lines_per_run = n * 8 // 64
@@ -395,6 +409,54 @@ def check_cold(opts):
     if warm > 0.5 * runs * lines_per_run:
         fail(f"without --cold-cache: {warm} misses, want < {0.5 * runs * lines_per_run:.0f}: "
              "this check cannot tell a cold cache from a warm one")
+
+
+def check_tsan(opts):
+    """A ThreadSanitizer build: every test case of the row at this thread count, with libomp's
+    suppressions.  Without --expect-race, no race may be reported and the result must be right;
+    with it, a race must be reported at that file (the control that proves the detector works)."""
+    from pharness import build
+    cases = [["-n", "4000000", "--repeat", "1"]] if opts.expect_race else \
+        registry.WORKLOADS[opts.row].tests
+    for case in cases:
+        argv = [opts.program] + case
+        env = dict(os.environ, OMP_NUM_THREADS=str(opts.threads), **build.tsan_env())
+        print("$ " + " ".join(argv) + f"   (OMP_NUM_THREADS={opts.threads})")
+        try:
+            code, out, err, _ = launch.run(argv, env, TIMEOUT, inherit_omp=True)
+        except launch.LaunchError as exc:
+            fail(str(exc))
+        found = build.races(err)
+        for where, function in found:
+            print(f"  ThreadSanitizer: data race at {where} in {function}")
+        if opts.expect_race:
+            if not any(where.startswith(opts.expect_race) for where, _ in found):
+                fail(f"ThreadSanitizer reported no race in {opts.expect_race} (exit {code}): "
+                     f"the detector missed it\n{err[-1500:]}")
+            print(f"caught: {len(found)} race location(s), exit {code}")
+        elif found or code != 0:
+            fail(f"exit {code}, races {found}:\n{err[-3000:]}")
+
+
+def check_fuzz(opts):
+    """libFuzzer for a while on a scratch copy of the corpus: exit 0 means no input broke the
+    parser's promises (the target aborts, with the input saved, when one does)."""
+    with tempfile.TemporaryDirectory(prefix="parlab-fuzz-") as scratch:
+        argv = [opts.program, "-max_total_time=%d" % opts.seconds, "-timeout=5",
+                "-print_final_stats=1", "-artifact_prefix=" + scratch + "/", scratch] + opts.args
+        print("$ " + " ".join(argv))
+        try:
+            code, out, err, _ = launch.run(argv, {}, opts.seconds + 120)
+        except launch.LaunchError as exc:
+            fail(str(exc))
+        stats = [l for l in err.splitlines() if l.startswith(("stat::number_of_executed_runs",
+                                                               "stat::new_units_added"))]
+        print("\n".join(stats))
+        if code != 0:
+            crash = [os.path.join(scratch, f) for f in os.listdir(scratch)
+                     if f.startswith(("crash-", "leak-", "timeout-"))]
+            inputs = [repr(open(f, "rb").read()) for f in crash]
+            fail(f"libFuzzer exit {code}; inputs {inputs}\n{err[-3000:]}")
 
 
 # ---- fsum ----
@@ -579,7 +641,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("check", choices=["result", "wrong", "badinput", "seedtext", "work",
                                            "cold", "launch", "fsum_exact", "fsum_naive",
-                                           "fsum_builds"])
+                                           "fsum_builds", "tsan", "fuzz"])
     parser.add_argument("program")
     parser.add_argument("--row", help="the registry row (result, work)")
     parser.add_argument("--serial")
@@ -591,6 +653,8 @@ def main():
     parser.add_argument("--threads", type=int)
     parser.add_argument("--counts", default="1,2,3,4,7,8")
     parser.add_argument("--compilers", default="gcc,clang")
+    parser.add_argument("--expect-race", help="tsan: the file whose race must be reported")
+    parser.add_argument("--seconds", type=int, default=60, help="fuzz: how long")
     argv = sys.argv[1:]
     split = argv.index("--") if "--" in argv else len(argv)
     opts = parser.parse_args(argv[:split])
@@ -598,7 +662,7 @@ def main():
     {"result": check_result, "wrong": check_wrong, "badinput": check_badinput,
      "seedtext": check_seedtext, "work": check_work, "cold": check_cold,
      "launch": check_launch, "fsum_exact": check_fsum_exact, "fsum_naive": check_fsum_naive,
-     "fsum_builds": check_fsum_builds}[opts.check](opts)
+     "fsum_builds": check_fsum_builds, "tsan": check_tsan, "fuzz": check_fuzz}[opts.check](opts)
     print("PASS")
 
 

@@ -10,6 +10,7 @@ mpi / hybrid:    mpiexec -n R <binary> --expect-ranks R (hybrid also --expect-th
 import json
 import os
 import re
+import select
 import shutil
 import signal
 import subprocess
@@ -300,13 +301,29 @@ def run(argv, env_overrides, timeout, inherit_omp=False, watch=None, deadlock_ch
                                                                proc.communicate())))
     reader.start()
     problem, last_sample, next_sample, stopped, ended = None, None, t0 + 5, {}, []
+    # Each rank's end is seen the moment it happens (a pidfd becomes readable), so that the
+    # rank that died first can be named even when the launcher ends the others at once.
+    poller, pidfds = select.poll(), {}
     try:
         while reader.is_alive():
-            reader.join(0.2)
+            if pidfds:
+                for fd, _ in poller.poll(200):
+                    ended.append(pidfds.pop(fd))
+                    poller.unregister(fd)
+                    os.close(fd)
+            else:
+                reader.join(0.2)
             now = time.monotonic()
             if ranks and reader.is_alive():
                 current = ranks.find()
-                ended += [pid for pid in ranks.known if pid not in current and pid not in ended]
+                for pid in current:
+                    if pid not in ended and pid not in pidfds.values():
+                        try:
+                            fd = os.pidfd_open(pid)
+                        except OSError:
+                            continue
+                        pidfds[fd] = pid
+                        poller.register(fd, select.POLLIN)
                 for pid in current:
                     if _state(pid) in ("T", "t"):
                         stopped.setdefault(pid, now)
@@ -330,6 +347,9 @@ def run(argv, env_overrides, timeout, inherit_omp=False, watch=None, deadlock_ch
         _end(proc, ranks)
         reader.join()
         raise
+    finally:
+        for fd in pidfds:
+            os.close(fd)
     if problem:
         stacks = ""
         if ranks:

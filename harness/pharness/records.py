@@ -353,9 +353,9 @@ def append(path, rec):
                                        "not appending; fix or move the file")
             try:
                 written = os.write(fd, line)
-                if written != len(line):
-                    raise OSError(errno.ENOSPC, "short write (%d of %d bytes)"
-                                  % (written, len(line)))
+                if written != len(line):  # a full disk: only part of the line fitted
+                    raise OSError(errno.ENOSPC, "%s (%d of %d bytes written)"
+                                  % (os.strerror(errno.ENOSPC), written, len(line)))
                 os.fsync(fd)
             except OSError as exc:
                 os.ftruncate(fd, size)  # no torn line: the file is as it was
