@@ -35,6 +35,14 @@ void fsum_reference(uint64_t n, enum fsum_data data, struct exact_sum *exact, do
 /* |result - exact sum|, computed exactly and then rounded; -1 if result is out of range. */
 double fsum_distance(const struct exact_sum *exact, double result);
 
+/* ---- common/fsum.c: which instruction set computes the lanes (every one gives the same bits) ----
+ * PARLAB_FSUM_ISA = auto (the default: the widest this CPU has) | sse2 | avx2 | avx512 forces one.
+ * fsum_path_error(): NULL if the request is fine, else a one-line message (no newline) naming
+ * PARLAB_FSUM_ISA and what it accepts; the program must then refuse to run (exit 2).
+ * fsum_path(): the name of the path in use ("sse2", "avx2", "avx512"). */
+const char *fsum_path_error(void);
+const char *fsum_path(void);
+
 /* ---- error bounds on |result - exact sum| (derivations in common/fsum.c and results/FLOAT.md) ---- */
 double fsum_error_bound(uint64_t n, double sum, double sum_abs);       /* reproducible */
 double fsum_naive_error_bound(uint64_t n, double sum_abs);             /* any order */
