@@ -50,6 +50,7 @@ static void print_fsum(const struct options *o, const struct fsum_outcome *r,
         json_add_string(&j, "expected", reference);
         json_add_string(&j, "expected_hex", reference_hex);
         json_add_string(&j, "method", o->naive ? "naive" : "reproducible");
+        json_add_string(&j, "fsum_path", fsum_path());
         json_add(&j, ",\"reproducible\":%s", o->naive ? "false" : "true");
         json_add_string(&j, "data", o->data == FSUM_DATA_CANCEL ? "cancel" : "random");
         json_add(&j, ",\"error\":%.17g,\"error_bound\":%.17g,\"sum_abs\":%.17g", r->error,
@@ -61,9 +62,10 @@ static void print_fsum(const struct options *o, const struct fsum_outcome *r,
         return;
     }
     printf("Result: %s (%s)\n", result, result_hex);
-    printf("Check: exact sum %s (%s); |result - exact| = %.3g <= %s error bound %.3g: %s\n",
+    printf("Check: exact sum %s (%s); |result - exact| = %.3g <= %s error bound %.3g: %s"
+           " (fsum path %s)\n",
            reference, reference_hex, r->error, o->naive ? "naive" : "reproducible", r->bound,
-           r->verified ? "verified" : "WRONG");
+           r->verified ? "verified" : "WRONG", fsum_path());
     if (o->naive)
         printf("Note: --naive is a demonstration: a plain reduction's last bits depend on the "
                "thread/rank count%s\n",
@@ -80,6 +82,13 @@ int parlab_fsum_main(int argc, char **argv, const struct fsum_kernel *kernel)
     if (!start_program(argc, argv, WORKLOAD_FSUM, &o, &status))
         return stop_program(&o, status);
     int rank = team_rank(), size = team_size();
+    const char *path_error = fsum_path_error(); /* PARLAB_FSUM_ISA (common/fsum.c) */
+    if (team_agree(path_error ? EXIT_BAD_INPUT : EXIT_OK) != EXIT_OK) {
+        if (rank == 0)
+            fprintf(stderr, "%s: %s\n", o.program, path_error ? path_error
+                    : "PARLAB_FSUM_ISA: another rank's CPU cannot run that path; expected auto");
+        return stop_program(&o, EXIT_BAD_INPUT);
+    }
 
     /* Whole blocks per rank: rank r holds blocks first_block .. first_block + blocks - 1. */
     uint64_t total_blocks = (o.n + FSUM_BLOCK - 1) / FSUM_BLOCK, first_block, blocks;
