@@ -189,6 +189,11 @@ def check_hidden_path(opts):
     wrapper = ["valgrind", "-q", "--error-exitcode=99"]
     args = ["-n", "20001", "--repeat", "1"]
     native = record(opts, opts.program, args, "auto", "avx512")
+    trial = run(opts, opts.program, args + ["--json"], "auto", wrapper=wrapper)
+    if trial.returncode == -4 or "SIGILL" in trial.stderr:  # e.g. a -march=native build
+        print("  this build itself uses instructions valgrind cannot run: the "
+              "CPU-without-AVX-512 case is not tried")
+        return
     hidden = record(opts, opts.program, args, "auto", None, wrapper=wrapper)
     if hidden["fsum_path"] == "avx512":
         print("  this valgrind runs AVX-512 code: the CPU-without-AVX-512 case is not tried")
