@@ -86,7 +86,7 @@ int parlab_fsum_main(int argc, char **argv, const struct fsum_kernel *kernel)
     if (team_agree(path_error ? EXIT_BAD_INPUT : EXIT_OK) != EXIT_OK) {
         if (rank == 0)
             fprintf(stderr, "%s: %s\n", o.program, path_error ? path_error
-                    : "PARLAB_FSUM_ISA: another rank's CPU cannot run that path; expected auto");
+                    : "PARLAB_FSUM_ISA: refused by another rank; expected auto or a path every rank's CPU has");
         return stop_program(&o, EXIT_BAD_INPUT);
     }
 

@@ -18,6 +18,9 @@ path the CPU has, or used one it lacks, is caught rather than skipped.
         an unknown PARLAB_FSUM_ISA, and a path the CPU lacks: exit 2, one line on stderr that
         names PARLAB_FSUM_ISA and what it accepts, nothing on stdout.  --valgrind: valgrind hides
         AVX-512 from the program, so the same binary shows a CPU without it
+  fsum_paths.py mixed PROGRAM --launcher MPIEXEC --ranks R --serial SERIAL [--sizes ...]
+        MPI ranks on different paths (rank r on the r-th path the CPU has, as on nodes with
+        different CPUs) give SERIAL's default bits; a bad value on rank 1 alone: exit 2, one line
   fsum_paths.py exact PROGRAM --path P -- ARGS
         tests/check.py fsum_exact (exact error, in Python) with the path forced
   fsum_paths.py unit PROGRAM --path P
@@ -208,6 +211,35 @@ def check_hidden_path(opts):
         fail(f"the refusal should name avx512 and what is left ({hidden['fsum_path']}): {line!r}")
 
 
+def check_mixed(opts):
+    """MPI ranks on different paths, as on nodes with different CPUs: each rank computes its
+    blocks with its own path, and the result must still be the default serial program's.  Then
+    one rank with a bad value: every rank must stop, with one line from rank 0."""
+    have = cpu_paths()
+    if len(have) < 2:
+        skip(f"this CPU has {len(have)} path(s) ({', '.join(have)}): nothing to mix")
+    ranks = opts.ranks
+    per_rank = [have[r % len(have)] for r in range(ranks)]
+
+    def wrapper(values):
+        cases = " ".join(f"{r}) export PARLAB_FSUM_ISA='{v}';;" for r, v in enumerate(values))
+        script = (f'case "${{OMPI_COMM_WORLD_RANK:-$PMI_RANK}}" in {cases} esac; '
+                  'exec "$0" "$@"')
+        return ["sh", "-c", script]
+    for n in opts.sizes.split(","):
+        for data in ("random", "cancel"):
+            args = ["-n", n, "--data", data, "--repeat", "2"]
+            reference = record(opts, opts.serial, args, "auto", widest())
+            got = record(opts, opts.program, args, "auto", per_rank[0], ranks=ranks,
+                         wrapper=wrapper(per_rank))
+            if got["result_hex"] != reference["result_hex"]:
+                fail(f"n {n} {data}: ranks on paths {per_rank} give {got['result_hex']}, the "
+                     f"default serial program {reference['result_hex']}")
+            print(f"  n {n:>7} {data:6}: {got['result_hex']:24} with ranks on {per_rank} = default")
+    line = refusal(opts, None, wrapper=wrapper(["auto", "bogus"]), ranks=ranks)
+    print(f"ranks on {per_rank}: the default's bits; one rank refusing stops all ({line!r})")
+
+
 def check_exact(opts):
     need_path(opts.path)
     want_path = opts.path if opts.path != "auto" else widest()
@@ -296,7 +328,8 @@ def check_builds(opts):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("check", choices=["identity", "refused", "exact", "unit", "builds"])
+    parser.add_argument("check", choices=["identity", "refused", "mixed", "exact", "unit",
+                                          "builds"])
     parser.add_argument("program")
     parser.add_argument("--path", choices=["auto"] + PATHS, default="auto")
     parser.add_argument("--serial")
@@ -315,7 +348,8 @@ def main():
     split = argv.index("--") if "--" in argv else len(argv)
     opts = parser.parse_args(argv[:split])
     opts.args = argv[split + 1:]
-    {"identity": check_identity, "refused": check_refused, "exact": check_exact,
+    {"identity": check_identity, "refused": check_refused, "mixed": check_mixed,
+     "exact": check_exact,
      "unit": check_unit, "builds": check_builds}[opts.check](opts)
     print("PASS")
 
