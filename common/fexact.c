@@ -198,9 +198,15 @@ static const double bound_slack = 1 + 0x1p-40;
 
 static double gamma_of(double k) { return k * unit_roundoff / (1 - k * unit_roundoff); }
 
+/* D in common/fsum.c: B/L additions in a lane, 2 per level of the lane tree (T = log2 L levels),
+ * 1 + ceil(n/B) in the block chain; at least as many as any value's two_sums (B/L + T + ceil(n/B)). */
 double fsum_error_bound(uint64_t n, double sum, double sum_abs)
 {
-    double depth = FSUM_BLOCK / FSUM_LANES + (double)((n + FSUM_BLOCK - 1) / FSUM_BLOCK) + 7;
+    int tree_levels = 0;
+    for (int width = FSUM_LANES; width > 1; width /= 2)
+        tree_levels++;
+    double depth = FSUM_BLOCK / FSUM_LANES + (double)((n + FSUM_BLOCK - 1) / FSUM_BLOCK) +
+                   2 * tree_levels + 1;
     double g = gamma_of(depth);
     return (unit_roundoff * fabs(sum) + (1 + unit_roundoff) * g * g * sum_abs) * bound_slack;
 }

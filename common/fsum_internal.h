@@ -42,6 +42,14 @@ double fsum_distance(const struct exact_sum *exact, double result);
 /* fsum_run.c: fsum's plan, the `run` of its row in workloads.c. */
 int fsum_run(struct program *program);
 
+/* ---- common/fsum.c: which instruction set computes the lanes (every one gives the same bits) ----
+ * PARLAB_FSUM_ISA = auto (the default: the widest this CPU has) | sse2 | avx2 | avx512 forces one.
+ * fsum_path_error(): NULL if the request is fine, else a one-line message (no newline) naming
+ * PARLAB_FSUM_ISA and what it accepts; the program must then refuse to run (exit 2).
+ * fsum_path(): the name of the path in use ("sse2", "avx2", "avx512"). */
+const char *fsum_path_error(void);
+const char *fsum_path(void);
+
 /* ---- error bounds on |result - exact sum| (derivations in common/fsum.c and docs/float.md) ---- */
 double fsum_error_bound(uint64_t n, double sum, double sum_abs);       /* reproducible */
 double fsum_naive_error_bound(uint64_t n, double sum_abs);             /* any order */

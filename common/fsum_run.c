@@ -60,6 +60,7 @@ static void fsum_json(struct json *j, const void *context)
     snprintf(hex, sizeof hex, "%a", f->reference);
     json_add_string(j, "expected_hex", hex);
     json_add_string(j, "method", f->naive ? "naive" : "reproducible");
+    json_add_string(j, "fsum_path", fsum_path());
     json_add(j, ",\"reproducible\":%s", f->naive ? "false" : "true");
     json_add_string(j, "data", option_choice(f->options, "--data"));
     json_add(j, ",\"error\":%.17g,\"error_bound\":%.17g,\"sum_abs\":%.17g", f->error, f->bound,
@@ -72,10 +73,11 @@ static void fsum_lines(const struct run_report *r, const void *context)
     const struct fsum_run *f = context;
     bool within = f->error >= 0 && f->error <= f->bound;
     printf("Result: %s (%a)\n", r->result, f->result);
-    printf("Check: exact sum %s (%a); |result - exact| = %.3g %s %s error bound %.3g%s: %s\n",
+    printf("Check: exact sum %s (%a); |result - exact| = %.3g %s %s error bound %.3g%s: %s "
+           "(fsum path %s)\n",
            r->expected, f->reference, f->error, within ? "<=" : ">", f->naive ? "naive" : "reproducible",
            f->bound, within && !f->naive && !f->runs_identical ? ", but the runs differ" : "",
-           r->verified ? "verified" : "WRONG");
+           r->verified ? "verified" : "WRONG", fsum_path());
     if (f->naive)
         printf("Note: --naive is a demonstration: a plain reduction's last bits depend on the "
                "thread/rank count%s\n",
@@ -97,6 +99,15 @@ int fsum_run(struct program *p)
     int rank = team_rank(), size = team_size(), status;
     struct fsum_run f = {.kernel = p->kernel, .options = o, .naive = option_switch(o, "--naive"),
                          .verified = true, .runs_identical = true};
+    /* PARLAB_FSUM_ISA may ask for an instruction set this CPU (or another rank's) lacks. */
+    const char *path_error = fsum_path_error();
+    if (team_agree(path_error ? EXIT_BAD_INPUT : EXIT_OK) != EXIT_OK) {
+        if (rank == 0)
+            fprintf(stderr, "%s: %s\n", o->program, path_error ? path_error
+                    : "PARLAB_FSUM_ISA: refused by another rank; expected auto or a path every "
+                      "rank's CPU has");
+        return EXIT_BAD_INPUT;
+    }
 
     /* Whole blocks per rank: rank r holds blocks first_block .. first_block + blocks - 1. */
     uint64_t total_blocks = (o->n + FSUM_BLOCK - 1) / FSUM_BLOCK, first_block, blocks;

@@ -20,7 +20,7 @@
 #include "parlab.h"
 
 #define FSUM_BLOCK 4096 /* values per block (by global index; never depends on the worker count) */
-#define FSUM_LANES 8    /* independent running sums inside a block (see common/fsum.c) */
+#define FSUM_LANES 16   /* independent running sums inside a block (see common/fsum.c) */
 
 /* A block's sum, kept as a running sum plus the exact rounding errors it made (summed). */
 struct fsum_partial {

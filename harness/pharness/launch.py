@@ -146,11 +146,12 @@ def build_launch(variant, binary, prog_args, ranks, threads, oversubscribed,
 
 
 def child_environment(overrides, inherit_omp=False):
-    """The caller's environment, less its OpenMP settings (unless inherit_omp), plus overrides."""
+    """The caller's environment, less its OpenMP settings (unless inherit_omp), plus overrides
+    (an override of None removes the variable)."""
     env = {k: v for k, v in os.environ.items()
            if inherit_omp or not k.startswith(("OMP_", "GOMP_", "KMP_"))}
     env.update(overrides)
-    return env
+    return {k: v for k, v in env.items() if v is not None}
 
 
 _flavors = {}
