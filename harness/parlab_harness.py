@@ -158,6 +158,8 @@ def build_parser():
                     help="values per array for the bandwidth rows (default 5e7 = 400 MB)")
     pf.add_argument("--tasks", type=_positive_int, default=4,
                     help="sum tasks per timed run (default 4)")
+    pf.add_argument("--heavy-n", type=_positive_int, default=100_000_000,
+                    help="heavy: values per task (default 1e8; tasks = 2 x workers)")
     pf.add_argument("--repeat", type=_positive_int, default=5,
                     help="timed runs inside each program (default 5; the median is used)")
     pf.add_argument("--rounds", type=_positive_int, default=5,

@@ -403,6 +403,9 @@ def run_bench(opts, stdout=None, stderr=None):
                  "after 1 warm-up, %d runs; results -> %s\n"
                  % (opts.preset, preset["about"], cores, ",".join(map(str, worker_counts)),
                     repeat, len(jobs), opts.results))
+    busy = provenance.load_warning(cores)
+    if busy:
+        stdout.write(busy + "\n")
     stdout.flush()
 
     progress = Progress(len(jobs), stderr, enabled=not opts.quiet)
@@ -479,6 +482,9 @@ def run_bench(opts, stdout=None, stderr=None):
                 stdout.write("plots: %s\n" % ", ".join(files))
         except plots.PlotError as exc:
             notes.append("note: no plots: %s" % exc)
+    busy = provenance.load_warning(cores)
+    if busy and busy not in notes:
+        notes.append(busy)
     for n in notes:
         stdout.write(n + "\n")
     if problems:

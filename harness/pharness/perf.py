@@ -330,6 +330,37 @@ def measure_fsum(run, col, args, numpy_ok, round_no):
                 variant="numpy")
 
 
+def measure_heavy(run, col, args, round_no):
+    """The compute-bound twin (the seed's cpu_heavy_task): whole tasks at every worker count,
+    with tasks a multiple of the cores, so that a perfect run takes tasks / workers rounds; then
+    3 tasks on 2 workers, which must take two rounds (the imbalance); and the seed's own size
+    (-n 10^7 --tasks 4) for the kernel against the seed's Python.  Kernel time only."""
+    if not run.has("heavy_serial"):
+        return
+    cores = args.workers
+    size = {"n": args.heavy_n, "tasks": 2 * cores}
+
+    def time_of(key, variant, workers, size, label):
+        rec = run.parlab("heavy", variant, workers, size, round_no, key)
+        run.record(rec, round_no, key)
+        col.add(key, rec["time_median"], unit="s", workers=workers,
+                command=rec["command_line"], label=label)
+        return rec
+
+    time_of("heavy_serial_w1", "serial", 1, size, "heavy serial, %d tasks" % size["tasks"])
+    for variant in ("openmp", "mpi", "hybrid"):
+        if variant != "openmp" and not (run.launcher and run.has("heavy_" + variant)):
+            continue
+        time_of("heavy_%s_w%d" % (variant, cores), variant, cores, size,
+                "heavy %s, %d tasks" % (variant, size["tasks"]))
+    if cores == 2:
+        odd = {"n": args.heavy_n, "tasks": 3}
+        time_of("heavy_serial_tasks3", "serial", 1, odd, "heavy serial, 3 tasks")
+        time_of("heavy_openmp_tasks3_w2", "openmp", 2, odd, "heavy openmp, 3 tasks, 2 threads")
+    time_of("heavy_serial_seed", "serial", 1, {"n": SEED_N, "tasks": SEED_TASKS},
+            "heavy_serial kernel (-n 10^7 --tasks 4)")
+
+
 def measure_sizes(run, col, args, round_no):
     """Cost per element against n: sum_serial and sum_openmp at all cores, kernel time only.
 
@@ -408,6 +439,19 @@ def ratio_specs(args, col):
                           "sum %s at n=%s: time per element with --cold-cache over a warm cache "
                           "(what the cache alone gives; no target)"
                           % (variant, fmt_n(min(args.sizes)))))
+    # heavy: bound by the cores, so every core adds its share (efficiency = speedup / cores)
+    for variant in ("openmp", "mpi", "hybrid"):
+        specs.append(("heavy_%s_efficiency_allcores" % variant, "heavy_serial_w1",
+                      "heavy_%s_w%d" % (variant, cores), ">=", 0.95,
+                      "heavy (whole tasks, %d of them), %s at all %d cores: speedup over serial "
+                      "/ cores (parallel efficiency)" % (2 * cores, variant, cores)))
+    specs.append(("heavy_imbalance_3tasks_2workers", "heavy_serial_tasks3",
+                  "heavy_openmp_tasks3_w2", None, None,
+                  "heavy, 3 tasks: speedup of 2 threads over serial; 3 tasks take two rounds, "
+                  "so about 1.5, not 2 (no target: the imbalance, not a slowdown)"))
+    specs.append(("seed_python_over_heavy_serial_kernel", "seed_python_sequential",
+                  "heavy_serial_seed", ">=", 100.0,
+                  "the seed's sequential Python time over heavy_serial's kernel time, same work"))
     specs.append(("mpi_oversubscribed_over_allcores", "sum_mpi_process_r%d" % (2 * cores),
                   "sum_mpi_process_r%d" % cores, "<=", 2.5,
                   "sum_mpi whole process: %d ranks on %d cores over %d ranks"
@@ -447,6 +491,9 @@ def compute_ratios(col, specs):
         else:
             name, num, den, op, target, what = spec
         pairs = list(zip(col.values[num], col.values[den]))
+        if name.startswith("heavy_") and name.endswith("_efficiency_allcores"):
+            cores = col.meta[den]["workers"]
+            pairs = [(a / cores, b) for a, b in pairs]  # speedup / cores
         scale = target if op is None and target else 1.0   # informative lines: a unit factor
         values = [a / b * scale for a, b in pairs if b > 0]
         if op is None:
@@ -532,6 +579,7 @@ def prepare(args):
     if args.smoke:
         args.n, args.rounds, args.repeat, args.tasks = 200_000, 2, 2, 2
         args.sizes = [100000, 400000]
+        args.heavy_n = 1_000_000
     elif args.rounds < 5:
         raise bench.UsageError("--rounds: at least 5 (each ratio is a median over rounds)")
     if args.n < 1000:
@@ -591,6 +639,7 @@ def run_perf(args, stdout=None, stderr=None):
             measure_round(run, col, args, numpy_ok, r)
             measure_sizes(run, col, args, r)
             measure_fsum(run, col, args, numpy_ok, r)
+            measure_heavy(run, col, args, r)
     except (PerfError, launch.LaunchError) as err:
         stderr.write("parlab perf: %s\nparlab perf: the measurements so far are in %s\n"
                      % (err, jsonl))

@@ -198,6 +198,10 @@ def group_text(g):
     rows = []
     for row in g.rows:
         notes = []
+        rounds = -(-g.tasks // row.workers) if g.tasks and row.workers > 1 else None
+        if g.mode == "tasks" and g.method != "data" and rounds and g.tasks % row.workers:
+            notes.append("imbalance: %d tasks on %d workers take %d rounds"
+                         % (g.tasks, row.workers, rounds))
         if row.oversubscribed and g.waiting:
             notes.append("more workers than cores: fine for waiting work")
         elif row.oversubscribed:

@@ -195,7 +195,7 @@ class BenchWithFakes(unittest.TestCase):
             helpers.fake_build_dir(d)
             args = ("--workers", "1", "--workloads", "sum", "--variants", "serial", "--no-plots")
             rc, out, err = bench(d, *args)
-            self.assertNotIn("WARNING", out)
+            self.assertNotIn("folded the loop", out)  # (a busy machine adds its own WARNING)
             rc, out, err = bench(d, *args, env={"FAKE_FOLDED": "1"})
             self.assertEqual(rc, 0)  # a flag, not a failure: tiny sizes are noisy
             self.assertIn("WARNING: sum serial took", out)
