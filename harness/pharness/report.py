@@ -74,6 +74,7 @@ class Group:
         # what bounds it (registry.BOUNDS): its row's, for the lesson line and the notes
         rows = [w for w in registry.rows_of_program(self.workload) if w.mode == self.mode]
         self.bound = rows[0].bound if rows else None
+        self.exact = not rows or rows[0].check == "exact"  # else fsum: checked against a bound
         self.hosts = sorted({r["provenance"].get("host") or "?" for r in recs})
         self.dates = sorted(r["date"] for r in recs)
         cells = {}
@@ -180,7 +181,7 @@ def group_text(g):
                      "within the naive error bound of the exact sum %s" % (
                          len(results), len(g.rows), g.expected))
     elif all(row.agrees for row in g.rows) and len(results) == 1:
-        if g.method:
+        if not g.exact:
             lines.append("  result %s: every variant agrees bit for bit with serial, within "
                          "error_bound of the exact sum %s" % (results[0], g.expected))
         else:
