@@ -231,7 +231,14 @@ cmd_start() {
     # two clusters on one machine (same job ids), or two nodes of one cluster (same job, same
     # /tmp), would collide there.  mpi.conf sits next to slurm.conf; on several nodes each one
     # mounts its own directory over DIR/tmp (in_node).
-    echo "PMIxCliTmpDirBase=$dir/tmp" >"$dir/etc/mpi.conf"
+    # PMIxCollFence=ring: every PMIx fence goes round the ring of the step's nodes, so it is a
+    # barrier.  By default a fence that collects no data (the one that ends Open MPI's
+    # MPI_Init) climbs a tree of TreeWidth (50) nodes, and when a step has fewer nodes than
+    # that, Slurm builds no tree: each node is its own root, and the fence ends on every node as
+    # soon as that node's ranks arrive.  A node that is ahead (these nodes share the machine's
+    # cores) then sends to a rank still waiting for the modex, and that rank dies of SIGSEGV in
+    # MPI_Init.  multinode.py checks the fence with pmix_barrier.py.
+    printf '%s\n' "PMIxCliTmpDirBase=$dir/tmp" "PMIxCollFence=ring" >"$dir/etc/mpi.conf"
     # Marker: every daemon, step and job process of this cluster carries it (see cmd_stop).
     export SLURM_CONF=$conf
     # Wrappers that need no DIR argument (for a launcher's agent option, and for people).
