@@ -121,9 +121,14 @@ node_line() {  # node_line NAME ADDR CPUS: the node as this machine really is
 }
 
 # in_node NETNS HOSTNAME CMD...: start CMD in network namespace NETNS, with its own hostname
-# and mount namespace, where /etc/hosts is the cluster's and DIR/tmp (the PMIx directories'
-# base, mpi.conf) is the node's own.  nsenter + unshare, not `ip netns exec`: that remounts
-# /sys, which breaks slurmd's cgroup plugin.
+# and mount namespace, where /etc/hosts is the cluster's, DIR/tmp (the PMIx directories' base,
+# mpi.conf, and every task's TMPDIR, bin/task-prolog) is the node's own, and so is /dev/shm (a
+# tmpfs of its own, gone with the node).  Why the last two: node1 of every cluster on this
+# machine is called node1 and runs the same job and step ids, so Open MPI's session directory
+# (/tmp/ompi.node1.<uid>, removed by whichever process ends last) and its shared-memory
+# files (/dev/shm/vader_segment.node1.<uid>.<hash of the step>.<rank>) would be the same for
+# two clusters at once.  nsenter + unshare, not `ip netns exec`: that remounts /sys, which
+# breaks slurmd's cgroup plugin.
 in_node() {
     local ns=$1 host=$2
     shift 2
@@ -131,7 +136,9 @@ in_node() {
     # shellcheck disable=SC2016  # expanded by the inner shell
     nsenter --net="/run/netns/$ns" unshare --uts --mount --propagation private -- \
         bash -c 'set -e; hostname "$1"; mount --bind "$2/etc/hosts" /etc/hosts
-                 mount --bind "$2/nodes/$1/tmp" "$2/tmp"; shift 2; exec "$@"' \
+                 mount --bind "$2/nodes/$1/tmp" "$2/tmp"
+                 mount -t tmpfs -o mode=1777,nosuid,nodev "parlab-$1-shm" /dev/shm
+                 shift 2; exec "$@"' \
         in_node "$host" "$dir" "$@"
 }
 
@@ -231,13 +238,23 @@ cmd_start() {
     # two clusters on one machine (same job ids), or two nodes of one cluster (same job, same
     # /tmp), would collide there.  mpi.conf sits next to slurm.conf; on several nodes each one
     # mounts its own directory over DIR/tmp (in_node).
-    echo "PMIxCliTmpDirBase=$dir/tmp" >"$dir/etc/mpi.conf"
+    # PMIxCollFence=ring: every PMIx fence goes round the ring of the step's nodes, so it is a
+    # barrier.  By default a fence that collects no data (the one that ends Open MPI's
+    # MPI_Init) climbs a tree of TreeWidth (50) nodes, and when a step has fewer nodes than
+    # that, Slurm builds no tree: each node is its own root, and the fence ends on every node as
+    # soon as that node's ranks arrive.  A node that is ahead (these nodes share the machine's
+    # cores) then sends to a rank still waiting for the modex, and that rank dies of SIGSEGV in
+    # MPI_Init.  multinode.py checks the fence with pmix_barrier.py.
+    printf '%s\n' "PMIxCliTmpDirBase=$dir/tmp" "PMIxCollFence=ring" >"$dir/etc/mpi.conf"
     # Marker: every daemon, step and job process of this cluster carries it (see cmd_stop).
     export SLURM_CONF=$conf
     # Wrappers that need no DIR argument (for a launcher's agent option, and for people).
     printf '#!/bin/bash\nexec %q on %q "$@"\n' "$self" "$dir" >"$dir/bin/on"
     printf '#!/bin/bash\nexec %q rsh %q "$@"\n' "$self" "$dir" >"$dir/bin/rsh"
-    chmod 755 "$dir/bin/on" "$dir/bin/rsh"
+    # slurm.conf's TaskProlog: every task's TMPDIR is DIR/tmp, each node's own (in_node).
+    printf '#!/bin/bash\n# TaskProlog of the cluster in %s (cluster.sh): the node'"'"'s own TMPDIR\necho %q\n' \
+        "$dir" "export TMPDIR=$dir/tmp" >"$dir/bin/task-prolog"
+    chmod 755 "$dir/bin/on" "$dir/bin/rsh" "$dir/bin/task-prolog"
 
     # Private munged: own key, socket, pid, log and seed files.  One munged serves every node:
     # its socket is a file, which all the namespaces see.
@@ -287,8 +304,9 @@ cmd_on() {  # cmd_on HOST CMD...: in HOST's namespaces (those of its daemon)
     [[ -n $ns ]] || die "no host '$host' in this cluster ($(awk '{printf "%s ", $1}' "$dir/etc/hostmap"))"
     if [[ $host == head ]]; then pid=$(pid_of slurmctld) || pid=; else pid=$(pid_of "slurmd-$host" slurmd) || pid=; fi
     if [[ -n $pid ]]; then
-        # entering a mount namespace starts at /: back to this directory, as seen there
-        nsenter --target "$pid" --net --uts --mount -- env -C "$PWD" "$@"
+        # entering a mount namespace starts at /: back to this directory, as seen there; and
+        # the host's own TMPDIR, as its Slurm tasks have it (bin/task-prolog)
+        nsenter --target "$pid" --net --uts --mount -- env -C "$PWD" TMPDIR="$dir/tmp" "$@"
     else
         # the daemon is gone (clean-up): its network is all that is left
         nsenter --net="/run/netns/$ns" -- "$@"

@@ -5,12 +5,14 @@
 
 Why: every job script had only ever run on one node.  This test starts a head namespace
 (slurmctld) and three node namespaces (one slurmd each), joined by a bridge in a namespace of
-its own (tests/slurm/cluster.sh start DIR 3), and submits every job script with -N 2 and -N 3:
-through srun (--mpi=pmix for Open MPI, --mpi=pmi2 for MPICH, whichever BUILD_DIR links) and
-through the MPI's own mpirun.  Every result must equal BUILD_DIR/<workload>_serial's, and the
-job's per-host lines must name distinct hosts.  Then plain mpiexec, outside Slurm, across the
-namespaces: Open MPI with plm_rsh_agent, MPICH's Hydra with -launcher-exec, both set to the
-cluster's ssh stand-in (DIR/bin/rsh), which enters the node's namespaces.
+its own (tests/slurm/cluster.sh start DIR 3).  First a PMIx fence across the three nodes must
+be a barrier (pmix_barrier.py: Open MPI's MPI_Init relies on it).  Then plain mpiexec, outside
+Slurm, across the namespaces: Open MPI with plm_rsh_agent, MPICH's Hydra with -launcher-exec,
+both set to the cluster's ssh stand-in (DIR/bin/rsh), which enters the node's namespaces.  Then
+it submits every job script with -N 2 and -N 3: through srun (--mpi=pmix for Open MPI,
+--mpi=pmi2 for MPICH, whichever BUILD_DIR links) and through the MPI's own mpirun.  Every
+result must equal BUILD_DIR/<workload>_serial's, and the job's per-host lines must name
+distinct hosts.
 
 All the nodes share this machine's cores: times measured across nodes mean nothing here.
 
@@ -37,6 +39,7 @@ import run_jobs as rj  # noqa: E402  (the cluster, job records, WORKLOADS: one c
 NODES = 3
 SPANS = (2, 3)               # every job script is submitted with -N 2 and with -N 3
 JOB_DEADLINE = 200           # seconds for all jobs together
+FENCE_DELAY = 1.0            # seconds rank 1 of pmix_barrier.py comes late to its fence
 SHARED = ("NOTE: all %d nodes are namespaces on this one machine and share its %d CPUs: "
           "times measured across nodes mean nothing" % (NODES, os.cpu_count()))
 
@@ -144,6 +147,7 @@ def run_all(src, build, scratch, cluster, n):
     serial_result, same_as_serial = rj.reference(build, env)
 
     ok = True
+    ok &= pmix_fence_is_barrier(head, env)
     ok &= plain_mpiexec(flavor, build, cluster, env, n, same_as_serial)
 
     S = lambda name: os.path.join(src, "jobs", name)  # noqa: E731
@@ -349,6 +353,36 @@ def check_sweep(job, recs, build, results, same_as_serial):
         problems.append("jobs/submit.sh passed the sweep's shape to the collect job too: %s"
                         % " / ".join(l for l in job.stderr.splitlines() if "can't run" in l))
     return problems
+
+
+def pmix_fence_is_barrier(head, env):
+    """A PMIx fence without data, across all nodes, must hold every rank until the last one
+    arrives: Open MPI's MPI_Init ends with one and relies on it (pmix_barrier.py says why, and
+    cluster.sh's mpi.conf sets PMIxCollFence for it).  Rank 1 comes FENCE_DELAY s late."""
+    cmd = head + ["srun", "--mpi=pmix", "-N", str(NODES), "-n", str(NODES),
+                  "--ntasks-per-node=1", "--cpus-per-task=1", sys.executable,
+                  os.path.join(HERE, "pmix_barrier.py"), str(FENCE_DELAY)]
+    t0 = time.monotonic()
+    p = rj.run(cmd, env, check=False, timeout=60)
+    lines = rj.json_lines(p.stdout)
+    problems = []
+    if p.returncode != 0 or len(lines) != NODES:
+        problems.append("srun of pmix_barrier.py: exit %d, %d of %d result lines: %s"
+                        % (p.returncode, len(lines), NODES, p.stderr.strip()[-500:]))
+    elif len({r["host"] for r in lines}) != NODES:
+        problems.append("the %d tasks ran on hosts %s, expected %d distinct"
+                        % (NODES, [r["host"] for r in lines], NODES))
+    else:
+        early = ["rank %d on %s left after %.3f s" % (r["rank"], r["host"], r["waited"])
+                 for r in lines if r["rank"] != 1 and r["waited"] < 0.8 * FENCE_DELAY]
+        if early:
+            problems.append("the fence is no barrier: rank 1 came %.1f s late, but %s (see "
+                            "PMIxCollFence in cluster.sh)" % (FENCE_DELAY, "; ".join(early)))
+    log("%-4s PMIx fence across node1..node%d is a barrier (rank 1 %.1f s late)   %.1f s"
+        % ("ok" if not problems else "FAIL", NODES, FENCE_DELAY, time.monotonic() - t0))
+    for prob in problems:
+        log("       - " + prob)
+    return not problems
 
 
 def plain_mpiexec(flavor, build, cluster, env, n, same_as_serial):
