@@ -40,17 +40,20 @@ int main(int argc, char **argv)
     long first = argc >= 3 ? parse_bytes(argv[1]) : -1;
     long last = argc >= 3 ? parse_bytes(argv[2]) : -1;
     long step = argc == 4 && strcmp(argv[3], "x2") != 0 ? parse_bytes(argv[3]) : 0; /* 0: x2 */
-    const char *error = NULL;
+    const char *error = NULL, *bad = first < 0 ? "FIRST" : last < 0 ? "LAST" : "STEP";
+    const char *got = first < 0 ? argv[1] : last < 0 ? argv[2] : argv[argc - 1];
     if (argc < 3 || argc > 4)
         error = "usage: mpiexec -n 2 exchange_fixed FIRST LAST [STEP|x2] (sizes in bytes)";
     else if (first < 0 || last < 0 || step < 0)
-        error = "FIRST, LAST and STEP must be whole numbers of bytes from 1 to 1073741824";
+        error = "expected a whole number of bytes from 1 to 1073741824";
     else if (first > last)
         error = "FIRST must not be larger than LAST";
     else if (size != 2)
         error = "needs exactly 2 ranks (mpiexec -n 2; is mpiexec from the same MPI?)";
     if (error) {
-        if (rank == 0)
+        if (rank == 0 && argc >= 3 && (first < 0 || last < 0 || step < 0))
+            fprintf(stderr, "exchange_fixed: %s: %s, got '%s'\n", bad, error, got);
+        else if (rank == 0)
             fprintf(stderr, "exchange_fixed: %s\n", error);
         MPI_Finalize();
         return 2;
