@@ -198,6 +198,12 @@ def compile_checks(lab):
 
 # ---- the tools ----
 
+def _at_line(where, name, lines):
+    """Whether a TSan location 'broken.c:22:13' is in file `name` at one of `lines`."""
+    parts = where.split(":")
+    return parts[0] == name and len(parts) > 1 and parts[1].isdigit() and int(parts[1]) in lines
+
+
 def tsan(lab, threads, args, broken="broken", fixed="fixed"):
     """ThreadSanitizer (clang, libomp): the broken program's race must be reported at a line
     marked as the bug, in every run; the fixed twin must run clean, in every run."""
@@ -215,8 +221,7 @@ def tsan(lab, threads, args, broken="broken", fixed="fixed"):
         for _ in range(lab.runs):
             code, out, err, _ = lab.run(program, args, "openmp", threads=threads, env=env)
             found = build.races(err)
-            at_bug = [w for w, _ in found if w.split(":")[0] == name and len(w.split(":")) > 1
-                      and w.split(":")[1].isdigit() and int(w.split(":")[1]) in marked]
+            at_bug = [w for w, _ in found if _at_line(w, name, marked)]
             caught += bool(at_bug)
             clean += not found and code == 0
             other += [w for w, _ in found if w not in other]
@@ -227,6 +232,9 @@ def tsan(lab, threads, args, broken="broken", fixed="fixed"):
     lab.say("  %s: a data race at %s, a line marked as the bug, in %d of %d runs"
             % (broken, results.get("example", name + ":" + ",".join(map(str, sorted(marked)))),
                caught, lab.runs))
+    elsewhere = [w for w in other if not _at_line(w, name, marked)]
+    if elsewhere:
+        lab.say("  %s: also reported at %s" % (broken, ", ".join(elsewhere)))
     _, clean, other_fixed = results[fixed]
     lab.say("  %s: no race and exit 0 in %d of %d runs%s"
             % (fixed, clean, lab.runs, "; reported: " + ", ".join(other_fixed) if other_fixed
@@ -313,7 +321,8 @@ def _expect_hang(lab, program, args, ranks, flavor, calls, what):
     the HangError, or None when it did not hang."""
     t0 = time.monotonic()
     try:
-        code, out, err, _ = lab.run(program, args, "mpi", ranks=ranks, flavor=flavor)
+        code, out, err, _ = lab.run(program, args, "mpi", ranks=ranks, flavor=flavor,
+                                    key=(program, tuple(args)))
     except launch.HangError as exc:
         seconds = time.monotonic() - t0
         found = _hang_calls(str(exc))
@@ -421,6 +430,8 @@ def eager(lab, broken, fixed, first=64, last=16 << 20):
             if exc is not None:
                 lab.miss("%s: hung at the first size, %d bytes" % (what, first))
             continue
+        lab.say("    the last size that went through: %d bytes; the next, %d bytes, hung"
+                % (ok, 2 * ok))
         step = max(1, ok // 8192)
         exc = _expect_hang(lab, prog, [str(ok + step), str(2 * ok), str(step)], 2, flavor,
                            {0: "PMPI_Send", 1: "PMPI_Send"}, what + ", in steps of %d" % step)
