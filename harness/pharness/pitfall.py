@@ -28,6 +28,7 @@ REPO = build.REPO
 RUNS = 10           # runs of each detector, for its catch rate
 ROUNDS = 3          # rounds of every timing lesson: each ratio is a median over them
 TIMEOUT = 120       # seconds for one run (a hang is found long before: launch.run)
+HANG_TIMEOUT = 60   # for a run that must hang: found in 10-30 s here, even on a loaded machine
 BUG_MARK = "the bug"  # the comment that marks the buggy lines of a broken program
 SKIPPED = 77
 ABOUT = ("The pitfall lab: classic parallel bugs, each built and run with the tool that catches it. "
@@ -220,6 +221,8 @@ def tsan(lab, threads, args, broken="broken", fixed="fixed"):
         caught, clean, other = 0, 0, []
         for _ in range(lab.runs):
             code, out, err, _ = lab.run(program, args, "openmp", threads=threads, env=env)
+            if "FATAL: ThreadSanitizer" in err:  # e.g. a kernel whose address layout it rejects
+                raise Skip("ThreadSanitizer cannot run here: %s" % launch.tail(err, 2))
             found = build.races(err)
             at_bug = [w for w, _ in found if _at_line(w, name, marked)]
             caught += bool(at_bug)
@@ -318,11 +321,11 @@ def _hang_calls(message):
 def _expect_hang(lab, program, args, ranks, flavor, calls, what):
     """Runs a program that must hang; checks that the hang is found as a deadlock with every rank
     named in an MPI call (rank r in calls[r], where given) and that no rank outlives it.  Returns
-    the HangError, or None when it did not hang."""
+    the HangError, or None when it did not hang or the hang was not seen as a deadlock."""
     t0 = time.monotonic()
     try:
         code, out, err, _ = lab.run(program, args, "mpi", ranks=ranks, flavor=flavor,
-                                    key=(program, tuple(args)))
+                                    key=(program, tuple(args)), timeout=HANG_TIMEOUT)
     except launch.HangError as exc:
         seconds = time.monotonic() - t0
         found = _hang_calls(str(exc))
@@ -331,6 +334,7 @@ def _expect_hang(lab, program, args, ranks, flavor, calls, what):
             lab.say("    rank %d in %s" % (rank, found[rank]))
         if not str(exc).startswith("deadlock"):
             lab.miss("%s: the hang was not recognised as a deadlock: %s" % (what, exc))
+            return None
         if sorted(found) != list(range(ranks)):
             lab.miss("%s: not every rank was named with its MPI call: %s" % (what, exc))
         for rank, call in calls.items():
@@ -373,13 +377,17 @@ def _expect_pass(lab, program, args, ranks, flavor, what, variant="mpi"):
     return out
 
 
+def _need_gdb():
+    if not shutil.which("gdb"):
+        raise Skip("gdb is not installed: hung ranks cannot be seen (apt-get install gdb)")
+
+
 def hang(lab, ranks, args, calls, broken="broken", fixed="fixed"):
     """A program that hangs: the watched launch must end it as a deadlock, naming every rank's
     MPI call; the fixed twin must finish under the same watch."""
+    _need_gdb()
     lab.say("-- hang detection (launch.run: every rank in the same MPI call twice in a row, "
             "seen by gdb), %d ranks" % ranks)
-    if not shutil.which("gdb"):
-        raise Skip("gdb is not installed: the ranks' MPI calls cannot be shown")
     _expect_hang(lab, lab.program(broken, flags=["-g"]), args + ["--expect-ranks", str(ranks)],
                  ranks, "openmpi", calls, broken)
     _expect_pass(lab, lab.program(fixed, flags=["-g"]), args + ["--expect-ranks", str(ranks)],
@@ -412,6 +420,7 @@ def eager(lab, broken, fixed, first=64, last=16 << 20):
     lab.say("-- the eager limit: %s swaps messages of %d bytes, doubling up to %d MiB, then in "
             "small steps between the last size that went through and the first that hung"
             % (broken, first, last >> 20))
+    _need_gdb()
     flavors = _flavors()
     if "openmpi" not in flavors:
         raise Skip("Open MPI (libopenmpi-dev, openmpi-bin) is not installed")
