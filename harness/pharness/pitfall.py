@@ -1,8 +1,8 @@
 """The pitfall lab: classic parallel-programming bugs, each shown with the tool that catches it.
 
-Why: the well-known collections of broken programs (LLNL's omp_bugN.c and mpi_bugN.c, the race
-exercises of many courses) hand a student the bug, but no tool that says what went wrong, and a
-race that "does not race on my machine" teaches the wrong lesson.  Here every pitfall is a
+Why: the well-known collections of broken parallel programs, and the race exercises of many
+courses, hand a student the bug but no tool that says what went wrong, and a race that "does not
+race on my machine" teaches the wrong lesson.  Here every pitfall is a
 directory, pitfalls/NAME/, with its broken program, its fixed twin and a README.md that explains
 it, and one row of PITFALLS below: which programs, which tool, what the tool must find.
 `./parlab pitfall NAME` builds the programs (pharness/build.py), runs the tool on both through the
