@@ -4,14 +4,16 @@ Why: a detector that cannot fail proves nothing (CONTRIBUTING.md).  Each pitfall
 shows that its tool catches the broken program and passes the fixed twin; this one feeds the
 tools the wrong programs, a fixed twin where the broken program belongs and the other way round,
 and requires the lab to say MISSED and exit 1.  Run by meson (suite 'pitfalls'), or alone:
-    python3 harness/tests/test_pitfall.py       (PITFALL_BUILD=DIR to keep the programs)
+    python3 tests/pitfall_detectors.py       (PITFALL_BUILD=DIR to keep the programs)
+It lives here, not in harness/tests/, because it compiles and runs real programs for a minute.
 """
 import os
 import sys
 import tempfile
 import unittest
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "harness"))
 
 from pharness import pitfall  # noqa: E402
 
