@@ -2,7 +2,7 @@
  * work, timed against fixed.c (./parlab pitfall imbalance; README.md says why).
  *
  * The seed's cpu_heavy_task in another form (run it with --split data and a small -n, e.g.
- * -n 30000): the rows 0..n-1 of a triangle, row i holding the i pairs (j, i) with j < i, as in
+ * -n 50000): the rows 0..n-1 of a triangle, row i holding the i pairs (j, i) with j < i, as in
  * any loop over all pairs of n items.  The pairs are counted one by one, so row i costs i steps,
  * and the total is n(n-1)/2, which the driver checks.  schedule(static) gives each thread the same
  * number of rows, in one piece: with 2 threads, the first gets the short rows (a quarter of the
