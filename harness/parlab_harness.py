@@ -7,6 +7,7 @@ agree, record timings with provenance, report, plot and compare.
   report   tables (time, speedup, efficiency, GB/s, Amdahl fit; perf targets) from results files
   plot     speedup / efficiency / time figures (PNG + SVG, gnuplot) from a results file
   compare  two results files: ratio table, flags time regressions beyond a tolerance
+  pitfall  the pitfall lab: classic bugs, each with the tool that catches it (pitfalls/)
   count-tests  meson's test logs -> the line "N passed, N failed, N skipped" (for ./parlab test)
 
 Exit status: 0 fine; 1 a disagreement, failed run or flagged regression; 2 usage error or
@@ -18,7 +19,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from pharness import bench, compare, perf, records, registry, report, testlog  # noqa: E402
+from pharness import bench, compare, perf, pitfall, records, registry, report, testlog  # noqa: E402
 
 DEFAULT_RESULTS = os.path.join("results", "runs.jsonl")
 
@@ -92,7 +93,7 @@ def _binary(text):
 def build_parser():
     p = argparse.ArgumentParser(prog="parlab", description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = p.add_subparsers(dest="command", metavar="{bench,perf,report,plot,compare}")
+    sub = p.add_subparsers(dest="command", metavar="{bench,perf,report,plot,compare,pitfall}")
     sub.required = True
 
     b = sub.add_parser("bench", help="run the matrix, check answers, record, table, plots",
@@ -209,6 +210,17 @@ def build_parser():
     c.add_argument("--include-oversubscribed", action="store_true",
                    help="also judge oversubscribed runs")
 
+    pt = sub.add_parser("pitfall", help="the pitfall lab: a bug, the tool that catches it, why",
+                        description=pitfall.ABOUT)
+    pt.add_argument("name", nargs="?", metavar="NAME",
+                    help="one of: %s (none: list them)" % ", ".join(pitfall.BY_NAME))
+    pt.add_argument("--all", action="store_true", help="run every pitfall, then a summary")
+    pt.add_argument("--build", default=os.path.join("build", "pitfalls"),
+                    help="where the pitfall programs are built (default: %(default)s)")
+    pt.add_argument("--runs", type=_positive_int, default=pitfall.RUNS,
+                    help="runs of each detector, for its catch rate (default %(default)s)")
+    pt.add_argument("--names", action="store_true", help="print the names, one a line")
+
     t = sub.add_parser("count-tests", help="meson test logs -> 'N passed, N failed, N skipped'",
                        description=testlog.__doc__)
     t.add_argument("logs", nargs="+", metavar="TESTLOG_JSON")
@@ -240,6 +252,12 @@ def main(argv=None):
             return bench.run_bench(args)
         if args.command == "perf":
             return perf.run_perf(args)
+        if args.command == "pitfall":
+            def write(text, stream=sys.stdout):
+                stream.write(text)
+                stream.flush()
+            return pitfall.main(args.name, args.all, args.build, args.runs, write,
+                                lambda text: write(text, sys.stderr), args.names)
         if args.command == "count-tests":
             return testlog.main(args.logs)
         if args.command == "report":

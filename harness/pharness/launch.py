@@ -172,7 +172,12 @@ def flavor_of_launcher(launcher):
 
 class HangError(LaunchError):
     """A run that stopped making progress: it was ended, and the message says where each rank
-    was stuck."""
+    was stuck.  `stdout` and `stderr` hold what the run had printed until then (a program's
+    last progress line says how far it got)."""
+
+    def __init__(self, message, stdout="", stderr=""):
+        super().__init__(message)
+        self.stdout, self.stderr = stdout, stderr
 
 
 def _children():
@@ -354,14 +359,18 @@ def run(argv, env_overrides, timeout, inherit_omp=False, watch=None, deadlock_ch
     if problem:
         stacks = ""
         if ranks:
-            alive = {pid: where(pid) for pid in ranks.find() if _state(pid) not in ("T", "t")}
+            # a deadlock was just sampled twice: its stacks are current, and gdb is slow
+            alive = (last_sample if problem.startswith("deadlock") else
+                     {pid: where(pid) for pid in ranks.find() if _state(pid) not in ("T", "t")})
             stacks = "; ".join("%s in %s" % (ranks.name(p), s) for p, s in sorted(
                 alive.items(), key=lambda kv: (ranks.known.get(kv[0]) or 0)) if s)
         _end(proc, ranks)
         reader.join()
         raise HangError("%s%s; every process of the run was ended; stderr tail: %s"
                         % (problem, "; " + stacks if stacks else "",
-                           tail(output.get("err", b""))))
+                           tail(output.get("err", b""))),
+                        output.get("out", b"").decode("utf-8", "replace"),
+                        output.get("err", b"").decode("utf-8", "replace"))
     reader.join()
     err = output["err"].decode("utf-8", "replace")
     if ranks and proc.returncode is not None and 128 < proc.returncode < 128 + 65:
