@@ -100,9 +100,13 @@ class OneLineParser(argparse.ArgumentParser):
     """argparse, but a usage error is one line on stderr ('parlab check: --seed: expected a
     whole number, got 'x''), exit status 2."""
 
+    command = None  # set by main(): the top-level parser reports unknown arguments too
+
     def error(self, message):
         message = message.replace("argument ", "", 1)
-        self.exit(2, "%s: %s\n" % (self.prog, " ".join(message.split())))
+        prog = self.prog if self.prog != "parlab" or not self.command else (
+            "parlab " + self.command)
+        self.exit(2, "%s: %s\n" % (prog, " ".join(message.split())))
 
 
 def _exercise(text):
@@ -149,9 +153,14 @@ def add_exercise_commands(sub):
                    help="the full matrix: every thread or rank count from 1 to 8")
     k.add_argument("--mpi", choices=["openmpi", "mpich"], default="openmpi",
                    help="the MPI library to build and run with (default %(default)s)")
+    k.add_argument("--mpiexec", metavar="PATH", help="the MPI launcher (default: the one that "
+                   "belongs to the library, e.g. mpiexec.openmpi, else mpiexec on PATH)")
     k.add_argument("--run-timeout", type=_positive_float, default=30.0, metavar="SECONDS",
                    help="seconds allowed per run of the program (default %(default)g)")
+    k.add_argument("--keep", metavar="DIR",
+                   help="keep the programs the check built in DIR, to run them by hand")
     k.add_argument("--sandbox-user", metavar="USER", help=argparse.SUPPRESS)
+    k.add_argument("--sandbox-processes", type=_positive_int, default=256, help=argparse.SUPPRESS)
     k.add_argument("--workdir", metavar="DIR", help=argparse.SUPPRESS)
 
     g = sub.add_parser("grade", help="check every submission under DIR; DIR/grades.csv",
@@ -169,6 +178,9 @@ def add_exercise_commands(sub):
                    help="seconds allowed per run of a program (default %(default)g)")
     g.add_argument("--scratch-mb", type=_positive_int, default=256, metavar="MIB",
                    help="size of each submission's scratch file system (default %(default)s)")
+    g.add_argument("--max-processes", type=_positive_int, default=256, metavar="N",
+                   help="processes and threads the grader user may have at once, the "
+                   "submission's compiler, MPI launcher and ranks included (default %(default)s)")
     g.add_argument("--user", default="parlab-grader",
                    help="the unprivileged user that runs submissions (default %(default)s; "
                    "created if missing)")
@@ -331,10 +343,11 @@ def run_exercise_command(args):
                 if os.geteuid() != 0:
                     sys.stderr.write("parlab check: --sandbox-user: needs root\n")
                     return 2
-                sandbox = checker.Sandbox(args.sandbox_user)
+                sandbox = checker.Sandbox(args.sandbox_user, nproc=args.sandbox_processes)
             return checker.check(args.exercise, args.file or args.exercise.student(),
                                  seed=args.seed, full=args.full, workdir=args.workdir,
-                                 sandbox=sandbox, run_timeout=args.run_timeout, mpi=args.mpi)
+                                 sandbox=sandbox, run_timeout=args.run_timeout, mpi=args.mpi,
+                                 keep=args.keep, mpiexec=args.mpiexec)
         if args.command == "grade":
             if args.seed is None:
                 args.seed = random.SystemRandom().randrange(1, 1000000)
@@ -352,7 +365,9 @@ def run_exercise_command(args):
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
-    args = build_parser(one_line=bool(argv) and argv[0] in EXERCISE_COMMANDS).parse_args(argv)
+    one_line = bool(argv) and argv[0] in EXERCISE_COMMANDS
+    OneLineParser.command = argv[0] if one_line else None
+    args = build_parser(one_line=one_line).parse_args(argv)
     if args.command in EXERCISE_COMMANDS:
         return run_exercise_command(args)
     try:

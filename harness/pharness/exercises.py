@@ -9,10 +9,10 @@ not use, what it prints for information, and the hint for each way of failing.  
 exercise is one folder and one row here (CONTRIBUTING.md).
 
 Run as a script it prints what tests/meson.build needs:
-    python3 harness/pharness/exercises.py cases    NAME NUMBER FILE EXPECTED, one per line:
-        the skeleton (EXPECTED: the failure it must give), the solution (EXPECTED: done) and
-        every wrong solution (EXPECTED: from its "Expected:" line); only files that exist, so
-        that a handout, which has no solutions, still configures
+    python3 harness/pharness/exercises.py cases    NAME NUMBER FILE EXPECTED VARIANT, one per
+        line: the skeleton (EXPECTED: the failure it must give), the solution (EXPECTED: done)
+        and every wrong solution (EXPECTED: from its "Expected:" line); only files that exist,
+        so that a handout, which has no solutions, still configures
 """
 import os
 import re
@@ -365,7 +365,7 @@ def find(text):
     return None
 
 
-EXPECTED = re.compile(r"^\s*\*?\s*Expected:\s*([a-z-]+)\s*$", re.M)
+EXPECTED = re.compile(r"^\s*\*?\s*Expected:\s*([a-z-]+)\s*(?:\*/)?\s*$", re.M)
 
 
 def expected_failure(path):
@@ -377,17 +377,17 @@ def expected_failure(path):
 
 
 def cases():
-    """(name, number, file, expected) for the tests: every file that exists."""
+    """(name, number, file, expected, variant) for the tests: every file that exists."""
     found = []
     for e in EXERCISES:
         if os.path.exists(e.student()):
-            found.append(("%s_skeleton" % e.number, e.number, e.student(), e.skeleton))
+            found.append(("%s_skeleton" % e.number, e.number, e.student(), e.skeleton, e.variant))
         if os.path.exists(e.solution()):
-            found.append(("%s_solution" % e.number, e.number, e.solution(), "done"))
+            found.append(("%s_solution" % e.number, e.number, e.solution(), "done", e.variant))
         for path in e.wrong():
             name = os.path.splitext(os.path.basename(path))[0]
             found.append(("%s_wrong_%s" % (e.number, name.replace("-", "_")), e.number, path,
-                          expected_failure(path) or "?"))
+                          expected_failure(path) or "?", e.variant))
     return found
 
 

@@ -14,9 +14,10 @@ submission's check gets:
     the checker itself;
   * an unprivileged user, parlab-grader (created if missing, with no home and no login shell):
     the student's compiler and program run as that user (setpriv), never as root;
-  * ulimits on every compile and run (prlimit): processes of that user (-u 256, so a fork bomb
-    stops there), file size (-f 64 MiB), CPU seconds (-t 60), address space (-v 4 GiB; for
-    ThreadSanitizer its own hard_rss_limit_mb instead) and no core files;
+  * ulimits on every compile and run (prlimit): processes of that user (-u 256, or
+    --max-processes, so a fork bomb stops there), file size (-f 64 MiB), CPU seconds (-t 60),
+    address space (-v 4 GiB; for ThreadSanitizer its own hard_rss_limit_mb instead) and no
+    core files;
   * a wall-clock limit for each run (the checker's --run-timeout, with the launcher's hang
     detector for MPI) and one for the whole check (--time-limit), its own session, which is
     killed at the end, and then every process left to the grader user, stopped and killed by
@@ -43,14 +44,15 @@ from . import exercises
 GRADER_USER = "parlab-grader"
 HARNESS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                        "parlab_harness.py")
-LOCK = os.path.join(tempfile.gettempdir(), "parlab-grade.lock")
+LOCK_NAME = "parlab-grade.lock"  # in the temporary directory: one grading at a time
 # Inside the submission's mount namespace: everything read-only but the scratch tmpfs and a
 # fresh /dev/shm (MPI's shared memory), then the checker.
 NAMESPACE_SETUP = (
     'set -e; mount -o remount,bind,ro /; '
     'mount -t tmpfs -o "size=${PARLAB_SCRATCH_MB}m,mode=0711" parlab-scratch "$PARLAB_SCRATCH"; '
     'mount -t tmpfs -o size=64m,mode=1777 parlab-shm /dev/shm; '
-    'mkdir -m 0700 "$PARLAB_SCRATCH/check"; exec "$@"')
+    'mkdir -m 0700 "$PARLAB_SCRATCH/check" "$PARLAB_SCRATCH/tmp"; '
+    'export TMPDIR="$PARLAB_SCRATCH/tmp"; exec "$@"')
 
 
 class UsageError(Exception):
@@ -114,18 +116,18 @@ def submissions(folder):
 
 
 def processes_of(uid):
+    """The live processes whose real user is uid.  Zombies are left out: they hold nothing but
+    their process id, and only their parent (init, for a process that escaped) can reap them."""
     pids = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             with open("/proc/%s/status" % entry) as fh:
-                for line in fh:
-                    if line.startswith("Uid:"):
-                        if int(line.split()[1]) == uid:
-                            pids.append(int(entry))
-                        break
-        except (OSError, ValueError):
+                fields = dict(line.split(":", 1) for line in fh if ":" in line)
+            if int(fields["Uid"].split()[0]) == uid and not fields["State"].strip().startswith("Z"):
+                pids.append(int(entry))
+        except (OSError, ValueError, KeyError):
             continue
     return pids
 
@@ -157,26 +159,53 @@ def sweep(uid):
     return len(stopped)
 
 
+def become_subreaper():
+    """Make this process the one that a submission's orphans are handed to (Linux's "child
+    subreaper"), instead of init: killed, they are zombies that this process reaps (reap()).
+    Where init does not reap (some containers), their zombies would otherwise count against
+    the grader user's process limit for ever and starve the next submissions."""
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(36, 1, 0, 0, 0) == 0  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        return False
+
+
+def reap():
+    """Collects every child that has ended: the check (already waited for) and the orphans of
+    its submission that were handed to this process."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
 def parse_check(text):
-    """(grade, reason, hint, checks passed) from a check's output."""
-    grade, reason, hint = None, "", ""
+    """(grade, failed check, reason, hint, checks passed) from a check's output: its last
+    lines are "done: ..." or "not done (KEY): REASON" and "hint: ..." (pharness/checker.py)."""
+    grade, key, reason, hint = None, "", "", ""
     passed = 0
     for line in text.splitlines():
         if line.startswith("  ok "):
             passed += 1
         elif line.startswith("done:") and grade is None:
             grade = "done"
-        elif line.startswith("not done (") and grade is None:
-            grade, reason = "not done", line[len("not done "):]
+        elif line.startswith("not done (") and "): " in line and grade is None:
+            grade = "not done"
+            key, reason = line[len("not done ("):].split("): ", 1)
         elif line.startswith("hint: ") and grade == "not done" and not hint:
             hint = line[len("hint: "):]
-    return grade, reason, hint, passed
+    return grade, key, reason, hint, passed
 
 
 def grade_one(exercise, student, path, options, user, isolate, out):
     started = time.monotonic()
-    row = {"student": student, "file": os.path.basename(path), "grade": "", "reason": "",
-           "hint": "", "checks_passed": 0, "seconds": 0.0}
+    row = {"student": student, "file": os.path.basename(path), "grade": "", "failed": "",
+           "reason": "", "hint": "", "checks_passed": 0, "seconds": 0.0}
     scratch = tempfile.mkdtemp(prefix="parlab-grade-")
     workdir = os.path.join(scratch, "check")
     cmd = [sys.executable, HARNESS, "check", exercise.number, "--file", path,
@@ -184,7 +213,8 @@ def grade_one(exercise, student, path, options, user, isolate, out):
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", PARLAB_SCRATCH=scratch,
                PARLAB_SCRATCH_MB=str(options.scratch_mb))
     if user is not None:
-        cmd += ["--sandbox-user", user.pw_name]
+        cmd += ["--sandbox-user", user.pw_name, "--sandbox-processes",
+                str(options.max_processes)]
     if isolate:
         cmd = ["unshare", "--mount", "--propagation", "private", "--", "sh", "-c",
                NAMESPACE_SETUP, "sh"] + cmd + ["--workdir", workdir]
@@ -211,8 +241,9 @@ def grade_one(exercise, student, path, options, user, isolate, out):
         except (ProcessLookupError, UnboundLocalError):
             pass
         sweep(user.pw_uid if user is not None else None)
+        reap()
         shutil.rmtree(scratch, ignore_errors=True)
-    grade, reason, hint, passed = parse_check(text)
+    grade, key, reason, hint, passed = parse_check(text)
     if timed_out:
         grade, reason = "time limit", "the check took more than %g s and was ended" % (
             options.time_limit)
@@ -220,7 +251,7 @@ def grade_one(exercise, student, path, options, user, isolate, out):
         grade = "error"
         reason = "the check ended without a verdict (exit status %s): %s" % (
             proc.returncode, " | ".join(text.strip().splitlines()[-2:]))
-    row.update(grade=grade, reason=reason, hint=hint, checks_passed=passed,
+    row.update(grade=grade, failed=key, reason=reason, hint=hint, checks_passed=passed,
                seconds=round(time.monotonic() - started, 1))
     return row, text
 
@@ -229,14 +260,16 @@ def grade(exercise, folder, options, out=sys.stdout):
     """Grades every submission of DIR; returns the exit status (0 all graded, 1 some could not
     be graded, 2 bad usage)."""
     folder = os.path.abspath(folder)
-    lock = open(LOCK, "w")
+    lock_path = os.path.join(tempfile.gettempdir(), LOCK_NAME)
+    lock = open(lock_path, "w")
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
         raise UsageError("another ./parlab grade is running (%s is locked): grading is one "
-                         "submission at a time" % LOCK)
+                         "submission at a time" % lock_path)
     user = ensure_user(options.user, out)
     isolate = user is not None and namespaces_work()
+    become_subreaper()
     if user is None:
         out.write("grade: not root: the submissions run as you, in scratch copies under ulimits "
                   "and time limits; they can write wherever you can\n")
@@ -251,16 +284,17 @@ def grade(exercise, folder, options, out=sys.stdout):
     rows, logs = [], []
     for student, path, problem in found:
         if path is None:
-            row = {"student": student, "file": "", "grade": "no submission", "reason": problem,
-                   "hint": "", "checks_passed": 0, "seconds": 0.0}
+            row = {"student": student, "file": "", "grade": "no submission", "failed": "",
+                   "reason": problem, "hint": "", "checks_passed": 0, "seconds": 0.0}
             text = problem + "\n"
         else:
             row, text = grade_one(exercise, student, path, options, user, isolate, out)
         rows.append(row)
         logs.append("==== %s (%s): %s\n%s" % (student, row["file"] or "-", row["grade"], text))
-        out.write("  %-16s %-13s %s\n" % (student[:16], row["grade"], row["reason"][:90]))
+        out.write("  %-16s %-13s %s\n" % (student[:16], row["grade"] + (
+            " (%s)" % row["failed"] if row["failed"] else ""), row["reason"][:80]))
         out.flush()
-    fields = ["student", "file", "grade", "checks_passed", "seconds", "reason", "hint"]
+    fields = ["student", "file", "grade", "failed", "checks_passed", "seconds", "reason", "hint"]
     with open(os.path.join(folder, "grades.csv"), "w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=fields)
         writer.writeheader()
@@ -279,12 +313,12 @@ def summary(rows):
     for row in rows:
         counts[row["grade"]] = counts.get(row["grade"], 0) + 1
     width = max([7] + [len(r["student"]) for r in rows])
-    lines = ["", "%-*s  %-13s  %6s  %7s  %s" % (width, "student", "grade", "checks", "seconds",
-                                                "first reason why not")]
+    lines = ["", "%-*s  %-13s  %-16s  %6s  %7s  %s" % (
+        width, "student", "grade", "failed check", "checks", "seconds", "first reason why not")]
     for r in rows:
-        lines.append("%-*s  %-13s  %6d  %7.1f  %s" % (width, r["student"], r["grade"],
-                                                     r["checks_passed"], r["seconds"],
-                                                     r["reason"][:70]))
+        lines.append("%-*s  %-13s  %-16s  %6d  %7.1f  %s" % (
+            width, r["student"], r["grade"], r["failed"] or "-", r["checks_passed"],
+            r["seconds"], r["reason"][:60]))
     order = ["done", "not done", "time limit", "no submission", "error"]
     lines.append("%d submission%s: %s" % (len(rows), "s" * (len(rows) != 1), ", ".join(
         "%d %s" % (counts[k], k) for k in order if k in counts) or "none"))
