@@ -554,8 +554,13 @@ class Checker:
         variable = re.search(r"Location is global '([A-Za-z_]\w*)'", err)
         if variable:
             text += " on the global `%s`" % variable.group(1)
-        if len(found) > 1:
-            text += "; and %d more place%s" % (len(found) - 1, "s" * (len(found) > 2))
+        # other places: distinct file:line (a SUMMARY without a line is no place of its own)
+        places = {loc.rsplit(":", 1)[0] if loc.count(":") >= 2 else loc for loc, _ in found}
+        places -= {p for p in places if ":" not in p and any(q.startswith(p + ":")
+                                                             for q in places)}
+        places.discard(where)
+        if places:
+            text += "; and %d more place%s" % (len(places), "s" * (len(places) > 1))
         return Failure("race", text, function=function or "?", line=line_no or "?", code=code,
                        way=run.way or "")
 
@@ -673,9 +678,11 @@ class Checker:
         base.ranks, base.threads = 1, 2
         size = {"n": 4000000, "tasks": 3}
         parts = []
-        shows = [("--bind-to none", "hybrid")]
         if self.flavor == "openmpi":
-            shows.insert(0, ("Open MPI's default binding (--bind-to core)", "mpi"))
+            shows = [("Open MPI's default binding (--bind-to core)", "mpi"),
+                     ("--bind-to none", "hybrid")]
+        else:
+            shows = [("%s's default (no binding)" % (self.flavor or "the MPI"), "hybrid")]
         # The threads say where they may run (OMP_DISPLAY_AFFINITY, as launch.command sets it
         # for hybrid runs); the default-binding run is launched as a plain MPI run, so that
         # launch.command adds no --bind-to of its own.
