@@ -336,6 +336,10 @@ def _load(files, run=None):
 def run_exercise_command(args):
     from pharness import checker, grade, handout
     import random
+    import signal
+    # SIGTERM (a time limit, a job's end) unwinds like Ctrl-C: the run that is going on is
+    # ended, and the scratch directory removed
+    signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(128 + number))
     try:
         if args.command == "check":
             sandbox = None
@@ -354,7 +358,7 @@ def run_exercise_command(args):
             return grade.grade(args.exercise, args.dir, args)
         if args.command == "handout":
             return handout.handout(args.dir, sys.stdout)
-    except (grade.UsageError, handout.UsageError) as exc:
+    except (grade.UsageError, handout.UsageError, checker.SetupError) as exc:
         sys.stderr.write("parlab %s: %s\n" % (args.command, exc))
         return 2
     except KeyboardInterrupt:

@@ -80,6 +80,11 @@ DEFAULT_HINTS = {
 RACE_SYMPTOMS = {"wrong", "zero", "times-workers", "output", "schedule", "crash", "fsum-error"}
 
 
+class SetupError(Exception):
+    """This machine cannot run the check (a compiler or MPI is missing): not the student's
+    fault, so neither done nor not done (exit status 2)."""
+
+
 class SafeFields(dict):
     def __missing__(self, key):
         return "?"
@@ -131,9 +136,8 @@ class Checker:
         self.keep = keep  # a directory for the built programs, to run by hand afterwards
         if keep:
             os.makedirs(keep, exist_ok=True)
-        self.own_workdir = workdir is None and not keep
-        self.workdir = os.path.abspath(keep) if keep else (
-            workdir or tempfile.mkdtemp(prefix="parlab-check-"))
+        self.own_workdir = workdir is None and not keep  # made by check(), removed after
+        self.workdir = os.path.abspath(keep) if keep else workdir
         self.passed = 0
         self.binaries = {}
         self.symbols = {}
@@ -160,6 +164,9 @@ class Checker:
     # ---- the whole check ----
     def check(self):
         ex = self.ex
+        self.check_tools()
+        if self.own_workdir:
+            self.workdir = tempfile.mkdtemp(prefix="parlab-check-")
         self.out.write("parlab check %s: %s (seed %d: --seed %d draws the same sizes)\n"
                        % (ex.name, os.path.relpath(self.source), self.seed, self.seed))
         try:
@@ -195,6 +202,20 @@ class Checker:
             self.say("info", "the programs built are kept in %s: %s" % (
                 self.workdir if where.startswith("..") else where,
                 ", ".join(sorted(os.path.basename(b) for b in self.binaries.values()))))
+
+    def check_tools(self):
+        missing = [tool for tool in ("gcc", "clang", "nm") if not shutil.which(tool)]
+        if self.mpi_variant:
+            if not self.launcher:
+                missing.append("an MPI launcher (mpiexec)")
+            try:
+                build.mpi_flags(self.mpi, link=False)
+            except build.BuildError as exc:
+                missing.append(str(exc))
+        if missing:
+            raise SetupError("cannot check %s here: missing %s; `./parlab build` installs what "
+                             "parlab needs (Debian), or load the modules on a cluster"
+                             % (self.ex.name, "; ".join(missing)))
 
     def prepare(self):
         """The student's file, copied into the work directory under its own name (so that
