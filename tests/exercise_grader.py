@@ -144,6 +144,9 @@ def main():
     if os.geteuid() != 0:
         print("not root: the grader's sandbox needs root; skipped")
         return 77
+    if not os.path.exists(os.path.join(EX02, "solution", "student.c")):
+        print("no solutions here (a handout: ./parlab handout leaves them out); skipped")
+        return 77
     problems = []
     tmp_before = set(os.listdir(tempfile.gettempdir()))
     work = tempfile.mkdtemp(prefix="parlab-grader-test-")
