@@ -53,6 +53,8 @@ DEFAULT_HINTS = {
     "race": "two threads touch the same memory at once and one of them writes: give each "
             "thread its own copy, or make the update atomic",
     "one-thread": "{function}() ran on one thread: its loop needs `#pragma omp parallel for`",
+    "few-threads": "{function}() ran on fewer threads than the run had: a num_threads() or if() "
+                   "clause on its pragma holds the others back",
     "missing-function": "keep the function names of student.c: the check looks for them",
     "timeout": "the program did not finish: look for a loop that never ends, or a wait for "
                "something that never comes",
@@ -242,6 +244,8 @@ class Checker:
         ex = self.ex
         flags = ["-I", exercises.HEADERS] if ex.standalone else []
         extra = [MPI_PROBE] if self.mpi_variant else []
+        if self.mpi_variant:
+            flags += getattr(ex.contract, "probe_flags", [])
         specs = collections.OrderedDict()
         specs["gcc"] = ("gcc", flags, extra, "gcc -Wall -Wextra -Werror")
         if self.omp_variant:

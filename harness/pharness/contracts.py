@@ -120,6 +120,8 @@ class Workload(Contract):
     def __init__(self, row, method=None):
         self.row = registry.WORKLOADS[row]
         self.method = method
+        # The reproducible sum: the MPI probe counts the floating-point sums MPI is asked to do
+        self.probe_flags = ["-DPARLAB_PROBE_DOUBLE_SUMS"] if self.row.check == "fsum" else []
 
     def args(self, size, run):
         method = run.method or self.method
@@ -147,7 +149,7 @@ class Workload(Contract):
     def verify(self, run, size, code, out, err):
         obj = self.record(code, out, err)
         if self.row.check == "fsum":
-            return self.verify_fsum(run, size, code, obj)
+            return self.verify_fsum(run, size, code, obj, err)
         want = self.row.closed_form(size)
         got = obj.get("result")
         if code == 1 or got != str(want) or obj.get("verified") is not True:
@@ -179,10 +181,12 @@ class Workload(Contract):
             raise Failure("output", "asked for %d ranks, the program says it had %s"
                           % (run.ranks, obj.get("ranks")))
 
-    def verify_fsum(self, run, size, code, obj):
-        """The reproducible sum: nowhere near the exact sum (values missing, or counted
-        twice), then other bits than an earlier run with the same n (run.reference: its bits
-        and shape), then the driver's verdict: within the method's error bound."""
+    def verify_fsum(self, run, size, code, obj, err):
+        """The reproducible sum, in this order: nowhere near the exact sum (values missing, or
+        counted twice); further from it than the method's error bound (the driver's verdict);
+        doubles added by MPI (the MPI probe's count: their order follows the rank count, and
+        the last bits with it, though at a few rank counts often by chance not); other bits
+        than an earlier run with the same n (run.reference: its bits and shape)."""
         bits, exact = obj.get("result_hex"), obj.get("expected_hex")
         error, bound = obj.get("error"), obj.get("error_bound")
         run.result_bits = bits
@@ -194,13 +198,20 @@ class Workload(Contract):
             raise Failure("wrong", "result %s is %s from the exact sum %s: far more than any "
                           "rounding, so values are missing or counted twice" % (bits, error,
                                                                                 exact))
+        if code == 1 or obj.get("verified") is not True:
+            raise Failure("fsum-error", "result %s is %s from the exact sum %s: more than the "
+                          "reproducible method's bound %s" % (bits, error, exact, bound))
+        sums = sum(int(r.get("double-sums", 0)) for r in probe_records(err, "mpi")
+                   if r.get("double-sums", "0").isdigit())
+        if sums:
+            raise Failure("not-reproducible", "result %s, but the program asked MPI to add "
+                          "floating-point numbers (MPI_SUM on MPI_DOUBLE, %d call%s): MPI adds "
+                          "them in an order that depends on the rank count" % (
+                              bits, sums, "s" * (sums > 1)))
         reference = getattr(run, "reference", None)
         if reference and reference[0] != bits:
             raise Failure("not-reproducible", "result %s, but %s gave %s for the same n (the "
                           "exact sum is %s)" % (bits, reference[1], reference[0], exact))
-        if code == 1 or obj.get("verified") is not True:
-            raise Failure("fsum-error", "result %s is %s from the exact sum %s: more than the "
-                          "reproducible method's bound %s" % (bits, error, exact, bound))
         self.check_workers(run, obj)
         return "%s, within %s of the exact sum" % (bits, bound)
 

@@ -39,7 +39,6 @@ import sys
 import tempfile
 import time
 
-from . import exercises
 
 GRADER_USER = "parlab-grader"
 HARNESS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
