@@ -231,8 +231,15 @@ def grade_one(exercise, student, path, options, user, isolate, out):
             data, _ = proc.communicate(timeout=options.time_limit)
         except subprocess.TimeoutExpired:
             timed_out = True
+            # the check's session, then the runs it started in sessions of their own (as the
+            # grader user), which may hold the output pipe open
             os.killpg(proc.pid, signal.SIGKILL)
-            data, _ = proc.communicate()
+            sweep(user.pw_uid if user is not None else None)
+            try:
+                data, _ = proc.communicate(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                data = b"(the check's output could not be read to its end)\n"
         text = data.decode("utf-8", "replace")
     finally:
         try:
