@@ -5,13 +5,14 @@ time limits, and no submission may touch anything outside its scratch copy.
 Why these submissions: they are what a class hands in, by mistake or on purpose.  For exercise
 02 (OpenMP): a solution, a wrong answer, a file that does not compile, one that includes a file
 only root may read, one that never ends, one that forks without end, one that fills every disk
-it can write to (its scratch copy, /tmp, /var/tmp), one that writes to and deletes files in DIR, in the repository and in /tmp,
-one that leaves a process behind in a session of its own, a folder without a .c file and one
-with two.  For exercise 10 (MPI): a solution and the deadlock.  Then: every grade and failed
+it can write to (its scratch copy, /tmp, /var/tmp), one that writes to and deletes files in
+DIR, in the repository and in /tmp, one that leaves a copy of itself behind in a session of its
+own, a folder without a .c file and one with two.  For exercise 10 (MPI): a solution and the deadlock.  Then: every grade and failed
 check in grades.csv; the files outside the scratch copies exactly as they were; nothing new in
 /tmp; no process of the grader user left; the whole grading within its time limits.
 
-Needs root (the sandbox's user and mount namespace): without it the test is skipped (77).
+Needs root and mount namespaces (the sandbox's user and read-only file system): without them
+the test is skipped (77).
 """
 import csv
 import hashlib
@@ -47,8 +48,7 @@ def with_fill(prelude, body, includes=""):
 
 
 def submissions(root, canaries):
-    """{student: (file name, source)} and {student: (grade, failed check)} expected."""
-    escape = canaries["escape"]
+    """{student: (file name, source, (grade, failed check) expected)}."""
     files = {
         "alice": ("student.c", solution(), ("done", "")),
         "bob": ("sum.c", open(os.path.join(EX02, "wrong", "hardcoded.c")).read(),
@@ -143,6 +143,12 @@ def grade(number, folder, processes, run_timeout):
 def main():
     if os.geteuid() != 0:
         print("not root: the grader's sandbox needs root; skipped")
+        return 77
+    sys.path.insert(0, os.path.join(REPO, "harness"))
+    from pharness import grade as grader
+    if not grader.namespaces_work():
+        print("no mount namespaces here (unshare --mount): the grader's full sandbox cannot be "
+              "tested; skipped")
         return 77
     if not os.path.exists(os.path.join(EX02, "solution", "student.c")):
         print("no solutions here (a handout: ./parlab handout leaves them out); skipped")
