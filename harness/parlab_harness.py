@@ -9,6 +9,9 @@ agree, record timings with provenance, report, plot and compare.
   compare  two results files: ratio table, flags time regressions beyond a tolerance
   pitfall  the pitfall lab: classic bugs, each with the tool that catches it (pitfalls/)
   count-tests  meson's test logs -> the line "N passed, N failed, N skipped" (for ./parlab test)
+  check    an exercise: build, run and detect; "done", or the first reason why not, and a hint
+  grade    every submission of an exercise under DIR: DIR/grades.csv and a summary
+  handout  a copy of parlab for students: the exercises without their solutions
 
 Exit status: 0 fine; 1 a disagreement, failed run or flagged regression; 2 usage error or
 an unreadable results file.  Python 3 standard library only.
@@ -20,6 +23,10 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from pharness import bench, compare, perf, pitfall, records, registry, report, testlog  # noqa: E402
+from pharness import exercises  # noqa: E402
+
+# The exercise commands answer bad usage with one line naming the flag, like parlab's programs.
+EXERCISE_COMMANDS = ("check", "grade", "handout")
 
 DEFAULT_RESULTS = os.path.join("results", "runs.jsonl")
 
@@ -90,10 +97,107 @@ def _binary(text):
     return key, path
 
 
-def build_parser():
-    p = argparse.ArgumentParser(prog="parlab", description=__doc__.split("\n\n")[0],
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = p.add_subparsers(dest="command", metavar="{bench,perf,report,plot,compare,pitfall}")
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr ('parlab check: --seed: expected a
+    whole number, got 'x''), exit status 2."""
+
+    command = None  # set by main(): the top-level parser reports unknown arguments too
+
+    def error(self, message):
+        message = message.replace("argument ", "", 1)
+        prog = self.prog if self.prog != "parlab" or not self.command else (
+            "parlab " + self.command)
+        self.exit(2, "%s: %s\n" % (prog, " ".join(message.split())))
+
+
+def _exercise(text):
+    found = exercises.find(text)
+    if found is None:
+        raise argparse.ArgumentTypeError("expected an exercise number or name (%s), got %r" % (
+            ", ".join(e.number for e in exercises.EXERCISES), text))
+    return found
+
+
+def _seed(text):
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError("expected a whole number, got %r" % text)
+    return int(text)
+
+
+def _source(text):
+    if not os.path.isfile(text):
+        raise argparse.ArgumentTypeError("expected a C file, got %r (no such file)" % text)
+    return text
+
+
+def _folder(text):
+    if not os.path.isdir(text):
+        raise argparse.ArgumentTypeError("expected a directory, got %r (no such directory)" % text)
+    return text
+
+
+def add_exercise_commands(sub):
+    k = sub.add_parser("check", help="check an exercise: done, or the first reason why not",
+                       description="Builds the student's file with gcc and clang at -Wall "
+                       "-Wextra -Werror, runs it at several thread and rank counts with sizes "
+                       "drawn at random, checks each answer, runs ThreadSanitizer (OpenMP) and "
+                       "the hang detector (MPI), and prints one line per check, then 'done' or "
+                       "the first reason why not with a hint.  Timings are information only.  "
+                       "Exit status: 0 done, 1 not done, 2 bad usage.")
+    k.add_argument("exercise", type=_exercise, metavar="NN",
+                   help="the exercise: 01..%s, or its folder's name"
+                   % exercises.EXERCISES[-1].number)
+    k.add_argument("--file", type=_source, metavar="PATH",
+                   help="the student's file (default: exercises/NN-name/student.c)")
+    k.add_argument("--seed", type=_seed, help="draw the same sizes as an earlier check")
+    k.add_argument("--full", action="store_true",
+                   help="the full matrix: every thread or rank count from 1 to 8")
+    k.add_argument("--mpi", choices=["openmpi", "mpich"], default="openmpi",
+                   help="the MPI library to build and run with (default %(default)s)")
+    k.add_argument("--mpiexec", metavar="PATH", help="the MPI launcher (default: the one that "
+                   "belongs to the library, e.g. mpiexec.openmpi, else mpiexec on PATH)")
+    k.add_argument("--run-timeout", type=_positive_float, default=30.0, metavar="SECONDS",
+                   help="seconds allowed per run of the program (default %(default)g)")
+    k.add_argument("--keep", metavar="DIR",
+                   help="keep the programs the check built in DIR, to run them by hand")
+    k.add_argument("--sandbox-user", metavar="USER", help=argparse.SUPPRESS)
+    k.add_argument("--sandbox-processes", type=_positive_int, default=256, help=argparse.SUPPRESS)
+    k.add_argument("--workdir", metavar="DIR", help=argparse.SUPPRESS)
+
+    g = sub.add_parser("grade", help="check every submission under DIR; DIR/grades.csv",
+                       description="Checks every student's submission of exercise NN (DIR "
+                       "holds one folder per student, with that student's .c file), each in "
+                       "its own scratch copy, as an unprivileged user, under ulimits and a time "
+                       "limit, and writes DIR/grades.csv, DIR/grades.log and a summary table.  "
+                       "Run it as root for the full sandbox (docs/grading.md).")
+    g.add_argument("exercise", type=_exercise, metavar="NN", help="the exercise")
+    g.add_argument("dir", type=_folder, metavar="DIR", help="one folder per student")
+    g.add_argument("--seed", type=_seed, help="the sizes' seed (default: a new one, printed)")
+    g.add_argument("--time-limit", type=_positive_float, default=180.0, metavar="SECONDS",
+                   help="seconds allowed for one submission's whole check (default %(default)g)")
+    g.add_argument("--run-timeout", type=_positive_float, default=20.0, metavar="SECONDS",
+                   help="seconds allowed per run of a program (default %(default)g)")
+    g.add_argument("--scratch-mb", type=_positive_int, default=256, metavar="MIB",
+                   help="size of each submission's scratch file system (default %(default)s)")
+    g.add_argument("--max-processes", type=_positive_int, default=256, metavar="N",
+                   help="processes and threads the grader user may have at once, the "
+                   "submission's compiler, MPI launcher and ranks included (default %(default)s)")
+    g.add_argument("--user", default="parlab-grader",
+                   help="the unprivileged user that runs submissions (default %(default)s; "
+                   "created if missing)")
+
+    h = sub.add_parser("handout", help="copy parlab for students, without the solutions",
+                       description="Copies the repository into DIR (new or empty) without "
+                       "the exercises' solution/ and wrong/ folders.")
+    h.add_argument("dir", metavar="DIR", help="where to write the copy (new or empty)")
+
+
+def build_parser(one_line=False):
+    parser_class = OneLineParser if one_line else argparse.ArgumentParser
+    p = parser_class(prog="parlab", description=__doc__.split("\n\n")[0],
+                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="command", parser_class=parser_class,
+                           metavar="{bench,perf,report,plot,compare,pitfall,check,grade,handout}")
     sub.required = True
 
     b = sub.add_parser("bench", help="run the matrix, check answers, record, table, plots",
@@ -224,6 +328,7 @@ def build_parser():
     t = sub.add_parser("count-tests", help="meson test logs -> 'N passed, N failed, N skipped'",
                        description=testlog.__doc__)
     t.add_argument("logs", nargs="+", metavar="TESTLOG_JSON")
+    add_exercise_commands(sub)
     return p
 
 
@@ -242,8 +347,47 @@ def _load(files, run=None):
     return recs
 
 
+def run_exercise_command(args):
+    from pharness import checker, grade, handout
+    import random
+    import signal
+    # SIGTERM (a time limit, a job's end) unwinds like Ctrl-C: the run that is going on is
+    # ended, and the scratch directory removed
+    signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(128 + number))
+    try:
+        if args.command == "check":
+            sandbox = None
+            if args.sandbox_user:
+                if os.geteuid() != 0:
+                    sys.stderr.write("parlab check: --sandbox-user: needs root\n")
+                    return 2
+                sandbox = checker.Sandbox(args.sandbox_user, nproc=args.sandbox_processes)
+            return checker.check(args.exercise, args.file or args.exercise.student(),
+                                 seed=args.seed, full=args.full, workdir=args.workdir,
+                                 sandbox=sandbox, run_timeout=args.run_timeout, mpi=args.mpi,
+                                 keep=args.keep, mpiexec=args.mpiexec)
+        if args.command == "grade":
+            if args.seed is None:
+                args.seed = random.SystemRandom().randrange(1, 1000000)
+            return grade.grade(args.exercise, args.dir, args)
+        if args.command == "handout":
+            return handout.handout(args.dir, sys.stdout)
+    except (grade.UsageError, handout.UsageError, checker.SetupError) as exc:
+        sys.stderr.write("parlab %s: %s\n" % (args.command, exc))
+        return 2
+    except KeyboardInterrupt:
+        sys.stderr.write("parlab %s: interrupted\n" % args.command)
+        return 130
+    return 2
+
+
 def main(argv=None):
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    one_line = bool(argv) and argv[0] in EXERCISE_COMMANDS
+    OneLineParser.command = argv[0] if one_line else None
+    args = build_parser(one_line=one_line).parse_args(argv)
+    if args.command in EXERCISE_COMMANDS:
+        return run_exercise_command(args)
     try:
         if args.command == "bench":
             args.binary = dict(args.binary)

@@ -7,11 +7,19 @@ compiler errors must reach the student as a message.  The program is linked exac
 links parlab's own: the kernel file, every shared source of common/, and the variant's "team"
 and "threads" files (common/internal.h says what they are).
 
-    build(source, variant, output, compiler="gcc", flags=(), werror=True) -> output
+    build(source, variant, output, compiler="gcc", flags=(), werror=True, cache=None) -> output
+
+A program with a main() of its own (an exercise that is not a parlab workload) is built with
+parlab=False: the variant's OpenMP and MPI flags, and none of parlab's sources.  prefix is a
+command the compiler runs under, e.g. the exercise grader's setpriv and prlimit.  cache is a
+directory where parlab's own objects are kept between builds (see parlab_objects): a build
+then compiles only the given sources, which is most of the time an exercise check takes.
 """
+import hashlib
 import os
 import shutil
 import subprocess
+import tempfile
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 COMMON = os.path.join(REPO, "common")
@@ -39,12 +47,13 @@ def shared_sources():
                   if f.endswith(".c") and f not in variant_files)
 
 
-def mpi_flags(mpi="openmpi"):
-    """Compile and link flags of an MPI library, from pkg-config (ompi-c or mpich)."""
+def mpi_flags(mpi="openmpi", link=True):
+    """Compile and link flags of an MPI library, from pkg-config (ompi-c or mpich); with
+    link=False the compile flags only."""
     package = {"openmpi": "ompi-c", "mpich": "mpich"}[mpi]
     try:
-        out = subprocess.run(["pkg-config", "--cflags", "--libs", package], capture_output=True,
-                             text=True, timeout=30, check=False)
+        out = subprocess.run(["pkg-config", "--cflags"] + (["--libs"] if link else []) + [package],
+                             capture_output=True, text=True, timeout=30, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise BuildError("cannot run pkg-config for %s: %s" % (package, exc))
     if out.returncode != 0:
@@ -53,14 +62,22 @@ def mpi_flags(mpi="openmpi"):
     return out.stdout.split()
 
 
-def command(sources, variant, output, compiler="gcc", flags=(), werror=True, mpi="openmpi",
-            extra_sources=()):
-    """The compiler command line that builds these kernel sources as a program of `variant`."""
+def parlab_sources(variant):
+    """parlab's own sources that a kernel file of `variant` links with."""
     team, threads = VARIANT_FILES[variant]
+    return shared_sources() + [os.path.join(COMMON, team), os.path.join(COMMON, threads)]
+
+
+def command(sources, variant, output, compiler="gcc", flags=(), werror=True, mpi="openmpi",
+            extra_sources=(), parlab=True, objects=None):
+    """The compiler command line that builds these kernel sources as a program of `variant`
+    (parlab=False: sources that hold their own main(), without parlab's driver; objects:
+    parlab's sources already compiled, from parlab_objects)."""
     cmd = [compiler, "-std=c11", "-D_GNU_SOURCE", '-DPARLAB_VERSION="scratch"', "-O2"]
     cmd += WARNINGS + (["-Werror"] if werror else []) + list(flags)
     cmd += ["-I", COMMON, "-o", output] + list(sources) + list(extra_sources)
-    cmd += shared_sources() + [os.path.join(COMMON, team), os.path.join(COMMON, threads)]
+    if parlab:
+        cmd += list(objects) if objects else parlab_sources(variant)
     if variant in ("openmp", "hybrid"):
         cmd.append("-fopenmp")
     if variant in ("mpi", "hybrid"):
@@ -68,14 +85,62 @@ def command(sources, variant, output, compiler="gcc", flags=(), werror=True, mpi
     return cmd + ["-lm"]
 
 
+_versions = {}
+
+
+def parlab_objects(variant, compiler, flags, werror, mpi, cache, timeout=300):
+    """parlab's own sources for `variant`, compiled with this compiler and these flags into a
+    directory of `cache` named by a hash of all that (the compiler's --version, the flags, and
+    every file of common/), and reused by every later build that matches.  A directory appears
+    only when complete (os.rename), so builds that run at once never see half of one.  Never
+    give a cache that the code being built can write to: it would compile into other builds."""
+    if compiler not in _versions:
+        _versions[compiler] = subprocess.run([compiler, "--version"], capture_output=True,
+                                             text=True, timeout=30, check=False).stdout
+    digest = hashlib.sha256(repr((_versions[compiler], variant, list(flags), werror, mpi,
+                                  mpi_flags(mpi, link=False) if variant in ("mpi", "hybrid")
+                                  else [])).encode())
+    for name in sorted(os.listdir(COMMON)):
+        with open(os.path.join(COMMON, name), "rb") as fh:
+            digest.update(name.encode() + b"\0" + fh.read())
+    sources = parlab_sources(variant)
+    folder = os.path.join(cache, digest.hexdigest()[:24])
+    objects = [os.path.join(folder, os.path.basename(s)[:-2] + ".o") for s in sources]
+    if os.path.isdir(folder):
+        return objects
+    os.makedirs(cache, exist_ok=True)
+    scratch = tempfile.mkdtemp(prefix=".objects-", dir=cache)
+    cmd = [compiler, "-std=c11", "-D_GNU_SOURCE", '-DPARLAB_VERSION="scratch"', "-O2"]
+    cmd += WARNINGS + (["-Werror"] if werror else []) + list(flags) + ["-I", COMMON, "-c"]
+    if variant in ("openmp", "hybrid"):
+        cmd.append("-fopenmp")
+    if variant in ("mpi", "hybrid"):
+        cmd += mpi_flags(mpi, link=False)
+    try:
+        done = subprocess.run(cmd + sources, cwd=scratch, capture_output=True, text=True,
+                              timeout=timeout, check=False)
+        if done.returncode != 0:
+            raise BuildError("parlab's own sources: " + done.stderr.strip()[-500:])
+        try:
+            os.rename(scratch, folder)
+        except OSError:  # another build finished the same objects first: theirs are the same
+            pass
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return objects
+
+
 def build(sources, variant, output, compiler="gcc", flags=(), werror=True, mpi="openmpi",
-          timeout=300):
+          timeout=300, parlab=True, prefix=(), cache=None):
     """Compiles; returns the program's path, or raises BuildError with the compiler's errors."""
     if isinstance(sources, str):
         sources = [sources]
     if not shutil.which(compiler):
         raise BuildError("%s is not installed" % compiler)
-    cmd = command(sources, variant, output, compiler, flags, werror, mpi)
+    objects = (parlab_objects(variant, compiler, flags, werror, mpi, cache, timeout)
+               if cache and parlab else None)
+    cmd = list(prefix) + command(sources, variant, output, compiler, flags, werror, mpi,
+                                 parlab=parlab, objects=objects)
     try:
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:

@@ -348,6 +348,9 @@ def run(argv, env_overrides, timeout, inherit_omp=False, watch=None, deadlock_ch
                     last_sample, next_sample = sample, time.monotonic() + 3
             if now - t0 >= timeout:
                 problem = "no result after %g s" % timeout
+                if proc.poll() is not None:
+                    problem += (" (the program itself ended, but a process it started still "
+                                "holds its output open)")
                 break
     except BaseException:  # Ctrl-C too: the run is in its own session, so stop it here
         _end(proc, ranks)
@@ -365,6 +368,13 @@ def run(argv, env_overrides, timeout, inherit_omp=False, watch=None, deadlock_ch
             stacks = "; ".join("%s in %s" % (ranks.name(p), s) for p, s in sorted(
                 alive.items(), key=lambda kv: (ranks.known.get(kv[0]) or 0)) if s)
         _end(proc, ranks)
+        reader.join(5)
+        if reader.is_alive():  # a process that left the run's group and parent holds its pipes
+            for pid in _pipe_holders(proc):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
         reader.join()
         raise HangError("%s%s; every process of the run was ended; stderr tail: %s"
                         % (problem, "; " + stacks if stacks else "",
@@ -405,6 +415,29 @@ def _end(proc, ranks):
     except ProcessLookupError:
         pass
     proc.wait()
+
+
+def _pipe_holders(proc):
+    """The processes, other than this one, that hold the run's output pipes open: a process
+    that left the run's process group (setsid) and was handed to init when its parent ended is
+    still part of the run, and would keep the run from ending."""
+    pipes = set()
+    for stream in (proc.stdout, proc.stderr):
+        try:
+            pipes.add("pipe:[%d]" % os.fstat(stream.fileno()).st_ino)
+        except (AttributeError, OSError, ValueError):
+            pass
+    holders = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == os.getpid():
+            continue
+        try:
+            fds = os.listdir("/proc/%s/fd" % entry)
+            if any(os.readlink("/proc/%s/fd/%s" % (entry, fd)) in pipes for fd in fds):
+                holders.append(int(entry))
+        except OSError:
+            continue
+    return holders
 
 
 def tail(text, n=5):
