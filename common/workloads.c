@@ -3,7 +3,7 @@
  * Why one place: a workload is more than its kernel.  It has limits that keep its exact result
  * inside an integer type, a closed form to check against, options of its own, a help text and a
  * start line, and a plan: what to allocate, what to time, what to check.  Everything that spells
- * out a workload's name is here (and in the harness's registry, harness/pharness/workloads.py); the
+ * out a workload's name is here (and in the harness's registry, harness/pharness/registry.py); the
  * parser, the timed loop and the report read the rows.  CONTRIBUTING.md says how to add a row.
  *
  * Each section below is one workload: its closed form, its plan (run), and its row. */

@@ -38,7 +38,6 @@ import math
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 
@@ -319,15 +318,12 @@ def skip_if_sanitized():
 
 def instructions(opts, args):
     """Instructions executed by the whole program: repeatable, unlike seconds (valgrind)."""
-    o = argparse.Namespace(launcher=None, ranks=1)
-    code, out, err = run(o, "valgrind", ["--tool=callgrind", "--callgrind-out-file=/dev/null",
-                                         opts.program] + args + ["--repeat", "1"], opts.threads)
-    if code != 0:
-        fail(f"valgrind run failed: {err[-2000:]}")
-    match = re.search(r"Collected : (\d+)", err)
-    if not match:
-        fail(f"no instruction count in valgrind output: {err[-2000:]}")
-    return int(match.group(1))
+    print("$ valgrind --tool=callgrind %s %s --repeat 1" % (opts.program, " ".join(args)))
+    count, why = launch.instructions(opts.program, args + ["--repeat", "1"],
+                                     threads=opts.threads or 1, timeout=TIMEOUT)
+    if count is None:
+        fail(why)
+    return count
 
 
 def check_work(opts):

@@ -440,6 +440,22 @@ def _pipe_holders(proc):
     return holders
 
 
+def instructions(program, args, threads=1, timeout=600):
+    """Instructions the whole program executes, counted by valgrind (callgrind): repeatable to
+    the last few digits, unlike seconds, so a test can judge them.  Returns (count, None), or
+    (None, the reason) when valgrind failed or printed no count."""
+    argv = ["valgrind", "--tool=callgrind", "--callgrind-out-file=" + os.devnull, program] + args
+    # valgrind runs one thread at a time: a thread that spins while it waits for the others
+    # would add its spinning to the count, a different amount every run
+    code, _, err, _ = run(argv, {"OMP_NUM_THREADS": str(threads), "OMP_WAIT_POLICY": "PASSIVE"},
+                          timeout)
+    match = re.search(r"Collected : (\d+)", err)
+    if code != 0 or not match:
+        return None, "valgrind %s: %s" % (describe_exit(code) if code else "printed no count",
+                                          tail(err, 3))
+    return int(match.group(1)), None
+
+
 def tail(text, n=5):
     if isinstance(text, bytes):
         text = text.decode("utf-8", "replace")

@@ -534,15 +534,14 @@ def instructions(lab, broken, fixed, sizes, args):
     for role, compiler in columns:
         program = lab.program(role, compiler)
         for n in sizes:
-            argv = ["valgrind", "--tool=callgrind", "--callgrind-out-file=" + os.devnull, program,
-                    "-n", str(n)] + args + ["--repeat", "1"]
-            lab.show(("valgrind", role, compiler), argv, {})
-            code, out, err, _ = launch.run(argv, {"OMP_NUM_THREADS": "1"}, TIMEOUT)
-            match = re.search(r"Collected : (\d+)", err)
-            if code != 0 or not match:
-                lab.miss("valgrind failed on %s: %s" % (program, launch.tail(err, 2)))
+            program_args = ["-n", str(n)] + args + ["--repeat", "1"]
+            lab.show(("valgrind", role, compiler), ["valgrind", "--tool=callgrind", program]
+                     + program_args, {})
+            count, why = launch.instructions(program, program_args, timeout=TIMEOUT)
+            if count is None:
+                lab.miss("%s: %s" % (program, why))
                 return
-            counts[(role, compiler, n)] = int(match.group(1))
+            counts[(role, compiler, n)] = count
     rows = []
     slope = {}
     for role, compiler in columns:
