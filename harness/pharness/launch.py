@@ -14,6 +14,7 @@ import select
 import shutil
 import signal
 import subprocess
+import tempfile
 import threading
 import time
 
@@ -292,7 +293,24 @@ def run(argv, env_overrides, timeout, inherit_omp=False, watch=None, deadlock_ch
       * before a hung run is ended, every rank is shown with the MPI call it is stuck in;
       * a run whose launcher reports a signal (exit status 128 + N) gets one more stderr line
         naming the rank that ended first.
-    Every process of the run is ended: the launcher's process group, and every rank seen."""
+    Every process of the run is ended: the launcher's process group, and every rank seen.
+
+    Each run gets a TMPDIR of its own, removed afterwards: Open MPI's launchers keep one session
+    directory per host and user under it, and two launches at once race on it (one removes it
+    while the other creates its part: "ORTE_ERROR_LOG: Error in file util/session_dir.c")."""
+    try:
+        tmp = tempfile.mkdtemp(prefix="parlab-run-")
+    except OSError as exc:
+        raise LaunchError("cannot make a temporary directory for %s: %s"
+                          % (argv[0], exc.strerror))
+    try:
+        return _run(argv, dict({"TMPDIR": tmp}, **env_overrides), timeout, inherit_omp, watch,
+                    deadlock_check)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _run(argv, env_overrides, timeout, inherit_omp, watch, deadlock_check):
     t0 = time.monotonic()
     try:
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
