@@ -26,7 +26,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -103,28 +102,12 @@ def main():
     os.chmod(scratch, 0o711)      # munged wants its socket's directories searchable by all
     cluster = rj.Cluster(scratch, nodes=NODES)
 
-    def on_signal(signum, _frame):
-        log("signal %d: stopping the cluster" % signum)
-        cluster.stop()
-        sys.exit(1)
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-
-    ok = skipped = False
-    try:
-        if cluster.start() == rj.SKIP:
-            skipped = True
-            return rj.SKIP
+    def body():
         log(SHARED)
-        ok = run_all(src, build, scratch, cluster, args.n)
-    except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
-        log("FAIL: %s" % exc)
-    finally:
-        cluster.stop()
-        if skipped or (ok and not args.keep):
-            shutil.rmtree(scratch, ignore_errors=True)
-        else:
-            log("scratch directory kept: %s" % scratch)
+        return run_all(src, build, scratch, cluster, args.n)
+    ok = rj.on_cluster(cluster, scratch, args.keep, body)
+    if ok == rj.SKIP:
+        return rj.SKIP
     log(SHARED)
     log("multinode tests (%s build): %s in %.1f s"
         % (mpi_flavor(build), "PASS" if ok else "FAIL", time.monotonic() - t_start))

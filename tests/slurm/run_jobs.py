@@ -224,7 +224,19 @@ def main():
     results = os.path.join(scratch, "results")    # PARLAB_RESULTS: never the repo's results/
     os.makedirs(work)
     cluster = Cluster(scratch)
+    ok = on_cluster(cluster, scratch, args.keep,
+                    lambda: run_cases(src, build, jobs_dir, scratch, work, results, cluster, args.n,
+                                      have_hybrid))
+    if ok == SKIP:
+        return SKIP
+    log("slurm job tests: %s in %.1f s" % ("PASS" if ok else "FAIL", time.monotonic() - t_start))
+    return 0 if ok else 1
 
+
+def on_cluster(cluster, scratch, keep, body):
+    """Start the test cluster, run body() on it, and stop it whatever happens (a signal too).
+    Returns SKIP if the cluster cannot start here, else whether body() passed.  The scratch
+    directory goes, unless something failed or keep is set."""
     def on_signal(signum, _frame):
         log("signal %d: stopping the cluster" % signum)
         cluster.stop()
@@ -234,22 +246,19 @@ def main():
 
     ok = skipped = False
     try:
-        rc = cluster.start()
-        if rc == SKIP:
+        if cluster.start() == SKIP:
             skipped = True
             return SKIP
-        ok = run_cases(src, build, jobs_dir, scratch, work, results, cluster, args.n,
-                       have_hybrid)
+        ok = body()
     except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
         log("FAIL: %s" % exc)
     finally:
         cluster.stop()
-        if skipped or (ok and not args.keep):
+        if skipped or (ok and not keep):
             shutil.rmtree(scratch, ignore_errors=True)
         else:
             log("scratch directory kept: %s" % scratch)
-    log("slurm job tests: %s in %.1f s" % ("PASS" if ok else "FAIL", time.monotonic() - t_start))
-    return 0 if ok else 1
+    return ok
 
 
 def run_cases(src, build, jobs_dir, scratch, work, results, cluster, n, have_hybrid):
