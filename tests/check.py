@@ -436,13 +436,20 @@ def check_tsan(opts):
 
 def check_fuzz(opts):
     """libFuzzer for a while on a scratch copy of the corpus: exit 0 means no input broke the
-    parser's promises (the target aborts, with the input saved, when one does)."""
+    parser's promises (the target aborts, with the input saved, when one does).
+    PARLAB_FUZZ_SECONDS, if set, replaces --seconds: `./parlab test --long` fuzzes for longer."""
+    seconds = opts.seconds
+    if os.environ.get("PARLAB_FUZZ_SECONDS"):
+        if not os.environ["PARLAB_FUZZ_SECONDS"].isdigit():
+            fail("PARLAB_FUZZ_SECONDS: expected whole seconds, got %r"
+                 % os.environ["PARLAB_FUZZ_SECONDS"])
+        seconds = int(os.environ["PARLAB_FUZZ_SECONDS"])
     with tempfile.TemporaryDirectory(prefix="parlab-fuzz-") as scratch:
-        argv = [opts.program, "-max_total_time=%d" % opts.seconds, "-timeout=5",
+        argv = [opts.program, "-max_total_time=%d" % seconds, "-timeout=5",
                 "-print_final_stats=1", "-artifact_prefix=" + scratch + "/", scratch] + opts.args
         print("$ " + " ".join(argv))
         try:
-            code, out, err, _ = launch.run(argv, {}, opts.seconds + 120)
+            code, out, err, _ = launch.run(argv, {}, seconds + 120)
         except launch.LaunchError as exc:
             fail(str(exc))
         stats = [l for l in err.splitlines() if l.startswith(("stat::number_of_executed_runs",
