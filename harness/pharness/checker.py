@@ -387,6 +387,7 @@ class Checker:
         env.update(extra_env or {})
         if self.sandbox:
             argv = self.sandbox.prefix(address_space) + argv
+            env["TMPDIR"] = os.environ["TMPDIR"]  # the sandbox user's own (launch.run's is root's)
         mpi = variant in registry.MPI_VARIANTS
         try:
             code, out, err, seconds = launch.run(argv, env, timeout or self.run_timeout,
