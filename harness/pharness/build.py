@@ -89,6 +89,26 @@ def have_mpi(mpi):
         return False
 
 
+def mpi_missing(mpi):
+    """Why the MPI library `mpi` cannot be built with, in one line."""
+    try:
+        mpi_flags(mpi, link=False)
+    except BuildError as exc:
+        return str(exc)
+    return ""
+
+
+def mpi_for(variant, kind, mpi):
+    """The MPI library of the build directory a program of `variant` is built in: `mpi` for an
+    MPI variant; for the others, none under ThreadSanitizer (one build for all), else `mpi`
+    where it is installed (the directory the MPI programs use too), else none."""
+    if variant in ("mpi", "hybrid"):
+        return mpi
+    if kind == "tsan" or not have_mpi(mpi):
+        return "none"
+    return mpi
+
+
 def _run(cmd, timeout, **kw):
     try:
         return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False,
@@ -223,19 +243,19 @@ def program(sources, variant, output, kind="gcc", mpi="openmpi", flags=(), probe
 def meson_program(target, kind="gcc", mpi="openmpi"):
     """A program that Meson builds (a pitfall program, pitfalls/meson.build), built now in the
     (kind, mpi) directory; returns its path."""
-    folder = prepare(kind, mpi, targets=(target,))
+    folder = prepare(kind, mpi, targets=("build.ninja",))  # reconfigured if meson.build changed
     with open(os.path.join(folder, "meson-info", "intro-targets.json"), encoding="utf-8") as fh:
-        for t in json.load(fh):
-            if t["name"] == target:
-                return t["filename"][0]
-    raise BuildError("no target %s in %s" % (target, folder))
+        found = [t["filename"][0] for t in json.load(fh) if t["name"] == target]
+    if not found:
+        raise BuildError("no target %s in %s" % (target, folder))
+    prepare(kind, mpi, targets=(os.path.relpath(found[0], folder),))
+    return found[0]
 
 
 def parlab_sources(variant, mpi="openmpi"):
     """parlab's own sources that a kernel file of `variant` links with: Meson's list (the
     sources of the libraries Meson links the variant's programs with)."""
-    if variant in ("serial", "openmp") and not have_mpi(mpi):
-        mpi = "none"
+    mpi = mpi_for(variant, "gcc", mpi)
     prepare("gcc", mpi)
     return recipe("gcc", mpi)["variants"][variant]["sources"]
 

@@ -94,12 +94,9 @@ def build_plan(exercise, mpi="openmpi"):
     """{build: (kind, mpi)}: the Meson build directory (pharness/build.py) each of the check's
     builds uses.  gcc and clang share the MPI library of the check (or none where it is missing
     and the exercise needs no MPI); ThreadSanitizer's needs none."""
-    needs_mpi = exercise.variant in registry.MPI_VARIANTS
-    library = mpi if needs_mpi or build.have_mpi(mpi) else "none"
-    plan = collections.OrderedDict([("gcc", ("gcc", library)), ("clang", ("clang", library))])
-    if exercise.tsan:
-        plan["tsan"] = ("tsan", library if needs_mpi else "none")
-    return plan
+    kinds = ["gcc", "clang"] + (["tsan"] if exercise.tsan else [])
+    return collections.OrderedDict((kind, (kind, build.mpi_for(exercise.variant, kind, mpi)))
+                                   for kind in kinds)
 
 
 def prepare_builds(exercise, mpi="openmpi"):
