@@ -36,6 +36,8 @@ import shlex
 import shutil
 import subprocess
 
+from . import registry
+
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 COMMON = os.path.join(REPO, "common")
 WARNINGS = ["-Wall", "-Wextra"]
@@ -102,7 +104,7 @@ def mpi_for(variant, kind, mpi):
     """The MPI library of the build directory a program of `variant` is built in: `mpi` for an
     MPI variant; for the others, none under ThreadSanitizer (one build for all), else `mpi`
     where it is installed (the directory the MPI programs use too), else none."""
-    if variant in ("mpi", "hybrid"):
+    if variant in registry.MPI_VARIANTS:
         return mpi
     if kind == "tsan" or not have_mpi(mpi):
         return "none"

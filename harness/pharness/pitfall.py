@@ -23,7 +23,7 @@ import shutil
 import subprocess
 import time
 
-from . import build, fmt, fsum, launch, provenance, stats
+from . import build, fmt, fsum, launch, provenance, registry, stats
 
 REPO = build.REPO
 RUNS = 10           # runs of each detector, for its catch rate
@@ -116,7 +116,7 @@ class Lab:
         kind = "tsan" if sanitize else compiler
         if not shutil.which(compiler):
             raise Skip("%s is not installed" % compiler)
-        if variant in ("mpi", "hybrid") and not build.have_mpi(mpi):
+        if variant in registry.MPI_VARIANTS and not build.have_mpi(mpi):
             raise Skip(build.mpi_missing(mpi))
         return build.meson_program(target_name(source, variant), kind,
                                    build.mpi_for(variant, kind, mpi))
