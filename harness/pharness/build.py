@@ -185,9 +185,9 @@ def _make_recipe(folder, timeout):
                 continue
             if word.endswith(".o"):
                 continue
-            path = os.path.join(folder, word)
-            link.append(os.path.abspath(path) if not word.startswith("-") and
-                        os.path.exists(path) else word)
+            # a file: relative to the build directory (it may not be built yet)
+            link.append(word if word.startswith("-") else
+                        os.path.normpath(os.path.join(folder, word)))
         recipe["variants"][variant] = {
             "compiler": sources["compiler"], "compile": sources["parameters"], "link": link,
             "libraries": [w for w in link if w in own],
