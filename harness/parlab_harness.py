@@ -319,11 +319,13 @@ def build_parser(one_line=False):
     pt.add_argument("name", nargs="?", metavar="NAME",
                     help="one of: %s (none: list them)" % ", ".join(pitfall.BY_NAME))
     pt.add_argument("--all", action="store_true", help="run every pitfall, then a summary")
-    pt.add_argument("--build", default=os.path.join("build", "pitfalls"),
-                    help="where the pitfall programs are built (default: %(default)s)")
+    pt.add_argument("--build", metavar="DIR", help="where Meson builds the pitfall programs, "
+                    "one build directory per compiler and MPI library (default: build-check/, "
+                    "shared with ./parlab check)")
     pt.add_argument("--runs", type=_positive_int, default=pitfall.RUNS,
                     help="runs of each detector, for its catch rate (default %(default)s)")
     pt.add_argument("--names", action="store_true", help="print the names, one a line")
+    pt.add_argument("--programs", action="store_true", help=argparse.SUPPRESS)  # for Meson
 
     t = sub.add_parser("count-tests", help="meson test logs -> 'N passed, N failed, N skipped'",
                        description=testlog.__doc__)
@@ -401,7 +403,8 @@ def main(argv=None):
                 stream.write(text)
                 stream.flush()
             return pitfall.main(args.name, args.all, args.build, args.runs, write,
-                                lambda text: write(text, sys.stderr), args.names)
+                                lambda text: write(text, sys.stderr), args.names,
+                                args.programs)
         if args.command == "count-tests":
             return testlog.main(args.logs)
         if args.command == "report":

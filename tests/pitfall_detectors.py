@@ -4,12 +4,13 @@ Why: a detector that cannot fail proves nothing (CONTRIBUTING.md).  Each pitfall
 shows that its tool catches the broken program and passes the fixed twin; this one feeds the
 tools the wrong programs, a fixed twin where the broken program belongs and the other way round,
 and requires the lab to say MISSED and exit 1.  Run by meson (suite 'pitfalls'), or alone:
-    python3 tests/pitfall_detectors.py       (PITFALL_BUILD=DIR to keep the programs)
+    python3 tests/pitfall_detectors.py
+The programs are Meson's (pitfalls/meson.build builds every row's programs and the controls
+this test swaps in, pitfall.CONTROLS), in the lab's build directories (pharness/build.py).
 It lives here, not in harness/tests/, because it compiles and runs real programs for a minute.
 """
 import os
 import sys
-import tempfile
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
@@ -29,22 +30,9 @@ def variant(name, programs=None, checks=None):
 
 
 class DetectorsCanFail(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = None
-        cls.build = os.environ.get("PITFALL_BUILD")
-        if not cls.build:
-            cls.tmp = tempfile.TemporaryDirectory()
-            cls.build = cls.tmp.name
-
-    @classmethod
-    def tearDownClass(cls):
-        if cls.tmp:
-            cls.tmp.cleanup()
-
     def run_lab(self, row):
         out = []
-        status = pitfall.run_one(row, self.build, RUNS, out.append)
+        status = pitfall.run_one(row, RUNS, out.append)
         text = "".join(out)
         if status == pitfall.SKIPPED:
             self.skipTest(text.strip().splitlines()[-1])

@@ -3,12 +3,13 @@ first reason why not, with a hint.
 
 Why here: a student, a teaching assistant and the grader must get the same verdict from the
 same checks.  The checks reuse parlab's pieces and add none of their own kind: the student's
-file is compiled by pharness/build.py (gcc and clang, -Wall -Wextra -Werror; clang again with
-ThreadSanitizer for the OpenMP exercises), every run goes through the one launcher
+file is compiled as Meson compiles parlab's programs and linked with the libraries Meson built
+(pharness/build.py: gcc and clang, -Wall -Wextra -Werror; clang again with ThreadSanitizer for
+the OpenMP exercises), every run goes through the one launcher
 (pharness/launch.py: the MPI launcher of the library, common/launch_env.sh, and its hang
 detector, which names each rank's stuck MPI call), the closed forms are the registry's, and
-what a run must print is the exercise's contract (pharness/contracts.py).  Two small probes
-are linked into the student's program (harness/probes/): which threads ran each function
+what a run must print is the exercise's contract (pharness/contracts.py).  Two small probes,
+built by Meson, are linked into the student's program (harness/probes/): which threads ran each function
 (clang's -finstrument-functions), and whether each MPI process called MPI_Init and
 MPI_Finalize.
 
@@ -33,9 +34,6 @@ import tempfile
 from . import build, contracts, exercises, launch, registry
 from .contracts import Failure
 
-PROBES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "probes")
-THREAD_PROBE = os.path.join(PROBES, "threads.c")
-MPI_PROBE = os.path.join(PROBES, "mpi.c")
 INSTRUMENT = ["-finstrument-functions"]
 
 DEFAULT_HINTS = {
@@ -92,13 +90,29 @@ class SafeFields(dict):
         return "?"
 
 
-def object_cache():
-    """Where parlab's own objects are kept between checks (pharness/build.py): PARLAB_BUILD_CACHE,
-    or ~/.cache/parlab/objects; an empty PARLAB_BUILD_CACHE turns it off."""
-    if "PARLAB_BUILD_CACHE" in os.environ:
-        return os.environ["PARLAB_BUILD_CACHE"] or None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "parlab", "objects")
+def build_plan(exercise, mpi="openmpi"):
+    """{build: (kind, mpi)}: the Meson build directory (pharness/build.py) each of the check's
+    builds uses.  gcc and clang share the MPI library of the check (or none where it is missing
+    and the exercise needs no MPI); ThreadSanitizer's needs none."""
+    kinds = ["gcc", "clang"] + (["tsan"] if exercise.tsan else [])
+    return collections.OrderedDict((kind, (kind, build.mpi_for(exercise.variant, kind, mpi)))
+                                   for kind in kinds)
+
+
+def prepare_builds(exercise, mpi="openmpi"):
+    """Configures (once) and brings up to date the Meson builds the check of `exercise` links
+    against; raises SetupError when that fails.  The grader calls it before its sandbox starts,
+    whose file system is read-only."""
+    plan = build_plan(exercise, mpi)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        futures = [pool.submit(build.prepare, kind, library)
+                   for kind, library in sorted(set(plan.values()))]
+        for future in futures:
+            try:
+                future.result()
+            except build.BuildError as exc:
+                raise SetupError("cannot build parlab to check %s against: %s"
+                                 % (exercise.name, exc))
 
 
 def usable_cores():
@@ -167,6 +181,14 @@ class Checker:
     def check(self):
         ex = self.ex
         self.check_tools()
+        if not self.sandbox:
+            prepare_builds(ex, self.mpi)
+        else:  # the grader has prepared them: its sandbox cannot write
+            for kind, library in set(build_plan(ex, self.mpi).values()):
+                try:
+                    build.recipe(kind, library)
+                except build.BuildError as exc:
+                    raise SetupError(str(exc))
         if self.own_workdir:
             self.workdir = tempfile.mkdtemp(prefix="parlab-check-")
         self.out.write("parlab check %s: %s (seed %d: --seed %d draws the same sizes)\n"
@@ -206,7 +228,8 @@ class Checker:
                 ", ".join(sorted(os.path.basename(b) for b in self.binaries.values()))))
 
     def check_tools(self):
-        missing = [tool for tool in ("gcc", "clang", "nm") if not shutil.which(tool)]
+        missing = [tool for tool in ("gcc", "clang", "nm", "meson", "ninja")
+                   if not shutil.which(tool)]
         if self.mpi_variant:
             if not self.launcher:
                 missing.append("an MPI launcher (mpiexec)")
@@ -241,35 +264,36 @@ class Checker:
 
     # ---- builds ----
     def build_specs(self):
+        """{build: (flags, probes, what the ok line says)}; each build's compiler and Meson
+        directory is build_plan()'s."""
         ex = self.ex
         flags = ["-I", exercises.HEADERS] if ex.standalone else []
-        extra = [MPI_PROBE] if self.mpi_variant else []
+        probes = []
         if self.mpi_variant:
-            flags += getattr(ex.contract, "probe_flags", [])
+            probes = ["mpi_sums" if getattr(ex.contract, "probe_flags", []) else "mpi"]
         specs = collections.OrderedDict()
-        specs["gcc"] = ("gcc", flags, extra, "gcc -Wall -Wextra -Werror")
+        specs["gcc"] = (flags, probes, "gcc -Wall -Wextra -Werror")
         if self.omp_variant:
-            specs["clang"] = ("clang", flags + INSTRUMENT, extra + [THREAD_PROBE],
+            specs["clang"] = (flags + INSTRUMENT, probes + ["threads"],
                               "clang -Wall -Wextra -Werror (and the thread probe)")
         else:
-            specs["clang"] = ("clang", flags, extra, "clang -Wall -Wextra -Werror")
+            specs["clang"] = (flags, probes, "clang -Wall -Wextra -Werror")
         if ex.tsan:
-            specs["tsan"] = ("clang", flags + build.TSAN, [], "clang -fsanitize=thread")
+            specs["tsan"] = (flags + build.TSAN, [], "clang -fsanitize=thread")
         return specs
 
     def build_all(self):
         specs = self.build_specs()
+        plan = build_plan(self.ex, self.mpi)
         prefix = self.sandbox.prefix() if self.sandbox else ()
-        # A grader's compiles run as the student: they get no cache that later builds would use.
-        cache = None if self.sandbox else object_cache()
 
         def one(key):
-            compiler, flags, extra, _ = specs[key]
+            flags, probes, _ = specs[key]
+            kind, library = plan[key]
             output = os.path.join(self.workdir, "%s_%s" % (os.path.splitext(self.name)[0], key))
-            return build.build([self.copy] + extra, self.ex.variant, output, compiler=compiler,
-                               flags=flags, werror=True, mpi=self.mpi,
-                               parlab=not self.ex.standalone, prefix=prefix, timeout=120,
-                               cache=cache)
+            return build.program([self.copy], self.ex.variant, output, kind=kind, mpi=library,
+                                 flags=flags, probes=probes, parlab=not self.ex.standalone,
+                                 prefix=prefix, timeout=120)
 
         with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
             futures = collections.OrderedDict((key, pool.submit(one, key)) for key in specs)
@@ -279,10 +303,10 @@ class Checker:
                 except build.BuildError as exc:
                     for other in futures.values():
                         other.cancel()
-                    raise Failure("build", "%s: %s" % (specs[key][3].split(" (")[0],
+                    raise Failure("build", "%s: %s" % (specs[key][2].split(" (")[0],
                                                        self.short_paths(str(exc))))
                 if key != "tsan":  # the ThreadSanitizer build gets its line with its run
-                    self.say("ok", "build: " + specs[key][3])
+                    self.say("ok", "build: " + specs[key][2])
 
     def short_paths(self, text):
         return text.replace(self.copy, self.name).replace(self.workdir + os.sep, "")

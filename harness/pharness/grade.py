@@ -23,8 +23,10 @@ submission's check gets:
     killed at the end, and then every process left to the grader user, stopped and killed by
     process id, so that nothing outlives its submission.
 
-Grading is one submission at a time (a lock file), because the process limit and the final
-sweep belong to the one grader user.  Without root none of the namespace and user parts is
+Before the first submission, the Meson builds that the checks link a student's file against
+are configured and brought up to date (pharness/checker.py prepare_builds): the sandbox only
+reads them.  Grading is one submission at a time (a lock file), because the process limit and
+the final sweep belong to the one grader user.  Without root none of the namespace and user parts is
 possible: the submissions then run as the caller, in scratch copies under the same ulimits and
 time limits, and the grader says so.  docs/grading.md has the details.
 """
@@ -38,6 +40,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+from . import checker
 
 
 GRADER_USER = "parlab-grader"
@@ -283,6 +287,9 @@ def grade(exercise, folder, options, out=sys.stdout):
         out.write("grade: no mount namespace here (unshare): the submissions run as %s in "
                   "scratch copies on disk; they can write wherever %s can\n"
                   % (user.pw_name, user.pw_name))
+    # The Meson builds every check links against, made now: inside the sandbox the file system
+    # is read-only, and the submissions' compilers only read them (pharness/build.py).
+    checker.prepare_builds(exercise)
     found = submissions(folder)
     out.write("grade %s: %d submission%s in %s, seed %d; each check at most %g s\n" % (
         exercise.name, len(found), "s" * (len(found) != 1), folder, options.seed,

@@ -5,7 +5,8 @@ courses, hand a student the bug but no tool that says what went wrong, and a rac
 race on my machine" teaches the wrong lesson.  Here every pitfall is a
 directory, pitfalls/NAME/, with its broken program, its fixed twin and a README.md that explains
 it, and one row of PITFALLS below: which programs, which tool, what the tool must find.
-`./parlab pitfall NAME` builds the programs (pharness/build.py), runs the tool on both through the
+`./parlab pitfall NAME` builds the programs (Meson: pitfalls/meson.build, in the build directories
+of pharness/build.py), runs the tool on both through the
 one launcher (pharness/launch.py: every MPI launch is watched for hangs), prints what the tool
 found and the README, and exits 0 when the tool caught the bug and the fixed twin passed, 1 when a
 detector missed (so that CI notices a detector that stopped working), 2 for bad usage and 77 when
@@ -22,7 +23,7 @@ import shutil
 import subprocess
 import time
 
-from . import build, fmt, fsum, launch, provenance, stats
+from . import build, fmt, fsum, launch, provenance, registry, stats
 
 REPO = build.REPO
 RUNS = 10           # runs of each detector, for its catch rate
@@ -47,7 +48,7 @@ class Pitfall:
     name      the directory under pitfalls/ and the command's argument
     title     one line for the list
     programs  {role: (source, variant)}: source relative to the repository; the variant links
-              the driver for it (pharness/build.py)
+              the driver for it (Meson builds each one: pitfalls/meson.build, target_name())
     tool      what catches the bug, in words
     expect    what the tool must find, in words (the checks below hold it to that)
     checks    [(tool function, options)]: run in order; each prints what it found
@@ -62,12 +63,35 @@ class Pitfall:
             return fh.read()
 
 
-# ---- one run of one pitfall: its build directory, its output, its verdict ----
+def target_name(source, variant):
+    """The Meson target that builds `source` as a program of `variant` (pitfalls/meson.build
+    makes one for every program that main(programs=True) lists)."""
+    stem = os.path.splitext(source)[0]
+    if stem.startswith("pitfalls/"):
+        stem = stem[len("pitfalls/"):]
+    return "pitfall_%s_%s" % (stem.replace("/", "_"), variant)
+
+
+# The wrong programs tests/pitfall_detectors.py puts into a row, where no row has them: Meson
+# builds them too, so that the detectors can be shown to fail.
+CONTROLS = [("tests/broken_sum.c", "openmp")]
+
+
+def programs():
+    """Every (source, variant) that the lab builds: the rows' programs, and CONTROLS."""
+    found = []
+    for p in PITFALLS:
+        for source, variant in p.programs.values():
+            if (source, variant) not in found:
+                found.append((source, variant))
+    return found + [c for c in CONTROLS if c not in found]
+
+
+# ---- one run of one pitfall: its output, its verdict ----
 
 class Lab:
-    def __init__(self, pitfall, build_dir, runs, write):
+    def __init__(self, pitfall, runs, write):
         self.pitfall, self.runs, self.write = pitfall, runs, write
-        self.dir = os.path.join(build_dir, pitfall.name)
         self.missed = []     # the detectors that missed, one line each
         self.shown = set()   # commands already printed
 
@@ -84,32 +108,18 @@ class Lab:
     def variant(self, role):
         return self.pitfall.programs[role][1]
 
-    def program(self, role, compiler="gcc", flags=(), mpi="openmpi", tag=None):
-        """The program of `role`, built (once, while its sources stay unchanged) with -Werror."""
-        os.makedirs(self.dir, exist_ok=True)
-        out = os.path.join(self.dir, "%s-%s" % (role, tag or compiler))
-        source, variant = self.source(role), self.variant(role)
+    def program(self, role, compiler="gcc", sanitize=False, mpi="openmpi"):
+        """The program of `role`, as Meson builds it (with -g, -Werror) in the build directory of
+        this compiler (clang with ThreadSanitizer: sanitize=True) and MPI library; built now if
+        it is not up to date."""
+        source, variant = self.pitfall.programs[role]
+        kind = "tsan" if sanitize else compiler
         if not shutil.which(compiler):
             raise Skip("%s is not installed" % compiler)
-        if variant in ("mpi", "hybrid"):
-            try:
-                build.mpi_flags(mpi)
-            except build.BuildError as exc:
-                raise Skip(str(exc))
-        cmd = build.command([source], variant, out, compiler, flags, True, mpi)
-        inputs = [source] + [os.path.join(build.COMMON, f) for f in os.listdir(build.COMMON)]
-        stamp = out + ".cmd"
-        try:
-            with open(stamp, encoding="utf-8") as fh:
-                fresh = (fh.read() == "\n".join(cmd) and os.path.getmtime(out) >=
-                         max(os.path.getmtime(f) for f in inputs))
-        except OSError:
-            fresh = False
-        if not fresh:
-            build.build([source], variant, out, compiler, flags, True, mpi)
-            with open(stamp, "w", encoding="utf-8") as fh:
-                fh.write("\n".join(cmd))
-        return out
+        if variant in registry.MPI_VARIANTS and not build.have_mpi(mpi):
+            raise Skip(build.mpi_missing(mpi))
+        return build.meson_program(target_name(source, variant), kind,
+                                   build.mpi_for(variant, kind, mpi))
 
     def show(self, key, argv, env, keep=()):
         """Prints a command once, as a student would type it: the variables it depends on
@@ -175,26 +185,23 @@ def bug_lines(path):
 
 
 def compile_checks(lab):
-    """Every program of the pitfall's own directory compiles warning-free with gcc and clang
-    (-Wall -Wextra -Werror -O2): the bug must be a logic bug, not a compiler warning."""
-    own = [(role, src, variant) for role, (src, variant) in lab.pitfall.programs.items()
-           if src.startswith("pitfalls/")]
+    """Every program of the pitfall's own directory compiles warning-free with gcc and clang:
+    the bug must be a logic bug, not a compiler warning.  Meson builds them with -Werror
+    (pharness/build.py), so building them with both compilers is the check."""
+    own = [role for role, (src, _) in lab.pitfall.programs.items() if src.startswith("pitfalls/")]
     if not own:
         return
     compilers = [c for c in ("gcc", "clang") if shutil.which(c)]
     for compiler in compilers:
-        for role, src, variant in own:
-            cmd = [compiler, "-std=c11", "-D_GNU_SOURCE", "-O2", "-fopenmp", "-c", "-o",
-                   os.devnull, "-I", build.COMMON] + build.WARNINGS + ["-Werror"]
-            if variant in ("mpi", "hybrid"):
-                cmd += [f for f in build.mpi_flags() if f.startswith("-I")]
-            done = subprocess.run(cmd + [os.path.join(REPO, src)], capture_output=True, text=True,
-                                  timeout=120, check=False)
-            if done.returncode != 0:
+        for role in own:
+            try:
+                lab.program(role, compiler)
+            except build.BuildError as exc:
                 lab.miss("%s does not compile warning-free with %s: %s"
-                         % (src, compiler, launch.tail(done.stderr, 3)))
+                         % (lab.pitfall.programs[role][0], compiler, exc))
     lab.say("  compiled warning-free (-Wall -Wextra -Werror) with %s: %s"
-            % (" and ".join(compilers), " ".join(sorted({s for _, s, _ in own}))))
+            % (" and ".join(compilers), " ".join(sorted({lab.pitfall.programs[r][0]
+                                                         for r in own}))))
 
 
 # ---- the tools ----
@@ -217,7 +224,7 @@ def tsan(lab, threads, args, broken="broken", fixed="fixed"):
     env = build.tsan_env()
     results = {}
     for role in (broken, fixed):
-        program = lab.program(role, "clang", build.TSAN, tag="tsan")
+        program = lab.program(role, "clang", sanitize=True)
         caught, clean, other = 0, 0, []
         for _ in range(lab.runs):
             code, out, err, _ = lab.run(program, args, "openmp", threads=threads, env=env)
@@ -388,9 +395,9 @@ def hang(lab, ranks, args, calls, broken="broken", fixed="fixed"):
     _need_gdb()
     lab.say("-- hang detection (launch.run: every rank in the same MPI call twice in a row, "
             "seen by gdb), %d ranks" % ranks)
-    _expect_hang(lab, lab.program(broken, flags=["-g"]), args + ["--expect-ranks", str(ranks)],
+    _expect_hang(lab, lab.program(broken), args + ["--expect-ranks", str(ranks)],
                  ranks, "openmpi", calls, broken)
-    _expect_pass(lab, lab.program(fixed, flags=["-g"]), args + ["--expect-ranks", str(ranks)],
+    _expect_pass(lab, lab.program(fixed), args + ["--expect-ranks", str(ranks)],
                  ranks, "openmpi", fixed)
 
 
@@ -398,11 +405,7 @@ def _flavors():
     """The MPI libraries this machine can build and launch: Open MPI, and MPICH where it is."""
     found = []
     for flavor in ("openmpi", "mpich"):
-        try:
-            build.mpi_flags(flavor)
-        except build.BuildError:
-            continue
-        if launch.find_launcher(flavor):
+        if build.have_mpi(flavor) and launch.find_launcher(flavor):
             found.append(flavor)
     return found
 
@@ -430,7 +433,7 @@ def eager(lab, broken, fixed, first=64, last=16 << 20):
                                  capture_output=True, text=True, timeout=30, check=False)
         label = "%s %s" % ({"openmpi": "Open MPI", "mpich": "MPICH"}[flavor],
                            version.stdout.strip())
-        prog = lab.program(broken, flags=["-g"], mpi=flavor, tag=flavor)
+        prog = lab.program(broken, mpi=flavor)
         what = "%s, %s" % (broken, label)
         exc = _expect_hang(lab, prog, [str(first), str(last)], 2, flavor,
                            {0: "PMPI_Send", 1: "PMPI_Send"}, what)
@@ -449,7 +452,7 @@ def eager(lab, broken, fixed, first=64, last=16 << 20):
         lab.say("  %s: messages up to %d bytes went through (eager); %d bytes deadlocked "
                 "(rendezvous)%s" % (label, limit, limit + step,
                                     "" if step == 1 else " (to within %d bytes)" % step))
-        _expect_pass(lab, lab.program(fixed, flags=["-g"], mpi=flavor, tag=flavor),
+        _expect_pass(lab, lab.program(fixed, mpi=flavor),
                      [str(first), str(last)], 2, flavor, "%s, %s, %d bytes to %d MiB"
                      % (fixed, label, first, last >> 20))
 
@@ -763,9 +766,9 @@ def listing():
     return "\n".join(lines) + "\n"
 
 
-def run_one(pitfall, build_dir, runs, write):
+def run_one(pitfall, runs, write):
     """Shows one pitfall; returns its exit status (0 caught, 1 missed, 77 skipped)."""
-    lab = Lab(pitfall, build_dir, runs, write)
+    lab = Lab(pitfall, runs, write)
     t0 = time.monotonic()
     lab.say("== pitfall %s: %s" % (pitfall.name, pitfall.title))
     lab.say("   programs: %s" % ", ".join("%s %s" % (role, src) for role, (src, _) in
@@ -793,11 +796,18 @@ def run_one(pitfall, build_dir, runs, write):
     return 0
 
 
-def main(name, run_all, build_dir, runs, write, error, names=False):
-    """The `pitfall` command: list, one, or all.  Returns the exit status."""
+def main(name, run_all, build_dir, runs, write, error, names=False, list_programs=False):
+    """The `pitfall` command: list, one, or all.  Returns the exit status.  build_dir: the root
+    of the Meson build directories (pharness/build.py; default build-check/, shared with
+    ./parlab check)."""
     if names:  # for meson.build: one test per pitfall
         write("".join(p.name + "\n" for p in PITFALLS))
         return 0
+    if list_programs:  # for pitfalls/meson.build: one target per program
+        write("".join("%s %s %s\n" % (target_name(s, v), s, v) for s, v in programs()))
+        return 0
+    if build_dir:
+        os.environ["PARLAB_CHECK_BUILD"] = os.path.abspath(build_dir)
     if run_all and name:
         error("parlab pitfall: give a NAME or --all, not both\n")
         return 2
@@ -812,7 +822,7 @@ def main(name, run_all, build_dir, runs, write, error, names=False):
     results = []
     for pitfall in chosen:
         t0 = time.monotonic()
-        status = run_one(pitfall, build_dir, runs, write)
+        status = run_one(pitfall, runs, write)
         results.append((pitfall.name, status, time.monotonic() - t0))
         write("\n")
     if run_all:
