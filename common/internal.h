@@ -46,7 +46,7 @@ enum {
     TAKES_NUMBERS = 1 << 1,    /* NUMBERS... and --delay S */
     TAKES_COLD_CACHE = 1 << 2, /* --cold-cache */
 };
-enum { MAX_OWN = 4, MAX_CHOICE_WORDS = 6, MAX_HELP = 4, MAX_OPTIONS = 24 };
+enum { MAX_OWN = 4, MAX_CHOICE_WORDS = 6, MAX_HELP = 4, MAX_OPTIONS = 24, MAX_NEEDS = 4 };
 struct option {
     const char *flag;  /* "--tasks"; "NUMBERS" for the positional numbers */
     const char *arg;   /* "T" in "--tasks T"; NULL for a switch and for NUMBERS */
@@ -62,7 +62,8 @@ struct option {
 };
 
 struct options;
-struct program;
+struct run;
+struct result;
 
 struct workload {
     const char *name;  /* program names are NAME_VARIANT; the JSON "workload" */
@@ -80,12 +81,18 @@ struct workload {
     /* Workload-specific rules for the parsed options (NULL: none); returns 0 or EXIT_BAD_INPUT
      * with a one-line message in error. */
     int (*check_options)(struct options *o, char *error, size_t size);
-    /* The rest of the start line: "4 tasks, each summing 0..9999999". */
-    void (*describe)(const struct options *o, FILE *out);
-    /* Which kernel functions it needs: false names a missing one in *missing. */
-    bool (*has_kernel)(const struct parlab_kernel *kernel, const char **missing);
-    /* Sets up the data, hands the runs to the timed loop, checks and reports: the exit status. */
-    int (*run)(struct program *program);
+    /* The rest of the start line.  NULL: "4 tasks, each VERB 0..N-1", with its verb. */
+    void (*start_line)(const struct options *o, FILE *out);
+    const char *verb;
+    const char *needs[MAX_NEEDS]; /* the kernel functions it calls: {"fill", "sum_task"} */
+    /* Its run, which the driver carries out (driver.c).  By default an array workload: one
+     * uint64_t per value of -n, filled by the kernel's fill(), and one run is `once`: a result
+     * per task (NULL: each task is the kernel's sum_task() over this worker's values).  A plan
+     * (NULL: none) changes what differs; it returns 0, or an exit status after saying why on
+     * rank 0. */
+    void (*once)(struct run *run, uint64_t number, struct result *results);
+    int (*plan)(struct run *run);
+    const struct check *check; /* how its results are checked (NULL: exact_check) */
 };
 extern const struct workload *const workloads[]; /* NULL-terminated */
 const struct workload *find_workload(const char *name);
@@ -137,25 +144,76 @@ double now_seconds(void);
 double clock_resolution_seconds(void);
 void sleep_seconds(double seconds);
 
-/* ---- driver.c: what every workload's run() is built from ---- */
-struct program {
-    const struct options *options;
-    const struct parlab_kernel *kernel;
-};
+/* ---- memory.c: this worker's share of the data ---- */
 /* This worker's `count` items of item_size bytes (never NULL when it returns EXIT_OK, even for
  * no items), or NULL with *status set, on every rank alike. */
 void *allocate_share(const struct options *o, size_t item_size, uint64_t count, int *status);
 /* Memory on 2 MiB boundaries, marked for transparent huge pages; freed with free(). */
 void *allocate_pages(size_t bytes);
 
+/* ---- driver.c: the run, the same for every workload ----
+ * parse -> the row's plan -> allocate and fill this worker's share (untimed) -> the check's
+ * expected value (untimed) -> one warm-up and --repeat timed runs, each run's results checked
+ * after its clock stops -> the report, and the exit status every rank agrees on. */
 struct timing {
     double min, median, max;
 };
-/* One untimed warm-up (run 0), then o->repeat timed runs (1..repeat), each started together after
- * a barrier and lasting until the slowest rank is done.  Returns min, median and max on rank 0. */
-struct timing timed_runs(const struct options *o, void (*once)(void *context, uint64_t run),
-                         void *context);
 struct timing summarize_times(const double *times, size_t count);
+
+/* One result of a run: an exact workload's integer, or fsum's double. */
+struct result {
+    u128 whole;
+    double real;
+};
+
+/* The report every workload gives (report.c); the plan and the check fill it in. */
+struct json;
+struct run_report {
+    const char *mode;          /* the JSON "mode": "array", "numbers", ... */
+    uint64_t n, tasks;         /* the JSON "n" and "tasks" */
+    char result[48], expected[48];
+    bool verified;
+    const char *formula;       /* what expected is: "n(n-1)/2" */
+    const char *result_label;  /* "Result" (default) or e.g. "Checksum (sum of the squares)" */
+    bool per_task;             /* "Result: X for each of the T tasks" */
+    double bytes_per_run;      /* memory traffic of one timed run; 0 if not memory-bound */
+    bool waiting;              /* the work only waits (sleeps): it scales past the cores */
+    const char *note;          /* one more line after the time, or NULL */
+    struct timing time;
+    /* A workload with more to say (fsum, heavy) adds these; NULL for the others. */
+    void (*json_fields)(struct json *j, const struct run *run);
+    void (*print_lines)(const struct run *run); /* instead of Result/Check */
+    void (*print_wrong)(const struct run *run); /* the stderr line */
+};
+
+struct run {
+    const struct options *options;
+    const struct parlab_kernel *kernel;
+    /* The data (the plan says what, the driver allocates and fills it, untimed): `total` items
+     * of item_size bytes, shared among the ranks in whole grains of `grain` items; this worker
+     * holds items first .. first + count - 1 at `values`. */
+    uint64_t total, grain;
+    size_t item_size;
+    void (*fill)(struct run *run);
+    void *values;
+    uint64_t first, count;
+    /* One run: its results[0 .. results_per_run) (on rank 0 they are the ones checked). */
+    uint64_t results_per_run;
+    void (*once)(struct run *run, uint64_t number, struct result *results);
+    void *state;                /* the row's own (fsum: its share of blocks), or NULL */
+    void (*release)(struct run *run); /* frees state */
+    u128 expected;              /* an exact workload's closed form */
+    struct run_report report;
+};
+
+/* How a row's results are checked, on rank 0, never inside the clock. */
+struct check {
+    void (*prepare)(struct run *run); /* before the runs: what to expect */
+    /* After run `number`'s clock stopped (0 is the warm-up): keeps the first wrong result. */
+    void (*verify)(struct run *run, uint64_t number, const struct result *results);
+    void (*finish)(struct run *run);  /* after the last run: the report's result and verdict */
+};
+extern const struct check exact_check;
 
 /* cold_cache.c: --cold-cache.  prepare_run() goes before every run, warm-up included. */
 bool cold_cache_allocate(void);     /* false if this process could not get its buffer */
@@ -173,32 +231,11 @@ struct json {
 void json_add(struct json *j, const char *format, ...) __attribute__((format(printf, 2, 3)));
 void json_add_string(struct json *j, const char *key, const char *value);
 
-struct run_report {
-    const struct options *options;
-    const char *mode;          /* the JSON "mode": "array", "numbers", ... */
-    uint64_t n, tasks;         /* the JSON "n" and "tasks" */
-    char result[48], expected[48];
-    bool verified;
-    const char *formula;       /* what expected is: "n(n-1)/2" */
-    const char *result_label;  /* "Result" (default) or e.g. "Checksum (sum of the squares)" */
-    bool per_task;             /* "Result: X for each of the T tasks" */
-    double bytes_per_run;      /* memory traffic of one timed run; 0 if not memory-bound */
-    bool waiting;              /* the work only waits (sleeps): it scales past the cores */
-    const char *note;          /* one more line after the time, or NULL */
-    struct timing time;
-    /* A workload with more to say (fsum) adds these; NULL for the others. */
-    void (*json_fields)(struct json *j, const void *context);
-    void (*print_lines)(const struct run_report *r, const void *context); /* instead of Result/Check */
-    void (*print_wrong)(const struct run_report *r, const void *context); /* the stderr line */
-    const void *context;
-};
-/* For the exact workloads: keeps the first wrong result, or the result (rank 0 only). */
-void check_exact(struct run_report *r, u128 result, u128 expected);
 /* The start line, before the warm-up (rank 0). */
 void print_start(const struct options *o);
 /* Prints the report on rank 0, checks that stdout took it, and returns the exit status every rank
  * agrees on. */
-int finish_report(struct run_report *r);
+int finish_report(const struct run *run);
 const char *variant_name(void);  /* "serial", "openmp", "mpi" or "hybrid" */
 const char *variant_label(void); /* "Sequential", "OpenMP", "MPI" or "Hybrid MPI+OpenMP" */
 bool oversubscribed(void);       /* more ranks x threads on some host than its usable cores */
