@@ -3,18 +3,17 @@
  * Why: warm-up, repetitions, the barrier before each timed run, the max over ranks, the self-check
  * and the agreement on an exit status are easy to get subtly different in many copies.  Here they
  * are written once; a kernel file hands over only its functions, and its workload's row in
- * workloads.c says how to run them, with the pieces below.
+ * workloads.c says what its data is and what one run does.  The row never calls back here.
  *
  * Order of a run, on every rank:
- *   parse -> check the worker counts asked for -> the workload's run(): allocate and fill this
- *   worker's share (untimed) -> timed_runs(): one untimed warm-up, then repeat: [--cold-cache:
- *   evict the caches, untimed], barrier, start clock, compute (incl. the final reduction), stop
- *   clock, take the max over ranks -> check on rank 0 -> finish_report(): every rank exits with
- *   rank 0's verdict. */
+ *   parse -> check the worker counts asked for -> the row's plan -> allocate and fill this
+ *   worker's share (untimed) -> rank 0: what the check expects (untimed) -> one untimed warm-up,
+ *   then --repeat timed runs: [--cold-cache: evict the caches, untimed], barrier, start clock,
+ *   one run (incl. the final reduction), stop clock, take the max over ranks; then, outside the
+ *   clock, rank 0's check of that run's results -> the report: every rank exits with rank 0's
+ *   verdict. */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "internal.h"
 
@@ -42,7 +41,8 @@ static bool start_program(int argc, char **argv, const struct workload *w, struc
     char error[512];
     *status = parse_options(argc, argv, w, o, error, sizeof error);
     bool speaker = team_rank() == 0;
-    if (*status == 0 && !o->help && !o->version) {
+    bool answers = o->help || o->version || o->describe; /* it asks, and the program answers */
+    if (*status == 0 && !answers) {
         if (o->expect_threads && o->expect_threads != (uint64_t)threads_count()) {
             snprintf(error, sizeof error,
                      "--expect-threads: asked for %llu threads, got %d (check OMP_NUM_THREADS, "
@@ -59,7 +59,7 @@ static bool start_program(int argc, char **argv, const struct workload *w, struc
         }
     }
     /* Allocation can fail on one rank only, so the ranks agree on it. */
-    if (*status == 0 && o->cold_cache && !o->help && !o->version &&
+    if (*status == 0 && o->cold_cache && !answers &&
         team_agree(cold_cache_allocate() ? EXIT_OK : EXIT_BAD_INPUT) != EXIT_OK) {
         snprintf(error, sizeof error, "--cold-cache: cannot allocate the %.0f MB that evict "
                  "the caches", (double)cold_cache_bytes() / 1e6);
@@ -70,9 +70,11 @@ static bool start_program(int argc, char **argv, const struct workload *w, struc
             fprintf(stderr, "%s: %s\n", o->program, error);
         return false;
     }
-    if (o->help || o->version) {
+    if (answers) {
         if (speaker && o->help)
             print_usage(stdout, o->program, w);
+        if (speaker && o->describe)
+            print_description(stdout, o->program, variant_name(), w);
         if (speaker && o->version)
             printf("%s (parlab) %s\n", o->program, PARLAB_VERSION);
         if (speaker && (fflush(stdout) != 0 || ferror(stdout))) {
@@ -86,12 +88,128 @@ static bool start_program(int argc, char **argv, const struct workload *w, struc
     return true;
 }
 
+/* The array workloads' data: the values first .. first + count - 1 (kernel->fill). */
+static void fill_values(struct run *r) { r->kernel->fill(r->values, r->count, r->first); }
+
+/* An array workload's run: every task reduces this worker's values to one (rank 0: all's). */
+static void task_once(struct run *r, uint64_t number, struct result *results)
+{
+    (void)number;
+    for (uint64_t task = 0; task < r->options->tasks; task++)
+        results[task].whole = r->kernel->sum_task(r->values, r->count);
+}
+
+/* Does the kernel have the function of that name (struct parlab_kernel, parlab.h)? */
+static bool kernel_has(const struct parlab_kernel *k, const char *name)
+{
+    const struct {
+        const char *name;
+        bool present;
+    } functions[] = {
+        {"fill", k->fill != NULL},
+        {"sum_task", k->sum_task != NULL},
+        {"square_all", k->square_all != NULL},
+        {"square_numbers", k->square_numbers != NULL},
+        {"whole_tasks", k->whole_tasks != NULL},
+        {"split_task", k->split_task != NULL},
+        {"fsum", k->fsum != NULL},
+        {"fsum_naive", k->fsum_naive != NULL},
+    };
+    for (size_t f = 0; f < sizeof functions / sizeof functions[0]; f++)
+        if (strcmp(functions[f].name, name) == 0)
+            return functions[f].present;
+    return false;
+}
+
+/* What the row's plan starts from: an array workload with one uint64_t per value of -n, filled
+ * by the kernel's fill(), and one result per task, each checked against the closed form. */
+static struct run planned(const struct options *o, const struct parlab_kernel *kernel)
+{
+    const struct workload *w = o->workload;
+    return (struct run){
+        .options = o, .kernel = kernel, .total = o->n, .grain = 1, .item_size = sizeof(uint64_t),
+        .fill = fill_values, .results_per_run = o->tasks, .once = w->once ? w->once : task_once,
+        .report = {.mode = "array", .n = o->n, .tasks = o->tasks, .per_task = true,
+                   .verified = true, .formula = w->formula},
+    };
+}
+
+/* This worker's share of the data, in whole grains of items, allocated and filled (untimed). */
+static int share_data(struct run *r)
+{
+    uint64_t grains = (r->total + r->grain - 1) / r->grain, first_grain, grain_count;
+    block_share(grains, team_rank(), team_size(), &first_grain, &grain_count);
+    r->first = first_grain * r->grain;
+    r->count = grain_count == 0 ? 0 : r->first + grain_count * r->grain < r->total
+                                          ? grain_count * r->grain : r->total - r->first;
+    if (r->item_size == 0) /* no data in memory: the share of the range is all it needs */
+        return EXIT_OK;
+    int status;
+    if ((r->values = allocate_share(r->options, r->item_size, r->count, &status)) != NULL)
+        r->fill(r);
+    return status;
+}
+
+static int run_workload(struct run *r)
+{
+    const struct options *o = r->options;
+    const struct workload *w = o->workload;
+    const struct check *check = w->check ? w->check : &exact_check;
+    *r = planned(o, r->kernel);
+    int status = w->plan ? w->plan(r) : EXIT_OK;
+    if (status == EXIT_OK)
+        status = share_data(r);
+    r->report.bytes_per_run = r->item_size ? w->bytes_per_value * (double)r->report.n *
+                                                 (double)r->report.tasks : 0;
+    struct result *results = NULL;
+    double *times = NULL;
+    if (status == EXIT_OK) {
+        results = calloc(r->results_per_run ? r->results_per_run : 1, sizeof *results);
+        times = calloc(o->repeat, sizeof *times);
+        if (team_agree(results && times ? EXIT_OK : EXIT_BAD_INPUT) != EXIT_OK) {
+            if (team_rank() == 0)
+                fprintf(stderr, "%s: --tasks: no memory for %llu results\n", o->program,
+                        (unsigned long long)r->results_per_run);
+            status = EXIT_BAD_INPUT;
+        }
+    }
+    if (status == EXIT_OK) {
+        bool checker = team_rank() == 0; /* only rank 0 holds the reduced results */
+        if (checker)
+            check->prepare(r);
+        print_start(o);
+        for (uint64_t number = 0; number <= o->repeat; number++) {
+            prepare_run(o);
+            team_barrier();
+            double started = now_seconds();
+            r->once(r, number, results);
+            double elapsed = team_max(now_seconds() - started);
+            if (number > 0)
+                times[number - 1] = elapsed;
+            if (checker) /* after the clock stopped */
+                check->verify(r, number, results);
+        }
+        r->report.time = summarize_times(times, o->repeat);
+        if (checker)
+            check->finish(r);
+        status = finish_report(r);
+    }
+    free(times);
+    free(results);
+    free(r->values);
+    if (r->release)
+        r->release(r);
+    return status;
+}
+
 int parlab_main(int argc, char **argv, const struct parlab_kernel *kernel)
 {
     team_start(&argc, &argv);
     const struct workload *w = find_workload(kernel->workload);
-    const char *missing = "a workload row";
-    if (w == NULL || !w->has_kernel(kernel, &missing)) {
+    const char *missing = w ? NULL : "a workload row";
+    for (int k = 0; w && k < MAX_NEEDS && w->needs[k] && !missing; k++)
+        missing = kernel_has(kernel, w->needs[k]) ? NULL : w->needs[k];
+    if (missing) {
         /* A kernel file and its row disagree: a mistake in the program, not in the input. */
         if (team_rank() == 0)
             fprintf(stderr, "parlab: the kernel of workload '%s' lacks %s (see common/workloads.c)\n",
@@ -101,104 +219,9 @@ int parlab_main(int argc, char **argv, const struct parlab_kernel *kernel)
     struct options o;
     int status;
     if (start_program(argc, argv, w, &o, &status))
-        status = w->run(&(struct program){.options = &o, .kernel = kernel});
+        status = run_workload(&(struct run){.options = &o, .kernel = kernel});
     cold_cache_free();
     free_options(&o);
     return team_finish(status);
 }
 
-/* Memory for large arrays, on 2 MiB boundaries and marked for transparent huge pages where the
- * kernel offers them: the first touch of 80 MB then costs 40 faults instead of 20,000, which is
- * most of a small run's start-up.  Freed with free(). */
-void *allocate_pages(size_t bytes)
-{
-    const size_t huge = (size_t)2 << 20;
-    void *data = NULL;
-    if (posix_memalign(&data, huge, bytes ? bytes : 1) != 0)
-        return NULL;
-#ifdef MADV_HUGEPAGE
-    if (bytes >= huge)
-        madvise(data, bytes - bytes % huge, MADV_HUGEPAGE); /* only advice: fine if refused */
-#endif
-    return data;
-}
-
-/* The memory this process may use: the machine's, or less under a cgroup v2 limit (a container,
- * or a Slurm job with a memory request), where going over is a kill, not an error. */
-static double usable_memory(bool *limited)
-{
-    double memory = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
-    *limited = false;
-    char path[640] = "/sys/fs/cgroup", line[512];
-    FILE *self = fopen("/proc/self/cgroup", "r");
-    if (self != NULL) {
-        while (fgets(line, sizeof line, self))
-            if (strncmp(line, "0::", 3) == 0) { /* cgroup v2: "0::/the/group" */
-                line[strcspn(line, "\n")] = '\0';
-                snprintf(path, sizeof path, "/sys/fs/cgroup%s", line + 3);
-            }
-        fclose(self);
-    }
-    /* The limit may be set on the group or on any group above it. */
-    for (;;) {
-        char file[sizeof path + 16];
-        unsigned long long limit;
-        snprintf(file, sizeof file, "%s/memory.max", path);
-        FILE *max = fopen(file, "r");
-        if (max != NULL) {
-            if (fscanf(max, "%llu", &limit) == 1 && (double)limit < memory) {
-                memory = (double)limit;
-                *limited = true;
-            }
-            fclose(max);
-        }
-        char *slash = strrchr(path, '/');
-        if (slash == NULL || strcmp(path, "/sys/fs/cgroup") == 0)
-            break;
-        *slash = '\0';
-    }
-    return memory;
-}
-
-void *allocate_share(const struct options *o, size_t item_size, uint64_t count, int *status)
-{
-    double bytes = (double)count * (double)item_size;
-    double host_bytes = bytes * team_ranks_on_this_host();
-    bool limited;
-    double memory = usable_memory(&limited);
-    void *data = NULL;
-    *status = EXIT_OK;
-    if (host_bytes > 0.9 * memory)
-        *status = EXIT_BAD_INPUT;
-    else if ((data = allocate_pages((size_t)count * item_size)) == NULL)
-        *status = EXIT_BAD_INPUT;
-    *status = team_agree(*status);
-    if (*status != EXIT_OK && team_rank() == 0)
-        fprintf(stderr, "%s: -n: %llu needs %.1f GB of memory on this host, which has %.1f GB%s\n",
-                o->program, (unsigned long long)o->n, host_bytes / 1e9, memory / 1e9,
-                limited ? " (a cgroup memory limit)" : "");
-    if (*status != EXIT_OK) {
-        free(data);
-        data = NULL;
-    }
-    return data;
-}
-
-struct timing timed_runs(const struct options *o, void (*once)(void *context, uint64_t run),
-                         void *context)
-{
-    double *times = calloc(o->repeat, sizeof *times);
-    for (uint64_t run = 0; run <= o->repeat; run++) {
-        prepare_run(o);
-        team_barrier();
-        double started = now_seconds();
-        once(context, run);
-        double elapsed = now_seconds() - started;
-        elapsed = team_max(elapsed);
-        if (run > 0 && times != NULL)
-            times[run - 1] = elapsed;
-    }
-    struct timing time = times ? summarize_times(times, o->repeat) : (struct timing){0, 0, 0};
-    free(times);
-    return time;
-}

@@ -2,7 +2,8 @@
  *
  * Why separate from the kernels: a check that reuses the kernel's own arithmetic cannot catch the
  * kernel's mistakes.  These formulas never loop over the data, and they are computed in 128 bits,
- * where none of the accepted inputs can overflow (see the limits in internal.h and the unit tests). */
+ * where none of the accepted inputs can overflow (see the limits in internal.h and the unit tests).
+ * exact_check, at the end, compares every result of every run with them, after the clock stopped. */
 #include "internal.h"
 
 u128 sum_closed_form(uint64_t n)
@@ -48,3 +49,29 @@ void block_share(uint64_t n, int index, int workers, uint64_t *first, uint64_t *
     *first = i * base + (i < extra ? i : extra);
     *count = base + (i < extra ? 1 : 0);
 }
+
+/* ---- the check of the exact workloads: every result of every run equals the closed form ---- */
+
+static void exact_prepare(struct run *r)
+{
+    r->expected = r->options->workload->closed_form(r->options);
+}
+
+static void exact_verify(struct run *r, uint64_t number, const struct result *results)
+{
+    (void)number;
+    for (uint64_t k = 0; k < r->results_per_run && r->report.verified; k++)
+        if (results[k].whole != r->expected) { /* the first wrong result is the one reported */
+            r->report.verified = false;
+            u128_to_decimal(results[k].whole, r->report.result);
+        }
+}
+
+static void exact_finish(struct run *r)
+{
+    u128_to_decimal(r->expected, r->report.expected);
+    if (r->report.verified)
+        u128_to_decimal(r->expected, r->report.result);
+}
+
+const struct check exact_check = {exact_prepare, exact_verify, exact_finish};

@@ -39,8 +39,9 @@ void fsum_reference(uint64_t n, enum fsum_data data, struct exact_sum *exact, do
 /* |result - exact sum|, computed exactly and then rounded; -1 if result is out of range. */
 double fsum_distance(const struct exact_sum *exact, double result);
 
-/* fsum_run.c: fsum's plan, the `run` of its row in workloads.c. */
-int fsum_run(struct program *program);
+/* fsum_run.c: fsum's plan and check, on its row in workloads.c. */
+int fsum_plan(struct run *run);
+extern const struct check fsum_check;
 
 /* ---- common/fsum.c: which instruction set computes the lanes (every one gives the same bits) ----
  * PARLAB_FSUM_ISA = auto (the default: the widest this CPU has) | sse2 | avx2 | avx512 forces one.

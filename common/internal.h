@@ -30,33 +30,50 @@ enum { EXIT_OK = 0, EXIT_WRONG_RESULT = 1, EXIT_BAD_INPUT = 2, EXIT_OUTPUT_FAILE
 #define MAX_EXPECT UINT64_C(1000000)
 #define MAX_DELAY_SECONDS 60.0
 
-/* ---- the workload registry (common/workloads.c) ---- */
-/* Options that only some workloads take; a row says which with these bits. */
+/* ---- the options (common/cli.c): one table that the parser, the usage line, --help and
+ * --describe all read ---- */
+/* What an option's value is: the "kind" of --describe. */
+enum option_kind {
+    OPTION_WHOLE,   /* an integer in [min, max] */
+    OPTION_SECONDS, /* a decimal number of seconds in [min, max] */
+    OPTION_SWITCH,  /* no value */
+    OPTION_CHOICE,  /* one of words[], the first of which is the default */
+    OPTION_NUMBERS, /* the positional whole numbers, each in [min, max] */
+};
+/* Options that only some workloads take: a row says which with these bits. */
 enum {
     TAKES_TASKS = 1 << 0,      /* --tasks T */
     TAKES_NUMBERS = 1 << 1,    /* NUMBERS... and --delay S */
     TAKES_COLD_CACHE = 1 << 2, /* --cold-cache */
 };
-/* A workload's own options.  A switch is a flag (--naive); a choice takes one of a few words
- * (--data random|cancel), the first of which is the default. */
-enum { MAX_SWITCHES = 4, MAX_CHOICES = 4, MAX_CHOICE_WORDS = 6 };
-struct choice {
-    const char *name;
-    const char *words[MAX_CHOICE_WORDS]; /* ends at the first NULL */
+enum { MAX_OWN = 4, MAX_CHOICE_WORDS = 6, MAX_HELP = 4, MAX_OPTIONS = 24, MAX_NEEDS = 4 };
+struct option {
+    const char *flag;  /* "--tasks"; "NUMBERS" for the positional numbers */
+    const char *arg;   /* "T" in "--tasks T"; NULL for a switch and for NUMBERS */
+    enum option_kind kind;
+    uint64_t min, max; /* whole, seconds, numbers */
+    bool row_limit;    /* max is the row's n_max (and the default its n_default) */
+    bool has_default;
+    uint64_t fallback; /* the default, if has_default (whole, seconds) */
+    const char *words[MAX_CHOICE_WORDS]; /* choice: ends at the first NULL */
+    unsigned needs;    /* 0 (every workload takes it), or the TAKES_* bit a row needs */
+    size_t at;         /* where a shared option's value goes: offsetof(struct options, ...) */
+    const char *help;  /* for --help, '\n' where its line breaks; a row may give its own */
 };
 
 struct options;
-struct program;
+struct run;
+struct result;
 
 struct workload {
-    const char *name;         /* program names are NAME_VARIANT; the JSON "workload" */
-    const char *usage;        /* its options, for the usage line */
-    const char *about;        /* what it does, for --help */
-    const char *options_help; /* its own option lines, for --help */
-    unsigned takes;           /* TAKES_* bits */
-    const char *switches[MAX_SWITCHES];
-    struct choice choices[MAX_CHOICES];
-    const char *n_help;        /* what -n N means for it */
+    const char *name;  /* program names are NAME_VARIANT; the JSON "workload" */
+    const char *about; /* what it does, for --help */
+    unsigned takes;    /* TAKES_* bits */
+    /* Options of its own (a switch like --naive, a choice like --data): their values go to
+     * options.own[k], k their place here. */
+    struct option own[MAX_OWN];
+    /* Its words for shared options: {"-n", "values per task"} (-n has no words of its own). */
+    struct { const char *flag, *text; } help[MAX_HELP];
     uint64_t n_default, n_max; /* 0: no default; n_max keeps every exact result in its type */
     double bytes_per_value;    /* memory traffic per value and task; 0 when bound by the cores */
     const char *formula;       /* the closed form, as the check line prints it */
@@ -64,12 +81,18 @@ struct workload {
     /* Workload-specific rules for the parsed options (NULL: none); returns 0 or EXIT_BAD_INPUT
      * with a one-line message in error. */
     int (*check_options)(struct options *o, char *error, size_t size);
-    /* The rest of the start line: "4 tasks, each summing 0..9999999". */
-    void (*describe)(const struct options *o, FILE *out);
-    /* Which kernel functions it needs: false names a missing one in *missing. */
-    bool (*has_kernel)(const struct parlab_kernel *kernel, const char **missing);
-    /* Sets up the data, hands the runs to the timed loop, checks and reports: the exit status. */
-    int (*run)(struct program *program);
+    /* The rest of the start line.  NULL: "4 tasks, each VERB 0..N-1", with its verb. */
+    void (*start_line)(const struct options *o, FILE *out);
+    const char *verb;
+    const char *needs[MAX_NEEDS]; /* the kernel functions it calls: {"fill", "sum_task"} */
+    /* Its run, which the driver carries out (driver.c).  By default an array workload: one
+     * uint64_t per value of -n, filled by the kernel's fill(), and one run is `once`: a result
+     * per task (NULL: each task is the kernel's sum_task() over this worker's values).  A plan
+     * (NULL: none) changes what differs; it returns 0, or an exit status after saying why on
+     * rank 0. */
+    void (*once)(struct run *run, uint64_t number, struct result *results);
+    int (*plan)(struct run *run);
+    const struct check *check; /* how its results are checked (NULL: exact_check) */
 };
 extern const struct workload *const workloads[]; /* NULL-terminated */
 const struct workload *find_workload(const char *name);
@@ -77,31 +100,33 @@ const struct workload *find_workload(const char *name);
 struct options {
     const char *program;
     const struct workload *workload;
-    bool n_given;            /* -n given (square: array mode) */
-    uint64_t n;
-    uint64_t tasks;
+    uint64_t n, tasks, repeat;
+    uint64_t expect_threads, expect_ranks; /* 0: no check */
     double delay;
-    uint64_t repeat;
-    bool json;
-    bool help, version;
-    uint64_t expect_threads; /* 0: no check */
-    uint64_t expect_ranks;
-    uint64_t *numbers;       /* NUMBERS (square's numbers mode) */
+    bool json, help, version, describe;
+    bool cold_cache;   /* --cold-cache: evict the caches before every run */
+    uint64_t *numbers; /* NUMBERS (square's numbers mode) */
     size_t number_count;
-    bool tasks_given, delay_given;
-    bool cold_cache;         /* --cold-cache: evict the caches before every run */
-    bool switch_on[MAX_SWITCHES]; /* the row's switches, in its order */
-    unsigned choice[MAX_CHOICES]; /* the row's choices: the index of the word taken */
+    unsigned own[MAX_OWN];   /* the row's own options: a switch's 0 or 1, a choice's word */
+    bool given[MAX_OPTIONS]; /* by option_at()'s index: given on the command line */
 };
-/* A workload's own options, by name (it must be one of its row's). */
-bool option_switch(const struct options *o, const char *name);
-const char *option_choice(const struct options *o, const char *name);
+/* The k-th option a program of row w may know, in --help's order (NULL past the last); those
+ * the row does not take are included (takes_option() says which). */
+const struct option *option_at(const struct workload *w, size_t k);
+bool takes_option(const struct workload *w, const struct option *option);
+/* Was it given; a row's own switch and choice, by name (it must be one of its row's). */
+bool option_given(const struct options *o, const char *flag);
+bool option_switch(const struct options *o, const char *flag);
+const char *option_choice(const struct options *o, const char *flag);
 
 /* cli.c: returns 0, or EXIT_BAD_INPUT with a one-line message (no newline) in error. */
 int parse_options(int argc, char **argv, const struct workload *workload, struct options *options,
                   char *error, size_t error_size);
 void free_options(struct options *options);
 void print_usage(FILE *out, const char *program, const struct workload *workload);
+/* --describe: the one JSON line (with its newline) of what the program accepts. */
+void print_description(FILE *out, const char *program, const char *variant,
+                       const struct workload *workload);
 /* Parses all of text as a whole number in [min, max]; false on anything else. */
 bool parse_whole_number(const char *text, uint64_t min, uint64_t max, uint64_t *value);
 
@@ -119,25 +144,76 @@ double now_seconds(void);
 double clock_resolution_seconds(void);
 void sleep_seconds(double seconds);
 
-/* ---- driver.c: what every workload's run() is built from ---- */
-struct program {
-    const struct options *options;
-    const struct parlab_kernel *kernel;
-};
+/* ---- memory.c: this worker's share of the data ---- */
 /* This worker's `count` items of item_size bytes (never NULL when it returns EXIT_OK, even for
  * no items), or NULL with *status set, on every rank alike. */
 void *allocate_share(const struct options *o, size_t item_size, uint64_t count, int *status);
 /* Memory on 2 MiB boundaries, marked for transparent huge pages; freed with free(). */
 void *allocate_pages(size_t bytes);
 
+/* ---- driver.c: the run, the same for every workload ----
+ * parse -> the row's plan -> allocate and fill this worker's share (untimed) -> the check's
+ * expected value (untimed) -> one warm-up and --repeat timed runs, each run's results checked
+ * after its clock stops -> the report, and the exit status every rank agrees on. */
 struct timing {
     double min, median, max;
 };
-/* One untimed warm-up (run 0), then o->repeat timed runs (1..repeat), each started together after
- * a barrier and lasting until the slowest rank is done.  Returns min, median and max on rank 0. */
-struct timing timed_runs(const struct options *o, void (*once)(void *context, uint64_t run),
-                         void *context);
 struct timing summarize_times(const double *times, size_t count);
+
+/* One result of a run: an exact workload's integer, or fsum's double. */
+struct result {
+    u128 whole;
+    double real;
+};
+
+/* The report every workload gives (report.c); the plan and the check fill it in. */
+struct json;
+struct run_report {
+    const char *mode;          /* the JSON "mode": "array", "numbers", ... */
+    uint64_t n, tasks;         /* the JSON "n" and "tasks" */
+    char result[48], expected[48];
+    bool verified;
+    const char *formula;       /* what expected is: "n(n-1)/2" */
+    const char *result_label;  /* "Result" (default) or e.g. "Checksum (sum of the squares)" */
+    bool per_task;             /* "Result: X for each of the T tasks" */
+    double bytes_per_run;      /* memory traffic of one timed run; 0 if not memory-bound */
+    bool waiting;              /* the work only waits (sleeps): it scales past the cores */
+    const char *note;          /* one more line after the time, or NULL */
+    struct timing time;
+    /* A workload with more to say (fsum, heavy) adds these; NULL for the others. */
+    void (*json_fields)(struct json *j, const struct run *run);
+    void (*print_lines)(const struct run *run); /* instead of Result/Check */
+    void (*print_wrong)(const struct run *run); /* the stderr line */
+};
+
+struct run {
+    const struct options *options;
+    const struct parlab_kernel *kernel;
+    /* The data (the plan says what, the driver allocates and fills it, untimed): `total` items
+     * of item_size bytes, shared among the ranks in whole grains of `grain` items; this worker
+     * holds items first .. first + count - 1 at `values`. */
+    uint64_t total, grain;
+    size_t item_size;
+    void (*fill)(struct run *run);
+    void *values;
+    uint64_t first, count;
+    /* One run: its results[0 .. results_per_run) (on rank 0 they are the ones checked). */
+    uint64_t results_per_run;
+    void (*once)(struct run *run, uint64_t number, struct result *results);
+    void *state;                /* the row's own (fsum: its share of blocks), or NULL */
+    void (*release)(struct run *run); /* frees state */
+    u128 expected;              /* an exact workload's closed form */
+    struct run_report report;
+};
+
+/* How a row's results are checked, on rank 0, never inside the clock. */
+struct check {
+    void (*prepare)(struct run *run); /* before the runs: what to expect */
+    /* After run `number`'s clock stopped (0 is the warm-up): keeps the first wrong result. */
+    void (*verify)(struct run *run, uint64_t number, const struct result *results);
+    void (*finish)(struct run *run);  /* after the last run: the report's result and verdict */
+};
+extern const struct check exact_check;
 
 /* cold_cache.c: --cold-cache.  prepare_run() goes before every run, warm-up included. */
 bool cold_cache_allocate(void);     /* false if this process could not get its buffer */
@@ -155,32 +231,11 @@ struct json {
 void json_add(struct json *j, const char *format, ...) __attribute__((format(printf, 2, 3)));
 void json_add_string(struct json *j, const char *key, const char *value);
 
-struct run_report {
-    const struct options *options;
-    const char *mode;          /* the JSON "mode": "array", "numbers", ... */
-    uint64_t n, tasks;         /* the JSON "n" and "tasks" */
-    char result[48], expected[48];
-    bool verified;
-    const char *formula;       /* what expected is: "n(n-1)/2" */
-    const char *result_label;  /* "Result" (default) or e.g. "Checksum (sum of the squares)" */
-    bool per_task;             /* "Result: X for each of the T tasks" */
-    double bytes_per_run;      /* memory traffic of one timed run; 0 if not memory-bound */
-    bool waiting;              /* the work only waits (sleeps): it scales past the cores */
-    const char *note;          /* one more line after the time, or NULL */
-    struct timing time;
-    /* A workload with more to say (fsum) adds these; NULL for the others. */
-    void (*json_fields)(struct json *j, const void *context);
-    void (*print_lines)(const struct run_report *r, const void *context); /* instead of Result/Check */
-    void (*print_wrong)(const struct run_report *r, const void *context); /* the stderr line */
-    const void *context;
-};
-/* For the exact workloads: keeps the first wrong result, or the result (rank 0 only). */
-void check_exact(struct run_report *r, u128 result, u128 expected);
 /* The start line, before the warm-up (rank 0). */
 void print_start(const struct options *o);
 /* Prints the report on rank 0, checks that stdout took it, and returns the exit status every rank
  * agrees on. */
-int finish_report(struct run_report *r);
+int finish_report(const struct run *run);
 const char *variant_name(void);  /* "serial", "openmp", "mpi" or "hybrid" */
 const char *variant_label(void); /* "Sequential", "OpenMP", "MPI" or "Hybrid MPI+OpenMP" */
 bool oversubscribed(void);       /* more ranks x threads on some host than its usable cores */

@@ -3,6 +3,7 @@
  * Why one place: every variant and every workload must report the same fields, computed the same
  * way, or comparisons between them (and between machines) mean nothing.  A workload with more to
  * say adds fields and lines through the callbacks of struct run_report; the rest is shared.
+ * It only reads the run: the verdict was reached by the row's check, after the clock stopped.
  * Only rank 0 prints, and it checks that the output really was written: a full disk or a closed
  * stdout is an error (exit 3), never a silent "verified". */
 #include <errno.h>
@@ -159,9 +160,8 @@ void json_add_string(struct json *j, const char *key, const char *value)
 }
 
 /* "verified" and every field after it: how the run went and where it ran. */
-static void json_add_run(struct json *j, const struct run_report *r)
+static void json_add_run(struct json *j, const struct run_report *r, const struct options *o)
 {
-    const struct options *o = r->options;
     char host[256] = "unknown", model[256];
     gethostname(host, sizeof host - 1);
     cpu_model(model, sizeof model);
@@ -209,10 +209,11 @@ static void json_add_run(struct json *j, const struct run_report *r)
 }
 
 /* The whole JSON line, or false (out of memory) with nothing printed. */
-static bool print_json(const struct run_report *r)
+static bool print_json(const struct run *run)
 {
+    const struct run_report *r = &run->report;
     struct json j = {0};
-    json_add(&j, "{\"workload\":\"%s\"", r->options->workload->name);
+    json_add(&j, "{\"workload\":\"%s\"", run->options->workload->name);
     json_add_string(&j, "variant", variant_name());
     json_add_string(&j, "mode", r->mode);
     json_add(&j, ",\"threads\":%d,\"ranks\":%d", threads_count(), team_size());
@@ -221,8 +222,8 @@ static bool print_json(const struct run_report *r)
     json_add_string(&j, "result", r->result);
     json_add_string(&j, "expected", r->expected);
     if (r->json_fields)
-        r->json_fields(&j, r->context);
-    json_add_run(&j, r);
+        r->json_fields(&j, run);
+    json_add_run(&j, r, run->options);
     bool whole = !j.failed;
     if (whole)
         fputs(j.text, stdout);
@@ -243,14 +244,18 @@ void print_start(const struct options *o)
         printf("%d hosts, %d cores in all): ", host_count, cpus);
     else
         printf("%d cores): ", cpus);
-    o->workload->describe(o, stdout);
+    const struct workload *w = o->workload;
+    if (w->start_line)
+        w->start_line(o, stdout);
+    else
+        printf("%llu task%s %s 0..%llu", (unsigned long long)o->tasks,
+               o->tasks == 1 ? "" : "s, each", w->verb, (unsigned long long)(o->n - 1));
     printf("\n");
     fflush(stdout);
 }
 
-static void print_time(const struct run_report *r)
+static void print_time(const struct run_report *r, const struct options *o)
 {
-    const struct options *o = r->options;
     const struct timing *time = &r->time;
     printf("%s Time: %.4g seconds (median of %llu timed run%s after 1 untimed warm-up%s; "
            "min %.4g, max %.4g", variant_label(), time->median, (unsigned long long)o->repeat,
@@ -271,14 +276,6 @@ static void print_time(const struct run_report *r)
                           : "these times are not valid for speedup");
 }
 
-void check_exact(struct run_report *r, u128 result, u128 expected)
-{
-    if (team_rank() != 0 || !r->verified)
-        return; /* only rank 0 holds the reduced result; keep the first wrong one */
-    u128_to_decimal(result, r->result);
-    r->verified = result == expected;
-}
-
 static void print_lines(const struct run_report *r)
 {
     printf("%s: %s", r->result_label ? r->result_label : "Result", r->result);
@@ -289,28 +286,29 @@ static void print_lines(const struct run_report *r)
     printf("\nCheck: %s = %s, %s\n", r->formula, r->expected, r->verified ? "verified" : "WRONG");
 }
 
-int finish_report(struct run_report *r)
+int finish_report(const struct run *run)
 {
-    const struct options *o = r->options;
+    const struct options *o = run->options;
+    const struct run_report *r = &run->report;
     int status = EXIT_OK;
     if (team_rank() == 0) {
         status = r->verified ? EXIT_OK : EXIT_WRONG_RESULT;
         if (!r->verified && r->print_wrong)
-            r->print_wrong(r, r->context);
+            r->print_wrong(run);
         else if (!r->verified)
             fprintf(stderr, "%s: wrong result: got %s, expected %s = %s\n", o->program,
                     r->result, r->formula, r->expected);
         if (o->json) {
-            if (!print_json(r)) {
+            if (!print_json(run)) {
                 fprintf(stderr, "%s: out of memory while writing the JSON line\n", o->program);
                 status = EXIT_OUTPUT_FAILED;
             }
         } else {
             if (r->print_lines)
-                r->print_lines(r, r->context);
+                r->print_lines(run);
             else
                 print_lines(r);
-            print_time(r);
+            print_time(r, o);
             if (r->note)
                 printf("Note: %s\n", r->note);
         }

@@ -6,105 +6,44 @@
  * out a workload's name is here (and in the harness's registry, harness/pharness/registry.py); the
  * parser, the timed loop and the report read the rows.  CONTRIBUTING.md says how to add a row.
  *
- * Each section below is one workload: its closed form, its plan (run), and its row. */
+ * Each section below is one workload: its closed form, what one run does, and its row.  The
+ * driver (driver.c) does the rest: it allocates and fills the data, times the runs, has the row's
+ * check verify every run's results after the clock stopped, and reports. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "fsum_internal.h"
 #include "internal.h"
-#include "parlab_fsum.h"
-
-/* ---- shared by the exact workloads ---- */
-
-/* A run of one exact workload: its kernel and data, and the report it fills in. */
-struct exact_run {
-    const struct parlab_kernel *kernel;
-    struct run_report *report;
-    const struct options *options;
-    uint64_t *values, *squares, count, first;
-    u128 expected;
-};
-
-static struct run_report exact_report(const struct options *o, const char *mode, u128 expected)
-{
-    struct run_report r = {.options = o, .mode = mode, .n = o->n, .tasks = o->tasks,
-                           .verified = true, .formula = o->workload->formula};
-    u128_to_decimal(expected, r.expected);
-    u128_to_decimal(expected, r.result);
-    return r;
-}
 
 /* ---- sum: --tasks tasks, each summing the n values 0..n-1 held in memory ---- */
 
 static u128 sum_expected(const struct options *o) { return sum_closed_form(o->n); }
 
-static void describe_sum(const struct options *o, FILE *out)
-{
-    fprintf(out, "%llu task%s summing 0..%llu", (unsigned long long)o->tasks,
-            o->tasks == 1 ? "" : "s, each", (unsigned long long)(o->n - 1));
-}
-
-static bool sum_kernel(const struct parlab_kernel *k, const char **missing)
-{
-    *missing = !k->fill ? "fill" : !k->sum_task ? "sum_task" : NULL;
-    return *missing == NULL;
-}
-
-static void sum_once(void *context, uint64_t run)
-{
-    struct exact_run *s = context;
-    (void)run;
-    for (uint64_t task = 0; task < s->options->tasks; task++)
-        check_exact(s->report, s->kernel->sum_task(s->values, s->count), s->expected);
-}
-
-static int sum_run(struct program *p)
-{
-    const struct options *o = p->options;
-    struct exact_run s = {.kernel = p->kernel, .options = o, .expected = sum_expected(o)};
-    block_share(o->n, team_rank(), team_size(), &s.first, &s.count);
-    int status;
-    if ((s.values = allocate_share(o, sizeof(uint64_t), s.count, &status)) == NULL)
-        return status;
-    p->kernel->fill(s.values, s.count, s.first);
-    struct run_report report = exact_report(o, "array", s.expected);
-    report.per_task = true;
-    report.bytes_per_run = o->workload->bytes_per_value * (double)o->n * (double)o->tasks;
-    s.report = &report;
-    print_start(o);
-    report.time = timed_runs(o, sum_once, &s);
-    free(s.values);
-    return finish_report(&report);
-}
-
 static const struct workload sum = {
     .name = "sum",
-    .usage = "[-n N] [--tasks T] [--cold-cache]",
     .about = "Runs T tasks, each summing the N integers 0..N-1 held in memory, split across\n"
              "the program's workers, and checks every task against N(N-1)/2.",
-    .n_help = "values per task",
-    .options_help = "  --tasks T         tasks, like the seed's four calls (default 4; 1 to 1000000)\n",
     .takes = TAKES_TASKS | TAKES_COLD_CACHE,
+    .help = {{"-n", "values per task"}},
     .n_default = 10000000,
     .n_max = UINT64_C(6074001000), /* the largest n whose n(n-1)/2 fits in uint64_t */
     .bytes_per_value = sizeof(uint64_t),
     .formula = "n(n-1)/2",
     .closed_form = sum_expected,
-    .describe = describe_sum,
-    .has_kernel = sum_kernel,
-    .run = sum_run,
+    .verb = "summing",
+    .needs = {"fill", "sum_task"},
 };
 
 /* ---- square: the seed's calculate_square (numbers mode), or squares 1..n (array mode) ---- */
 
 static u128 square_expected(const struct options *o)
 {
-    return o->n_given ? squares_closed_form(o->n) : squares_of(o->numbers, o->number_count);
+    return option_given(o, "-n") ? squares_closed_form(o->n) : squares_of(o->numbers, o->number_count);
 }
 
 static void describe_square(const struct options *o, FILE *out)
 {
-    if (o->n_given) {
+    if (option_given(o, "-n")) {
         fprintf(out, "squaring 1..%llu into an array", (unsigned long long)o->n);
         return;
     }
@@ -120,21 +59,21 @@ static void describe_square(const struct options *o, FILE *out)
 static int check_square_options(struct options *o, char *error, size_t size)
 {
     const char *why = NULL;
-    if (o->n_given && o->number_count > 0)
+    if (option_given(o, "-n") && o->number_count > 0)
         why = "-n: squares 1..N, so it cannot be combined with NUMBERS";
-    else if (o->n_given && o->delay_given)
+    else if (option_given(o, "-n") && option_given(o, "--delay"))
         why = "--delay: has no effect with -n (array mode); drop one of them";
-    else if (o->n_given && o->tasks_given)
+    else if (option_given(o, "-n") && option_given(o, "--tasks"))
         why = "--tasks: has no effect with -n (array mode); drop one of them";
-    else if (!o->n_given && o->cold_cache)
+    else if (!option_given(o, "-n") && o->cold_cache)
         why = "--cold-cache: only with -n (array mode): numbers mode keeps no array";
-    else if (o->number_count > 0 && o->tasks_given)
+    else if (o->number_count > 0 && option_given(o, "--tasks"))
         why = "--tasks: squares 1..T, so it cannot be combined with NUMBERS";
     if (why) {
         snprintf(error, size, "%s", why);
         return EXIT_BAD_INPUT;
     }
-    if (!o->n_given && o->number_count == 0) { /* the seed's numbers = [1, 2, 3, 4], or 1..T */
+    if (!option_given(o, "-n") && o->number_count == 0) { /* the seed's numbers = [1, 2, 3, 4], or 1..T */
         uint64_t *numbers = realloc(o->numbers, (size_t)o->tasks * sizeof *numbers);
         if (numbers == NULL) {
             snprintf(error, size, "--tasks: out of memory for %llu numbers",
@@ -148,86 +87,75 @@ static int check_square_options(struct options *o, char *error, size_t size)
     return 0;
 }
 
-static bool square_kernel(const struct parlab_kernel *k, const char **missing)
+
+static void square_array_once(struct run *r, uint64_t number, struct result *results)
 {
-    *missing = !k->fill ? "fill" : !k->square_all ? "square_all"
-               : !k->square_numbers ? "square_numbers" : NULL;
-    return *missing == NULL;
+    (void)number;
+    uint64_t *values = r->values;
+    results[0].whole = r->kernel->square_all(values, values + r->count, r->count);
 }
 
-static void square_array_once(void *context, uint64_t run)
+/* The values 1..n, and the squares' half written first by the worker that writes it later. */
+static void square_fill(struct run *r)
 {
-    struct exact_run *s = context;
-    (void)run;
-    check_exact(s->report, s->kernel->square_all(s->values, s->squares, s->count), s->expected);
+    uint64_t *values = r->values;
+    r->kernel->fill(values, r->count, r->first + 1);
+    r->kernel->fill(values + r->count, r->count, 0);
 }
 
-static void square_numbers_once(void *context, uint64_t run)
+static void square_numbers_once(struct run *r, uint64_t number, struct result *results)
 {
-    struct exact_run *s = context;
-    const struct options *o = s->options;
-    set_quiet(o->json || run != 1); /* the seed's lines: first timed run only */
-    u128 checksum = s->kernel->square_numbers(o->numbers, o->number_count, o->delay);
+    const struct options *o = r->options;
+    set_quiet(o->json || number != 1); /* the seed's lines: first timed run only */
+    results[0].whole = r->kernel->square_numbers(o->numbers, o->number_count, o->delay);
     if (!is_quiet() && team_rank() == 0) {
         printf("Finished all tasks!\n");
         fflush(stdout);
     }
-    check_exact(s->report, checksum, s->expected);
 }
 
-static int square_run(struct program *p)
+static int square_plan(struct run *r)
 {
-    const struct options *o = p->options;
-    struct exact_run s = {.kernel = p->kernel, .options = o, .expected = square_expected(o)};
-    struct run_report report = exact_report(o, o->n_given ? "array" : "numbers", s.expected);
-    report.result_label = "Checksum (sum of the squares)";
-    s.report = &report;
-    void (*once)(void *, uint64_t) = square_numbers_once;
-    if (o->n_given) {
-        block_share(o->n, team_rank(), team_size(), &s.first, &s.count);
-        int status;
-        if ((s.values = allocate_share(o, 2 * sizeof(uint64_t), s.count, &status)) == NULL)
-            return status;
-        s.squares = s.values + s.count;
-        p->kernel->fill(s.values, s.count, s.first + 1); /* the values 1..n */
-        p->kernel->fill(s.squares, s.count, 0); /* first touch by the worker that writes here */
-        report.tasks = 1;
-        report.bytes_per_run = o->workload->bytes_per_value * (double)o->n;
-        once = square_array_once;
-    } else {
-        report.n = report.tasks = o->number_count;
-        report.formula = "the sum of the squares";
-        report.waiting = true; /* calculate_square sleeps: more workers than cores still help */
-        if (team_size() > 1)
-            report.note = "mpirun forwards each rank's lines as they come, not in time order: "
-                          "'Finished all tasks!' can appear before another rank's 'Result:'";
+    const struct options *o = r->options;
+    r->results_per_run = 1;
+    r->report.per_task = false;
+    r->report.result_label = "Checksum (sum of the squares)";
+    if (option_given(o, "-n")) {
+        r->item_size = 2 * sizeof(uint64_t); /* the value and its square */
+        r->fill = square_fill;
+        r->once = square_array_once;
+        r->report.tasks = 1;
+        return 0;
     }
-    print_start(o);
-    report.time = timed_runs(o, once, &s);
-    free(s.values);
-    return finish_report(&report);
+    r->item_size = 0; /* numbers mode keeps no array */
+    r->once = square_numbers_once;
+    r->report.mode = "numbers";
+    r->report.n = r->report.tasks = o->number_count;
+    r->report.formula = "the sum of the squares";
+    r->report.waiting = true; /* calculate_square sleeps: more workers than cores still help */
+    if (team_size() > 1)
+        r->report.note = "mpirun forwards each rank's lines as they come, not in time order: "
+                         "'Finished all tasks!' can appear before another rank's 'Result:'";
+    return 0;
 }
 
 static const struct workload square = {
     .name = "square",
-    .usage = "[NUMBERS...] [--delay S] [--tasks T] | -n N [--cold-cache]",
     .about = "Squares each number on its own worker after a simulated delay, like the seed\n"
              "(default numbers 1 2 3 4, or 1..T); or with -n squares 1..N into an array and\n"
              "checks the sum of the squares against N(N+1)(2N+1)/6.",
-    .n_help = "array mode: square 1..N",
-    .options_help = "  NUMBERS           whole numbers from 0 to 4294967295\n"
-                    "  --delay S         simulated work per number, seconds (default 1; 0 to 60)\n"
-                    "  --tasks T         square 1..T when no NUMBERS are given (default 4)\n",
     .takes = TAKES_TASKS | TAKES_NUMBERS | TAKES_COLD_CACHE,
+    .help = {{"-n", "array mode: square 1..N"},
+             {"--tasks", "square 1..T when no NUMBERS are given"}},
     .n_default = 0, /* no default: without -n, square runs the seed's numbers */
     .n_max = UINT64_C(4294967295), /* the largest value whose square fits in uint64_t */
     .bytes_per_value = 2 * sizeof(uint64_t), /* read the value, write its square */
     .formula = "n(n+1)(2n+1)/6",
     .closed_form = square_expected,
     .check_options = check_square_options,
-    .describe = describe_square,
-    .has_kernel = square_kernel,
-    .run = square_run,
+    .start_line = describe_square,
+    .needs = {"fill", "square_all", "square_numbers"},
+    .plan = square_plan,
 };
 
 /* ---- fsum: the floating-point sum, bit-identical at every worker count (fsum_run.c) ---- */
@@ -240,34 +168,29 @@ static void describe_fsum(const struct options *o, FILE *out)
                                         : "reproducible: fixed blocks, fixed order");
 }
 
-static bool fsum_kernel(const struct parlab_kernel *k, const char **missing)
-{
-    *missing = !k->fsum ? "fsum" : !k->fsum_naive ? "fsum_naive" : NULL;
-    return *missing == NULL;
-}
 
 static const struct workload fsum = {
     .name = "fsum",
-    .usage = "[-n N] [--naive] [--data random|cancel] [--cold-cache]",
     .about = "Sums N doubles generated from their index (both signs, magnitudes 2^-32..2^32),\n"
              "bit-identically at every thread and rank count: fixed blocks of values by global\n"
              "index, each summed with its rounding errors, combined in block order.  Checks\n"
              "the result against the exact sum (integer arithmetic) and an error bound.",
-    .n_help = "values",
-    .options_help = "  --naive           plain reduction(+) / MPI_Reduce instead: the last bits change\n"
-                    "                    with the worker count (a demonstration; checked against the\n"
-                    "                    naive error bound)\n"
-                    "  --data KIND       random (default), or cancel: pairs that nearly cancel\n",
     .takes = TAKES_COLD_CACHE,
-    .switches = {"--naive"},
-    .choices = {{"--data", {"random", "cancel"}}},
+    .own = {{.flag = "--naive", .kind = OPTION_SWITCH,
+             .help = "plain reduction(+) / MPI_Reduce instead: the last bits change\n"
+                     "with the worker count (a demonstration; checked against the\n"
+                     "naive error bound)"},
+            {.flag = "--data", .arg = "KIND", .kind = OPTION_CHOICE, .words = {"random", "cancel"},
+             .help = "random (default), or cancel: pairs that nearly cancel"}},
+    .help = {{"-n", "values"}},
     .n_default = 10000000,
     .n_max = UINT64_C(4294967296), /* 32 GiB of doubles; the exact reference would allow 2^74 */
     .bytes_per_value = sizeof(double),
     .formula = "the exact sum",
-    .describe = describe_fsum,
-    .has_kernel = fsum_kernel,
-    .run = fsum_run,
+    .start_line = describe_fsum,
+    .needs = {"fsum", "fsum_naive"},
+    .plan = fsum_plan,
+    .check = &fsum_check,
 };
 
 /* ---- heavy: the seed's cpu_heavy_task: --tasks tasks, each adding 0..n-1 in registers ---- */
@@ -285,83 +208,70 @@ static void describe_heavy(const struct options *o, FILE *out)
                           : "whole tasks handed to the workers, as Pool.map does");
 }
 
-static bool heavy_kernel(const struct parlab_kernel *k, const char **missing)
-{
-    *missing = !k->whole_tasks ? "whole_tasks" : !k->split_task ? "split_task" : NULL;
-    return *missing == NULL;
-}
 
-/* Whole tasks: the kernel hands them out; every task's result is checked (rank 0 has them). */
-static void heavy_tasks_once(void *context, uint64_t run)
+/* Whole tasks: the kernel hands them out, and puts their results (on rank 0) in its state. */
+static void heavy_tasks_once(struct run *r, uint64_t number, struct result *results)
 {
-    struct exact_run *s = context;
-    (void)run;
-    memset(s->values, 0, s->options->tasks * sizeof *s->values); /* no result left from before */
-    s->kernel->whole_tasks(s->options->n, s->options->tasks, s->values);
-    for (uint64_t task = 0; task < s->options->tasks; task++)
-        check_exact(s->report, s->values[task], s->expected);
+    (void)number;
+    uint64_t *task_results = r->state;
+    memset(task_results, 0, r->options->tasks * sizeof *task_results); /* none left from before */
+    r->kernel->whole_tasks(r->options->n, r->options->tasks, task_results);
+    for (uint64_t task = 0; task < r->options->tasks; task++)
+        results[task].whole = task_results[task];
 }
 
 /* --split data: each task in turn, every worker adding its share of the range. */
-static void heavy_data_once(void *context, uint64_t run)
+static void heavy_data_once(struct run *r, uint64_t number, struct result *results)
 {
-    struct exact_run *s = context;
-    (void)run;
-    for (uint64_t task = 0; task < s->options->tasks; task++)
-        check_exact(s->report, s->kernel->split_task(s->first, s->count), s->expected);
+    (void)number;
+    for (uint64_t task = 0; task < r->options->tasks; task++)
+        results[task].whole = r->kernel->split_task(r->first, r->count);
 }
 
-static void heavy_json(struct json *j, const void *context)
+static void heavy_json(struct json *j, const struct run *r)
 {
-    const struct exact_run *s = context;
-    json_add_string(j, "split", option_choice(s->options, "--split"));
+    json_add_string(j, "split", option_choice(r->options, "--split"));
 }
 
-static int heavy_run(struct program *p)
+static void heavy_release(struct run *r) { free(r->state); }
+
+static int heavy_plan(struct run *r)
 {
-    const struct options *o = p->options;
-    struct exact_run s = {.kernel = p->kernel, .options = o, .expected = sum_expected(o)};
-    block_share(o->n, team_rank(), team_size(), &s.first, &s.count); /* this worker's share */
-    s.values = calloc(o->tasks, sizeof *s.values);                    /* the tasks' results */
-    if (team_agree(s.values ? EXIT_OK : EXIT_BAD_INPUT) != EXIT_OK) {
+    const struct options *o = r->options;
+    r->item_size = 0; /* the values are made in registers: only this worker's range */
+    r->state = calloc(o->tasks, sizeof(uint64_t)); /* the tasks' results */
+    r->release = heavy_release;
+    if (team_agree(r->state ? EXIT_OK : EXIT_BAD_INPUT) != EXIT_OK) {
         if (team_rank() == 0)
             fprintf(stderr, "%s: --tasks: no memory for %llu results\n", o->program,
                     (unsigned long long)o->tasks);
-        free(s.values);
         return EXIT_BAD_INPUT;
     }
-    struct run_report report = exact_report(o, "tasks", s.expected);
-    report.per_task = true;
-    report.json_fields = heavy_json;
-    report.context = &s;
-    s.report = &report;
-    print_start(o);
-    report.time = timed_runs(o, split_data(o) ? heavy_data_once : heavy_tasks_once, &s);
-    free(s.values);
-    return finish_report(&report);
+    r->once = split_data(o) ? heavy_data_once : heavy_tasks_once;
+    r->report.mode = "tasks";
+    r->report.json_fields = heavy_json;
+    return 0;
 }
 
 static const struct workload heavy = {
     .name = "heavy",
-    .usage = "[-n N] [--tasks T] [--split tasks|data]",
     .about = "The seed's cpu_heavy_task: T tasks, each adding the integers 0..N-1, made in\n"
              "registers (no array: bound by the cores, not by memory).  Whole tasks are handed\n"
              "to the workers, as Pool.map does; with --split data each task is split across\n"
              "all of them instead.  Checks every task against N(N-1)/2.",
-    .n_help = "values per task",
-    .options_help = "  --tasks T         tasks, like the seed's four calls (default 4; 1 to 1000000)\n"
-                    "  --split HOW       tasks (default): whole tasks to the workers, like Pool.map;\n"
-                    "                    data: each task's range split across all workers\n",
     .takes = TAKES_TASKS,
-    .choices = {{"--split", {"tasks", "data"}}},
+    .own = {{.flag = "--split", .arg = "HOW", .kind = OPTION_CHOICE, .words = {"tasks", "data"},
+             .help = "tasks (default): whole tasks to the workers, like Pool.map;\n"
+                     "data: each task's range split across all workers"}},
+    .help = {{"-n", "values per task"}},
     .n_default = 10000000,
     .n_max = UINT64_C(6074001000), /* as sum: the largest n whose n(n-1)/2 fits in uint64_t */
     .bytes_per_value = 0,          /* nothing read from memory: bound by the cores */
     .formula = "n(n-1)/2",
     .closed_form = sum_expected,
-    .describe = describe_heavy,
-    .has_kernel = heavy_kernel,
-    .run = heavy_run,
+    .start_line = describe_heavy,
+    .needs = {"whole_tasks", "split_task"},
+    .plan = heavy_plan,
 };
 
 /* ---- the registry ---- */
