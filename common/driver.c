@@ -42,7 +42,8 @@ static bool start_program(int argc, char **argv, const struct workload *w, struc
     char error[512];
     *status = parse_options(argc, argv, w, o, error, sizeof error);
     bool speaker = team_rank() == 0;
-    if (*status == 0 && !o->help && !o->version) {
+    bool answers = o->help || o->version || o->describe; /* it asks, and the program answers */
+    if (*status == 0 && !answers) {
         if (o->expect_threads && o->expect_threads != (uint64_t)threads_count()) {
             snprintf(error, sizeof error,
                      "--expect-threads: asked for %llu threads, got %d (check OMP_NUM_THREADS, "
@@ -59,7 +60,7 @@ static bool start_program(int argc, char **argv, const struct workload *w, struc
         }
     }
     /* Allocation can fail on one rank only, so the ranks agree on it. */
-    if (*status == 0 && o->cold_cache && !o->help && !o->version &&
+    if (*status == 0 && o->cold_cache && !answers &&
         team_agree(cold_cache_allocate() ? EXIT_OK : EXIT_BAD_INPUT) != EXIT_OK) {
         snprintf(error, sizeof error, "--cold-cache: cannot allocate the %.0f MB that evict "
                  "the caches", (double)cold_cache_bytes() / 1e6);
@@ -70,9 +71,11 @@ static bool start_program(int argc, char **argv, const struct workload *w, struc
             fprintf(stderr, "%s: %s\n", o->program, error);
         return false;
     }
-    if (o->help || o->version) {
+    if (answers) {
         if (speaker && o->help)
             print_usage(stdout, o->program, w);
+        if (speaker && o->describe)
+            print_description(stdout, o->program, variant_name(), w);
         if (speaker && o->version)
             printf("%s (parlab) %s\n", o->program, PARLAB_VERSION);
         if (speaker && (fflush(stdout) != 0 || ferror(stdout))) {

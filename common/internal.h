@@ -30,33 +30,49 @@ enum { EXIT_OK = 0, EXIT_WRONG_RESULT = 1, EXIT_BAD_INPUT = 2, EXIT_OUTPUT_FAILE
 #define MAX_EXPECT UINT64_C(1000000)
 #define MAX_DELAY_SECONDS 60.0
 
-/* ---- the workload registry (common/workloads.c) ---- */
-/* Options that only some workloads take; a row says which with these bits. */
+/* ---- the options (common/cli.c): one table that the parser, the usage line, --help and
+ * --describe all read ---- */
+/* What an option's value is: the "kind" of --describe. */
+enum option_kind {
+    OPTION_WHOLE,   /* an integer in [min, max] */
+    OPTION_SECONDS, /* a decimal number of seconds in [min, max] */
+    OPTION_SWITCH,  /* no value */
+    OPTION_CHOICE,  /* one of words[], the first of which is the default */
+    OPTION_NUMBERS, /* the positional whole numbers, each in [min, max] */
+};
+/* Options that only some workloads take: a row says which with these bits. */
 enum {
     TAKES_TASKS = 1 << 0,      /* --tasks T */
     TAKES_NUMBERS = 1 << 1,    /* NUMBERS... and --delay S */
     TAKES_COLD_CACHE = 1 << 2, /* --cold-cache */
 };
-/* A workload's own options.  A switch is a flag (--naive); a choice takes one of a few words
- * (--data random|cancel), the first of which is the default. */
-enum { MAX_SWITCHES = 4, MAX_CHOICES = 4, MAX_CHOICE_WORDS = 6 };
-struct choice {
-    const char *name;
-    const char *words[MAX_CHOICE_WORDS]; /* ends at the first NULL */
+enum { MAX_OWN = 4, MAX_CHOICE_WORDS = 6, MAX_HELP = 4, MAX_OPTIONS = 24 };
+struct option {
+    const char *flag;  /* "--tasks"; "NUMBERS" for the positional numbers */
+    const char *arg;   /* "T" in "--tasks T"; NULL for a switch and for NUMBERS */
+    enum option_kind kind;
+    uint64_t min, max; /* whole, seconds, numbers */
+    bool row_limit;    /* max is the row's n_max (and the default its n_default) */
+    bool has_default;
+    uint64_t fallback; /* the default, if has_default (whole, seconds) */
+    const char *words[MAX_CHOICE_WORDS]; /* choice: ends at the first NULL */
+    unsigned needs;    /* 0 (every workload takes it), or the TAKES_* bit a row needs */
+    size_t at;         /* where a shared option's value goes: offsetof(struct options, ...) */
+    const char *help;  /* for --help, '\n' where its line breaks; a row may give its own */
 };
 
 struct options;
 struct program;
 
 struct workload {
-    const char *name;         /* program names are NAME_VARIANT; the JSON "workload" */
-    const char *usage;        /* its options, for the usage line */
-    const char *about;        /* what it does, for --help */
-    const char *options_help; /* its own option lines, for --help */
-    unsigned takes;           /* TAKES_* bits */
-    const char *switches[MAX_SWITCHES];
-    struct choice choices[MAX_CHOICES];
-    const char *n_help;        /* what -n N means for it */
+    const char *name;  /* program names are NAME_VARIANT; the JSON "workload" */
+    const char *about; /* what it does, for --help */
+    unsigned takes;    /* TAKES_* bits */
+    /* Options of its own (a switch like --naive, a choice like --data): their values go to
+     * options.own[k], k their place here. */
+    struct option own[MAX_OWN];
+    /* Its words for shared options: {"-n", "values per task"} (-n has no words of its own). */
+    struct { const char *flag, *text; } help[MAX_HELP];
     uint64_t n_default, n_max; /* 0: no default; n_max keeps every exact result in its type */
     double bytes_per_value;    /* memory traffic per value and task; 0 when bound by the cores */
     const char *formula;       /* the closed form, as the check line prints it */
@@ -77,31 +93,33 @@ const struct workload *find_workload(const char *name);
 struct options {
     const char *program;
     const struct workload *workload;
-    bool n_given;            /* -n given (square: array mode) */
-    uint64_t n;
-    uint64_t tasks;
+    uint64_t n, tasks, repeat;
+    uint64_t expect_threads, expect_ranks; /* 0: no check */
     double delay;
-    uint64_t repeat;
-    bool json;
-    bool help, version;
-    uint64_t expect_threads; /* 0: no check */
-    uint64_t expect_ranks;
-    uint64_t *numbers;       /* NUMBERS (square's numbers mode) */
+    bool json, help, version, describe;
+    bool cold_cache;   /* --cold-cache: evict the caches before every run */
+    uint64_t *numbers; /* NUMBERS (square's numbers mode) */
     size_t number_count;
-    bool tasks_given, delay_given;
-    bool cold_cache;         /* --cold-cache: evict the caches before every run */
-    bool switch_on[MAX_SWITCHES]; /* the row's switches, in its order */
-    unsigned choice[MAX_CHOICES]; /* the row's choices: the index of the word taken */
+    unsigned own[MAX_OWN];   /* the row's own options: a switch's 0 or 1, a choice's word */
+    bool given[MAX_OPTIONS]; /* by option_at()'s index: given on the command line */
 };
-/* A workload's own options, by name (it must be one of its row's). */
-bool option_switch(const struct options *o, const char *name);
-const char *option_choice(const struct options *o, const char *name);
+/* The k-th option a program of row w may know, in --help's order (NULL past the last); those
+ * the row does not take are included (takes_option() says which). */
+const struct option *option_at(const struct workload *w, size_t k);
+bool takes_option(const struct workload *w, const struct option *option);
+/* Was it given; a row's own switch and choice, by name (it must be one of its row's). */
+bool option_given(const struct options *o, const char *flag);
+bool option_switch(const struct options *o, const char *flag);
+const char *option_choice(const struct options *o, const char *flag);
 
 /* cli.c: returns 0, or EXIT_BAD_INPUT with a one-line message (no newline) in error. */
 int parse_options(int argc, char **argv, const struct workload *workload, struct options *options,
                   char *error, size_t error_size);
 void free_options(struct options *options);
 void print_usage(FILE *out, const char *program, const struct workload *workload);
+/* --describe: the one JSON line (with its newline) of what the program accepts. */
+void print_description(FILE *out, const char *program, const char *variant,
+                       const struct workload *workload);
 /* Parses all of text as a whole number in [min, max]; false on anything else. */
 bool parse_whole_number(const char *text, uint64_t min, uint64_t max, uint64_t *value);
 

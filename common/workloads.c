@@ -79,12 +79,10 @@ static int sum_run(struct program *p)
 
 static const struct workload sum = {
     .name = "sum",
-    .usage = "[-n N] [--tasks T] [--cold-cache]",
     .about = "Runs T tasks, each summing the N integers 0..N-1 held in memory, split across\n"
              "the program's workers, and checks every task against N(N-1)/2.",
-    .n_help = "values per task",
-    .options_help = "  --tasks T         tasks, like the seed's four calls (default 4; 1 to 1000000)\n",
     .takes = TAKES_TASKS | TAKES_COLD_CACHE,
+    .help = {{"-n", "values per task"}},
     .n_default = 10000000,
     .n_max = UINT64_C(6074001000), /* the largest n whose n(n-1)/2 fits in uint64_t */
     .bytes_per_value = sizeof(uint64_t),
@@ -99,12 +97,12 @@ static const struct workload sum = {
 
 static u128 square_expected(const struct options *o)
 {
-    return o->n_given ? squares_closed_form(o->n) : squares_of(o->numbers, o->number_count);
+    return option_given(o, "-n") ? squares_closed_form(o->n) : squares_of(o->numbers, o->number_count);
 }
 
 static void describe_square(const struct options *o, FILE *out)
 {
-    if (o->n_given) {
+    if (option_given(o, "-n")) {
         fprintf(out, "squaring 1..%llu into an array", (unsigned long long)o->n);
         return;
     }
@@ -120,21 +118,21 @@ static void describe_square(const struct options *o, FILE *out)
 static int check_square_options(struct options *o, char *error, size_t size)
 {
     const char *why = NULL;
-    if (o->n_given && o->number_count > 0)
+    if (option_given(o, "-n") && o->number_count > 0)
         why = "-n: squares 1..N, so it cannot be combined with NUMBERS";
-    else if (o->n_given && o->delay_given)
+    else if (option_given(o, "-n") && option_given(o, "--delay"))
         why = "--delay: has no effect with -n (array mode); drop one of them";
-    else if (o->n_given && o->tasks_given)
+    else if (option_given(o, "-n") && option_given(o, "--tasks"))
         why = "--tasks: has no effect with -n (array mode); drop one of them";
-    else if (!o->n_given && o->cold_cache)
+    else if (!option_given(o, "-n") && o->cold_cache)
         why = "--cold-cache: only with -n (array mode): numbers mode keeps no array";
-    else if (o->number_count > 0 && o->tasks_given)
+    else if (o->number_count > 0 && option_given(o, "--tasks"))
         why = "--tasks: squares 1..T, so it cannot be combined with NUMBERS";
     if (why) {
         snprintf(error, size, "%s", why);
         return EXIT_BAD_INPUT;
     }
-    if (!o->n_given && o->number_count == 0) { /* the seed's numbers = [1, 2, 3, 4], or 1..T */
+    if (!option_given(o, "-n") && o->number_count == 0) { /* the seed's numbers = [1, 2, 3, 4], or 1..T */
         uint64_t *numbers = realloc(o->numbers, (size_t)o->tasks * sizeof *numbers);
         if (numbers == NULL) {
             snprintf(error, size, "--tasks: out of memory for %llu numbers",
@@ -179,11 +177,11 @@ static int square_run(struct program *p)
 {
     const struct options *o = p->options;
     struct exact_run s = {.kernel = p->kernel, .options = o, .expected = square_expected(o)};
-    struct run_report report = exact_report(o, o->n_given ? "array" : "numbers", s.expected);
+    struct run_report report = exact_report(o, option_given(o, "-n") ? "array" : "numbers", s.expected);
     report.result_label = "Checksum (sum of the squares)";
     s.report = &report;
     void (*once)(void *, uint64_t) = square_numbers_once;
-    if (o->n_given) {
+    if (option_given(o, "-n")) {
         block_share(o->n, team_rank(), team_size(), &s.first, &s.count);
         int status;
         if ((s.values = allocate_share(o, 2 * sizeof(uint64_t), s.count, &status)) == NULL)
@@ -210,15 +208,12 @@ static int square_run(struct program *p)
 
 static const struct workload square = {
     .name = "square",
-    .usage = "[NUMBERS...] [--delay S] [--tasks T] | -n N [--cold-cache]",
     .about = "Squares each number on its own worker after a simulated delay, like the seed\n"
              "(default numbers 1 2 3 4, or 1..T); or with -n squares 1..N into an array and\n"
              "checks the sum of the squares against N(N+1)(2N+1)/6.",
-    .n_help = "array mode: square 1..N",
-    .options_help = "  NUMBERS           whole numbers from 0 to 4294967295\n"
-                    "  --delay S         simulated work per number, seconds (default 1; 0 to 60)\n"
-                    "  --tasks T         square 1..T when no NUMBERS are given (default 4)\n",
     .takes = TAKES_TASKS | TAKES_NUMBERS | TAKES_COLD_CACHE,
+    .help = {{"-n", "array mode: square 1..N"},
+             {"--tasks", "square 1..T when no NUMBERS are given"}},
     .n_default = 0, /* no default: without -n, square runs the seed's numbers */
     .n_max = UINT64_C(4294967295), /* the largest value whose square fits in uint64_t */
     .bytes_per_value = 2 * sizeof(uint64_t), /* read the value, write its square */
@@ -248,19 +243,18 @@ static bool fsum_kernel(const struct parlab_kernel *k, const char **missing)
 
 static const struct workload fsum = {
     .name = "fsum",
-    .usage = "[-n N] [--naive] [--data random|cancel] [--cold-cache]",
     .about = "Sums N doubles generated from their index (both signs, magnitudes 2^-32..2^32),\n"
              "bit-identically at every thread and rank count: fixed blocks of values by global\n"
              "index, each summed with its rounding errors, combined in block order.  Checks\n"
              "the result against the exact sum (integer arithmetic) and an error bound.",
-    .n_help = "values",
-    .options_help = "  --naive           plain reduction(+) / MPI_Reduce instead: the last bits change\n"
-                    "                    with the worker count (a demonstration; checked against the\n"
-                    "                    naive error bound)\n"
-                    "  --data KIND       random (default), or cancel: pairs that nearly cancel\n",
     .takes = TAKES_COLD_CACHE,
-    .switches = {"--naive"},
-    .choices = {{"--data", {"random", "cancel"}}},
+    .own = {{.flag = "--naive", .kind = OPTION_SWITCH,
+             .help = "plain reduction(+) / MPI_Reduce instead: the last bits change\n"
+                     "with the worker count (a demonstration; checked against the\n"
+                     "naive error bound)"},
+            {.flag = "--data", .arg = "KIND", .kind = OPTION_CHOICE, .words = {"random", "cancel"},
+             .help = "random (default), or cancel: pairs that nearly cancel"}},
+    .help = {{"-n", "values"}},
     .n_default = 10000000,
     .n_max = UINT64_C(4294967296), /* 32 GiB of doubles; the exact reference would allow 2^74 */
     .bytes_per_value = sizeof(double),
@@ -343,17 +337,15 @@ static int heavy_run(struct program *p)
 
 static const struct workload heavy = {
     .name = "heavy",
-    .usage = "[-n N] [--tasks T] [--split tasks|data]",
     .about = "The seed's cpu_heavy_task: T tasks, each adding the integers 0..N-1, made in\n"
              "registers (no array: bound by the cores, not by memory).  Whole tasks are handed\n"
              "to the workers, as Pool.map does; with --split data each task is split across\n"
              "all of them instead.  Checks every task against N(N-1)/2.",
-    .n_help = "values per task",
-    .options_help = "  --tasks T         tasks, like the seed's four calls (default 4; 1 to 1000000)\n"
-                    "  --split HOW       tasks (default): whole tasks to the workers, like Pool.map;\n"
-                    "                    data: each task's range split across all workers\n",
     .takes = TAKES_TASKS,
-    .choices = {{"--split", {"tasks", "data"}}},
+    .own = {{.flag = "--split", .arg = "HOW", .kind = OPTION_CHOICE, .words = {"tasks", "data"},
+             .help = "tasks (default): whole tasks to the workers, like Pool.map;\n"
+                     "data: each task's range split across all workers"}},
+    .help = {{"-n", "values per task"}},
     .n_default = 10000000,
     .n_max = UINT64_C(6074001000), /* as sum: the largest n whose n(n-1)/2 fits in uint64_t */
     .bytes_per_value = 0,          /* nothing read from memory: bound by the cores */

@@ -52,19 +52,35 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             require(error[0] != '\0', "an empty error message", name);
             for (const char *c = error; *c; c++)
                 require(!iscntrl((unsigned char)*c), "a control character in the message", name);
-        } else if (!o.help && !o.version) {
-            require(o.n_given ? o.n >= 1 && o.n <= (*w)->n_max : o.n == (*w)->n_default,
-                    "-n outside 1..n_max, or changed without -n", name);
-            require(o.tasks >= 1 && o.tasks <= MAX_TASKS, "--tasks outside its range", name);
-            require(o.repeat >= 1 && o.repeat <= MAX_REPEAT, "--repeat outside its range", name);
-            require(o.expect_threads <= MAX_EXPECT && o.expect_ranks <= MAX_EXPECT,
-                    "--expect-* outside its range", name);
-            require(o.delay >= 0 && o.delay <= MAX_DELAY_SECONDS, "--delay outside 0..60", name);
-            for (size_t k = 0; k < o.number_count; k++)
-                require(o.numbers[k] <= (*w)->n_max, "a NUMBER above the limit", name);
-            for (int k = 0; k < MAX_CHOICES && (*w)->choices[k].name; k++)
-                require(o.choice[k] < MAX_CHOICE_WORDS && (*w)->choices[k].words[o.choice[k]],
-                        "a choice outside its words", name);
+        } else if (!o.help && !o.version && !o.describe) {
+            /* Every value within its option's limits, from the one option table. */
+            for (size_t k = 0; k < MAX_OPTIONS; k++) {
+                const struct option *option = option_at(*w, k);
+                if (!takes_option(*w, option))
+                    continue;
+                uint64_t max = option->row_limit ? (*w)->n_max : option->max;
+                const void *value = (const char *)&o + option->at;
+                if (option->kind == OPTION_WHOLE && option->row_limit && !o.given[k])
+                    require(*(const uint64_t *)value == (*w)->n_default,
+                            "-n changed without -n", name);
+                else if (option->kind == OPTION_WHOLE && o.given[k])
+                    require(*(const uint64_t *)value >= option->min &&
+                            *(const uint64_t *)value <= max, "a whole number outside its range",
+                            name);
+                else if (option->kind == OPTION_SECONDS)
+                    require(*(const double *)value >= (double)option->min &&
+                            *(const double *)value <= (double)max, "seconds outside the range",
+                            name);
+                else if (option->kind == OPTION_NUMBERS)
+                    for (size_t j = 0; j < o.number_count; j++)
+                        require(o.numbers[j] >= option->min && o.numbers[j] <= max,
+                                "a NUMBER outside its range", name);
+            }
+            require(o.tasks >= 1 && o.repeat >= 1, "--tasks or --repeat without its default", name);
+            for (int k = 0; k < MAX_OWN && (*w)->own[k].flag; k++)
+                if ((*w)->own[k].kind == OPTION_CHOICE)
+                    require(o.own[k] < MAX_CHOICE_WORDS && (*w)->own[k].words[o.own[k]],
+                            "a choice outside its words", name);
         }
         free_options(&o);
     }

@@ -53,7 +53,7 @@ static void test_parsing(void)
     struct options o;
     char error[256];
     CHECK(parse("sum", &o, error, "") == 0 && o.n == 10000000 && o.tasks == 4 &&
-          o.repeat == 3 && !o.json && !o.n_given);
+          o.repeat == 3 && !o.json && !option_given(&o, "-n"));
     free_options(&o);
     CHECK(parse("sum", &o, error, "-n 7 --tasks=3 --repeat 2 --json") == 0 && o.n == 7 &&
           o.tasks == 3 && o.repeat == 2 && o.json);
@@ -88,7 +88,7 @@ static void test_parsing(void)
     CHECK(parse("square", &o, error, "9 0 4294967295 -- 7") == 0 && o.number_count == 4 &&
           o.numbers[0] == 9 && o.numbers[2] == SQUARE_MAX_VALUE && o.numbers[3] == 7);
     free_options(&o);
-    CHECK(parse("square", &o, error, "-n 4294967295") == 0 && o.n_given);
+    CHECK(parse("square", &o, error, "-n 4294967295") == 0 && option_given(&o, "-n"));
     free_options(&o);
     const char *bad_square[] = {"-n 4294967296", "4294967296", "--delay -1", "--delay nan",
                                 "--delay inf", "--delay 1x", "--delay 61", "-n 3 4",
@@ -334,8 +334,67 @@ static void test_fsum_method(void)
     CHECK(fsum_error_bound(10000000, 0, 1) > 0 && fsum_error_bound(10000000, 0, 1) < 1e-24);
 }
 
+/* --describe: one JSON line, generated from the option table and the row (the contract the
+ * harness reads). */
+static const char *description(const char *workload, char *text, size_t size)
+{
+    FILE *out = fmemopen(text, size, "w");
+    if (out == NULL)
+        return "";
+    print_description(out, "prog", "serial", find_workload(workload));
+    fclose(out);
+    return text;
+}
+
+static void test_describe(void)
+{
+    static char text[8192];
+    description("sum", text, sizeof text);
+    CHECK(strncmp(text, "{\"workload\": \"sum\", \"program\": \"prog\", \"variant\": \"serial\", "
+                        "\"formula\": \"n(n-1)/2\", \"options\": [", 95) == 0);
+    CHECK(strchr(text, '\n') == text + strlen(text) - 1); /* one line */
+    CHECK(strstr(text, "{\"flag\": \"-n\", \"arg\": \"N\", \"kind\": \"whole\", \"min\": 1, "
+                       "\"max\": 6074001000, \"default\": 10000000, \"shared\": true, "
+                       "\"help\": \"values per task\"}"));
+    CHECK(strstr(text, "{\"flag\": \"--tasks\", \"arg\": \"T\", \"kind\": \"whole\", \"min\": 1, "
+                       "\"max\": 1000000, \"default\": 4, \"shared\": false, "));
+    CHECK(strstr(text, "{\"flag\": \"--cold-cache\", \"kind\": \"switch\", \"shared\": false, "));
+    CHECK(strstr(text, "{\"flag\": \"--describe\", \"kind\": \"switch\", \"shared\": true, "));
+    CHECK(strstr(text, "\"--split\"") == NULL && strstr(text, "NUMBERS") == NULL);
+    description("square", text, sizeof text);
+    CHECK(strstr(text, "{\"flag\": \"-n\", \"arg\": \"N\", \"kind\": \"whole\", \"min\": 1, "
+                       "\"max\": 4294967295, \"shared\": true, ")); /* no default -n */
+    CHECK(strstr(text, "{\"flag\": \"NUMBERS\", \"kind\": \"numbers\", \"min\": 0, "
+                       "\"max\": 4294967295, \"shared\": false, "));
+    CHECK(strstr(text, "{\"flag\": \"--delay\", \"arg\": \"S\", \"kind\": \"seconds\", \"min\": 0, "
+                       "\"max\": 60, \"default\": 1, \"shared\": false, "));
+    description("heavy", text, sizeof text);
+    CHECK(strstr(text, "{\"flag\": \"--split\", \"arg\": \"HOW\", \"kind\": \"choice\", "
+                       "\"words\": [\"tasks\", \"data\"], \"default\": \"tasks\", \"shared\": false, "));
+    CHECK(strstr(text, "--cold-cache") == NULL);
+    description("fsum", text, sizeof text);
+    CHECK(strstr(text, "\"formula\": \"the exact sum\""));
+    CHECK(strstr(text, "{\"flag\": \"--naive\", \"kind\": \"switch\", \"shared\": false, "));
+    /* Every flag it describes, the parser takes; and --describe skips the row's own checks. */
+    for (const struct workload *const *w = workloads; *w; w++) {
+        description((*w)->name, text, sizeof text);
+        for (size_t k = 0; k < MAX_OPTIONS; k++) {
+            const struct option *option = option_at(*w, k);
+            char flag[64];
+            snprintf(flag, sizeof flag, "{\"flag\": \"%s\"", option ? option->flag : "");
+            CHECK(!option || takes_option(*w, option) == (strstr(text, flag) != NULL));
+        }
+        struct options o;
+        char error[256];
+        char *argv[] = {"prog", "--describe", "-n", "1", "--expect-ranks", "3", NULL};
+        CHECK(parse_options(6, argv, *w, &o, error, sizeof error) == 0 && o.describe);
+        free_options(&o);
+    }
+}
+
 int main(void)
 {
+    test_describe();
     test_fsum_parsing();
     test_exact_sum();
     test_fsum_data();
