@@ -166,6 +166,8 @@ def check_shape(job, pj):
     for key in ("time_min", "time_median", "time_max"):
         if not isinstance(pj.get(key), (int, float)) or isinstance(pj.get(key), bool):
             problems.append("%s missing or not a number" % key)
+    if not isinstance(pj.get("oversubscribed"), bool):  # the program's word is the record's
+        problems.append("oversubscribed missing or not true/false")
     return problems
 
 
@@ -193,11 +195,8 @@ def make_record(job, pj, size, closed, serial_result, argv, env, stderr, wall, c
         "threads": job.threads,
         # The program decides, per host: ranks on rank 0's host x threads > the CPUs those ranks
         # may use (right for runs across several nodes, where the harness only sees its own
-        # node).  A program that does not say falls back to the harness' own count.
-        "oversubscribed": pj["oversubscribed"] if isinstance(pj.get("oversubscribed"), bool)
-        else job.oversubscribed,
-        "program_oversubscribed": pj.get("oversubscribed")
-        if isinstance(pj.get("oversubscribed"), bool) else None,
+        # node; check_shape requires it).
+        "oversubscribed": pj["oversubscribed"],
         "n": size.get("n"),
         "tasks": size.get("tasks"),
         "numbers": size.get("numbers"),
@@ -406,15 +405,6 @@ def run_bench(opts, stdout=None, stderr=None):
             _problem(problems, stderr, "DISAGREEMENT: " + p)
         rec = make_record(job, pj, size, closed, ref, argv, env, se, wall, ctx, ref_expected,
                           stdout_text=so)
-        if rec["program_oversubscribed"] is not None and \
-                rec["program_oversubscribed"] != rec["oversubscribed"]:
-            note = ("note: %s reports oversubscribed=%s (it counts %s cores) while the harness "
-                    "counts %d usable cores for %d workers; the tables use the program's count, "
-                    "which sees every host"
-                    % (os.path.basename(binary), str(rec["program_oversubscribed"]).lower(),
-                       pj.get("cores"), cores, job.workers))
-            if note not in notes:
-                notes.append(note)
         records.append(opts.results, rec)
         recorded.append(rec)
         if job.variant == "serial":

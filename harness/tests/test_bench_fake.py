@@ -357,7 +357,7 @@ class FsumWithFakes(unittest.TestCase):
                                  "--variants", "openmp", env={"FAKE_FSUM_NAIVE_OUT": "1"})
             self.assertEqual(rc, 1, out + err)
             self.assertIn("method naive, variant openmp, 2 workers", err)
-            self.assertIn("> error_bound", err)
+            self.assertIn("exceeds error_bound", err)
             self.assertIn("OUT OF BOUND", out)
 
     def test_fsum_expected_must_match_serial(self):

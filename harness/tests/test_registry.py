@@ -121,8 +121,10 @@ class Agreement(unittest.TestCase):
     def test_shape_check(self):
         job = self.job("mpi", 4, 1)
         pj = {"workload": "sum", "variant": "mpi", "mode": "array", "threads": 1, "ranks": 1,
-              "time_min": 1, "time_median": 1, "time_max": 1}
+              "time_min": 1, "time_median": 1, "time_max": 1, "oversubscribed": False}
         self.assertEqual(bench.check_shape(job, pj), ["reported ranks=1, expected 4"])
+        del pj["oversubscribed"]  # the program's word is the record's: it must say
+        self.assertIn("oversubscribed missing or not true/false", bench.check_shape(job, pj))
 
 
 class Plan(unittest.TestCase):
