@@ -501,8 +501,9 @@ def fsum_record(opts, program, args, threads=None, ranks=None):
         fail(f"exit status {code}\nstdout: {out}\nstderr: {err}")
     r = json_line(out, program, FSUM_FIELDS)
     naive = "--naive" in args
-    if r["workload"] != "fsum" or r["reproducible"] is naive or r["verified"] is not True:
-        fail(f"want fsum, reproducible={not naive}, verified: {r}")
+    workload = registry.describe(program)["workload"]
+    if r["workload"] != workload or r["reproducible"] is naive or r["verified"] is not True:
+        fail(f"want {workload}, reproducible={not naive}, verified: {r}")
     if float.fromhex(r["result_hex"]) != float(r["result"]) or \
             float.fromhex(r["expected_hex"]) != float(r["expected"]):
         fail(f"hex and decimal disagree: {r['result_hex']} {r['result']}")

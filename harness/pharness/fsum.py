@@ -45,10 +45,6 @@ def ulps_between(a, b):
     return _ordered(a) - _ordered(b)
 
 
-def is_fsum(rec):
-    return rec.get("workload") == "fsum"
-
-
 def is_naive(rec):
     return rec.get("method") == "naive"
 

@@ -175,7 +175,8 @@ class Runner:
             out[p["probe"]] = (p, command)
         return out
 
-    def numpy_sum(self, n, dtype, round_no, key):
+    def numpy_sum(self, n, dtype, workload, round_no, key):
+        """numpy's a.sum() over n values of dtype, next to the parlab workload's."""
         # OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE slow a current numpy (docs/performance.md); unset
         # both for this command alone.  a.sum() does not call BLAS in any case.
         argv = [self.args.python, "-c", NUMPY_SCRIPT, str(n), str(self.args.repeat), dtype]
@@ -187,7 +188,7 @@ class Runner:
         command = ("env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE %s -c <numpy a.sum() script> "
                    "%d %d %s" % (self.args.python, n, self.args.repeat, dtype))
         rec = self._reference_record("reference", p, command, {}, name="numpy_sum_" + dtype,
-                                     workload="sum" if dtype == "int64" else "fsum",
+                                     workload=workload,
                                      workers=1, n=n, bytes=p["bytes"], time_min=p["time_min"],
                                      time_median=p["time_median"], time_max=p["time_max"])
         self.record(rec, round_no, key)
@@ -295,7 +296,7 @@ def measure_round(run, col, args, numpy_ok, round_no):
     measure_rows(run, col, args, round_no)
 
     if numpy_ok:
-        p, command = run.numpy_sum(args.n, "int64", round_no, "numpy_sum_w1")
+        p, command = run.numpy_sum(args.n, "int64", "sum", round_no, "numpy_sum_w1")
         col.add("numpy_sum_w1", gbs(p), unit="GB/s", workers=1, command=command,
                 label="numpy %s a.sum() int64" % p["numpy"], workload="sum", variant="numpy")
 
@@ -346,7 +347,7 @@ def whole_process(run, row, variant, workers, size, round_no, key):
 def measure_numpy_float(run, col, args, numpy_ok, round_no):
     """numpy's float64 a.sum() (pairwise, not reproducible), once per round, next to fsum."""
     if numpy_ok:
-        p, command = run.numpy_sum(args.n, "float64", round_no, "numpy_fsum_w1")
+        p, command = run.numpy_sum(args.n, "float64", "fsum", round_no, "numpy_fsum_w1")
         col.add("numpy_fsum_w1", gbs(p), unit="GB/s", workers=1, command=command,
                 label="numpy %s a.sum() float64" % p["numpy"], workload="fsum",
                 variant="numpy")
@@ -506,7 +507,7 @@ def compute_ratios(col, specs):
         else:
             name, num, den, op, target, what = spec
         pairs = list(zip(col.values[num], col.values[den]))
-        if name.startswith("heavy_") and name.endswith("_efficiency_allcores"):
+        if name.endswith("_efficiency_allcores"):
             cores = col.meta[den]["workers"]
             pairs = [(a / cores, b) for a, b in pairs]  # speedup / cores
         scale = target if op is None and target else 1.0   # informative lines: a unit factor

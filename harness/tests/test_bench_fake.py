@@ -167,7 +167,8 @@ class BenchWithFakes(unittest.TestCase):
             helpers.fake_build_dir(d)
             rc, out, err = bench(d, "--workers", "2", "--workloads", "sum,square",
                                  "--variants", "openmp",
-                                 "--binary", "square_openmp=" + helpers.FAKE_WRONG, "--no-plots")
+                                 "--binary", "square_openmp=" + helpers.FAKE_WRONG, "--no-plots",
+                                 env={"FAKE_WRONG_WORKLOAD": "square"})
             self.assertEqual(rc, 1)
             self.assertIn("workload square (array mode), variant openmp", err)
             self.assertNotIn("workload sum", err)
