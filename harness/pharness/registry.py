@@ -4,7 +4,10 @@ the perf benchmark, the tests and the job checks know about.
 Why one place: the C programs have their own registry (common/workloads.c), which says how a
 program runs.  This one says how to run and check the programs from outside: which arguments to
 pass, what the exact answer is (computed here in Python integers, independently of the C code),
-which sizes a preset uses, and how each variant is launched.  Adding a workload is one row in
+which sizes a preset uses, how a run is checked (Exact, Fsum), and how each variant is launched.
+What a program accepts (its options, -n's limit, its choices, the text of its closed form) is
+the C row's alone: the built program prints it (--describe), and describe() reads it.
+Adding a workload is one row in
 WORKLOADS (CONTRIBUTING.md); meson.build, the tests, the harness and perf loop over the rows.
 
 A row is one way to run a program: square has two, the array map ("square") and the seed's
