@@ -5,9 +5,9 @@
 One run measures, on this machine, in rounds (default 5):
   * the bandwidth probe (harness/probe.c: STREAM triad, 24 bytes/element as STREAM counts it, and
     a read-only sum) at 1..cores threads;
-  * every row of the registry sized by -n (registry.py; serial at 1 worker, OpenMP and MPI at
-    1..cores, hybrid at all cores): GB/s for the memory-bound rows over the same -n values,
-    seconds for the compute-bound ones; a row's methods (fsum: the reproducible sum and
+  * every row of the registry sized by -n (registry.py), serial at 1 worker: a memory-bound
+    row in GB/s over the same -n values, OpenMP and MPI at 1..cores; any other row in seconds,
+    OpenMP, MPI and hybrid at all cores; a row's methods (fsum: the reproducible sum and
     `--naive`) back to back, in an order that flips every round;
   * numpy's a.sum() over a pre-filled int64 array of the same n, and over float64 next to fsum
     (Debian's python3-numpy; skipped, and said so, where it is missing);
@@ -246,18 +246,20 @@ def perf_rows():
 
 
 def measure_rows(run, col, args, round_no):
-    """Every row of the registry, serial at 1 worker, OpenMP and MPI at 1..cores, hybrid at
-    all cores, where its program is built: GB/s for the memory-bound rows, seconds for the
-    others.  A row's methods run back to back (same size), and their order flips every round
-    so that neither always runs first."""
+    """Every row of the registry, where its program is built, serial at 1 worker and: a
+    memory-bound row in GB/s, OpenMP and MPI at 1..cores (the bandwidth curve under the
+    probe's roof); any other row in seconds, OpenMP, MPI and hybrid at all cores (the parallel
+    efficiency).  A row's methods run back to back (same size), and their order flips every
+    round so that neither always runs first."""
     cores = args.workers
     for row in perf_rows():
         size = row_size(row, args)
         methods = list(row.methods)
         order = methods if round_no % 2 else methods[::-1]
         memory = row.bound == "memory"
-        for variant, counts in (("serial", [1]), ("openmp", range(1, cores + 1)),
-                                ("mpi", range(1, cores + 1)), ("hybrid", [cores])):
+        sweep = (("openmp", range(1, cores + 1)), ("mpi", range(1, cores + 1))) if memory \
+            else (("openmp", [cores]), ("mpi", [cores]), ("hybrid", [cores]))
+        for variant, counts in (("serial", [1]),) + sweep:
             if not run.has(row.program_name(variant)) or \
                     (variant in registry.MPI_VARIANTS and not run.launcher):
                 continue
