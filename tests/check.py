@@ -111,10 +111,7 @@ def check_result(opts):
     row = registry.WORKLOADS[opts.row]
     for case in ([opts.args] if opts.args else row.tests):
         print(f"-- {row.name}: {' '.join(case)}")
-        if row.check == "fsum":
-            check_fsum_case(opts, case)
-        else:
-            check_exact_case(opts, row, case)
+        row.check.pick(exact=check_exact_case, fsum=check_fsum_case)(opts, row, case)
 
 
 def check_exact_case(opts, row, args):
@@ -202,24 +199,30 @@ BAD_INPUTS = [
 RUNTIME_NOISE = re.compile(r"^\[warn\] Epoll [A-Z]+\(\d+\) on fd \d+ failed")
 
 
-def bad_inputs(row):
-    """The shared cases plus what this row's programs must refuse: -n past its limit, every
-    option that only other rows take, and its own choices' wrong words."""
+def bad_inputs(program):
+    """The shared cases plus what this program must refuse: -n past its limit, every option
+    that only the other workloads take, and its own choices' wrong words.  What each program
+    accepts is its own description (--describe: registry.describe), read from the build."""
+    desc = registry.describe(program)
+    variant = variant_of(program)
+    others = [registry.describe(os.path.join(os.path.dirname(program), "%s_%s" % (w, variant)))
+              for w in registry.programs()]
+    takes, choices = registry.takes(desc), registry.choices(desc)
     cases = list(BAD_INPUTS)
-    cases += [(["-n", str(row.n_max + 1)], "-n"), (["-n", str(10 ** 30)], "-n")]
-    # What another row's option looks like when used; a switch (--naive) is just its name.
+    cases += [(["-n", str(registry.n_max(desc) + 1)], "-n"), (["-n", str(10 ** 30)], "-n")]
+    # What another program's option looks like when used; a switch (--naive) is just its name.
     usage = {"--tasks": ["--tasks", "3"], "--delay": ["--delay", "1"], "NUMBERS": ["7"]}
-    for w in registry.WORKLOADS.values():
-        usage.update({name: [name, words[0]] for name, words in w.choices.items()})
-    everything = set().union(*(w.takes for w in registry.WORKLOADS.values()))
-    for option in sorted(everything - row.takes):
+    for other in others:
+        usage.update({name: [name, words[0]] for name, words in registry.choices(other).items()})
+    everything = set().union(*(registry.takes(other) for other in others))
+    for option in sorted(everything - takes):
         cases.append((usage.get(option, [option]), "7" if option == "NUMBERS" else option))
-    for name, words in row.choices.items():
+    for name, words in choices.items():
         cases += [([name, "x"], name), ([name], name), ([name + "="], name),
                   ([name, words[0].upper()], name), ([name, words[0], name, words[-1]], name)]
-    for switch in sorted(row.takes - set(usage) - set(row.choices) - {"--cold-cache"}):
+    for switch in sorted(takes - set(usage) - set(choices) - {"--cold-cache"}):
         cases += [([switch + "=1"], switch), ([switch, switch], switch)]
-    if "--delay" in row.takes:
+    if "--delay" in takes:
         cases += [([a, b], "--delay") for a, b in (("--delay", "-1"), ("--delay", "nan"),
                                                    ("--delay", "inf"), ("--delay", "61"),
                                                    ("--delay", "0x10"), ("--delay", "1e1"),
@@ -231,17 +234,11 @@ def bad_inputs(row):
     return [(args, flag) for args, flag in cases if args]
 
 
-def row_of_program(program):
-    name = os.path.basename(program).rsplit("_", 1)[0]
-    rows = registry.rows_of_program(name)
-    if not rows:
-        fail(f"{program}: no registry row for workload {name!r}")
-    return rows[0]
-
-
 def check_badinput(opts):
-    row = row_of_program(opts.program)
-    cases = bad_inputs(row)
+    try:
+        cases = bad_inputs(opts.program)
+    except registry.DescribeError as exc:
+        fail(str(exc))
     rank_counts = [int(r) for r in str(opts.rank_list).split(",")] if opts.launcher else [None]
     runs = [(args, flag, ranks) for args, flag in cases for ranks in rank_counts]
     if opts.launcher and opts.direct:
@@ -504,8 +501,9 @@ def fsum_record(opts, program, args, threads=None, ranks=None):
         fail(f"exit status {code}\nstdout: {out}\nstderr: {err}")
     r = json_line(out, program, FSUM_FIELDS)
     naive = "--naive" in args
-    if r["workload"] != "fsum" or r["reproducible"] is naive or r["verified"] is not True:
-        fail(f"want fsum, reproducible={not naive}, verified: {r}")
+    workload = registry.describe(program)["workload"]
+    if r["workload"] != workload or r["reproducible"] is naive or r["verified"] is not True:
+        fail(f"want {workload}, reproducible={not naive}, verified: {r}")
     if float.fromhex(r["result_hex"]) != float(r["result"]) or \
             float.fromhex(r["expected_hex"]) != float(r["expected"]):
         fail(f"hex and decimal disagree: {r['result_hex']} {r['result']}")
@@ -520,7 +518,7 @@ def fsum_record(opts, program, args, threads=None, ranks=None):
     return r
 
 
-def check_fsum_case(opts, args):
+def check_fsum_case(opts, row, args):
     record = fsum_record(opts, opts.program, args, opts.threads,
                          opts.ranks if opts.launcher else None)
     if opts.serial:

@@ -151,26 +151,8 @@ def check_answer(job, pj, closed, serial_result, serial_expected=None):
         who += " (%d ranks x %d threads)" % (job.ranks, job.threads)
     if job.method:
         who = who.replace("variant", "method %s, variant" % job.method, 1)
-    if job.row.check == "fsum":
-        return fsum.check(who, pj, job.method,
-                          serial_result if job.method not in job.row.demos else None,
-                          serial_expected)
-    problems = []
-    result = pj.get("result")
-    if not isinstance(result, str) or not result.lstrip("-").isdigit():
-        return ["%s: result %r is not a decimal string" % (who, result)]
-    if result != str(closed):
-        problems.append("%s: result %s != closed form %d" % (who, result, closed))
-    if serial_result is not None and result != serial_result:
-        problems.append("%s: result %s != serial reference %s" % (who, result, serial_result))
-    if pj.get("verified") is not True:
-        problems.append("%s: the program's own check failed (verified=%r)"
-                        % (who, pj.get("verified")))
-    exp = pj.get("expected")
-    if exp is not None and str(exp) != str(closed):
-        problems.append("%s: program's closed form %s != harness closed form %d"
-                        % (who, exp, closed))
-    return problems
+    return job.row.check.problems(who, pj, job.method, job.method in job.row.demos, closed,
+                                  serial_result, serial_expected)
 
 
 def check_shape(job, pj):
@@ -184,16 +166,16 @@ def check_shape(job, pj):
     for key in ("time_min", "time_median", "time_max"):
         if not isinstance(pj.get(key), (int, float)) or isinstance(pj.get(key), bool):
             problems.append("%s missing or not a number" % key)
+    if not isinstance(pj.get("oversubscribed"), bool):  # the program's word is the record's
+        problems.append("oversubscribed missing or not true/false")
     return problems
 
 
 def make_record(job, pj, size, closed, serial_result, argv, env, stderr, wall, ctx,
                 serial_expected=None, stdout_text=""):
-    result = pj.get("result")
-    is_fsum = job.row.check == "fsum"
-    if is_fsum:  # fsum: compare the bits, as hex; the reference is the exact sum
-        result = pj.get("result_hex")
-        closed = serial_expected if serial_expected is not None else pj.get("expected_hex")
+    check = job.row.check  # fsum: the bits, as hex; the reference is the exact sum
+    result = pj.get(check.result_key)
+    closed = check.expected(pj, closed, serial_expected)
     rec = {
         "schema": records.SCHEMA,
         "kind": "run",
@@ -213,11 +195,8 @@ def make_record(job, pj, size, closed, serial_result, argv, env, stderr, wall, c
         "threads": job.threads,
         # The program decides, per host: ranks on rank 0's host x threads > the CPUs those ranks
         # may use (right for runs across several nodes, where the harness only sees its own
-        # node).  A program that does not say falls back to the harness' own count.
-        "oversubscribed": pj["oversubscribed"] if isinstance(pj.get("oversubscribed"), bool)
-        else job.oversubscribed,
-        "program_oversubscribed": pj.get("oversubscribed")
-        if isinstance(pj.get("oversubscribed"), bool) else None,
+        # node; check_shape requires it).
+        "oversubscribed": pj["oversubscribed"],
         "n": size.get("n"),
         "tasks": size.get("tasks"),
         "numbers": size.get("numbers"),
@@ -232,11 +211,11 @@ def make_record(job, pj, size, closed, serial_result, argv, env, stderr, wall, c
         "result": str(result),
         "expected": str(closed),
         "program_expected": None if pj.get("expected") is None else str(
-            pj.get("expected_hex") if is_fsum else pj.get("expected")),
+            pj.get(check.expected_key)),
         "verified": pj.get("verified") is True,
         "serial_result": serial_result,
         "agrees_serial": None if serial_result is None else str(result) == serial_result,
-        "agrees_closed_form": str(result) == str(closed),
+        "agrees_closed_form": check.agrees_closed_form(pj, result, closed),
         "command": argv,
         "env": env,
         "binding": launch.binding_lines(stderr, stdout_text),
@@ -247,30 +226,8 @@ def make_record(job, pj, size, closed, serial_result, argv, env, stderr, wall, c
             launcher_ver=ctx["launcher_version"] if job.variant in launch.MPI_VARIANTS else None),
         "program": pj,  # the program's JSON line, whole: nothing it reports is lost
     }
-    if is_fsum:
-        rhex, shex = pj.get("result_hex"), serial_result
-        ulps = fsum.ulps_between(fsum.parse_hex(rhex), fsum.parse_hex(shex))
-        # agrees_closed_form: within error_bound of the exact sum (fsum has no closed form)
-        rec["agrees_closed_form"] = fsum.within_bound(pj)
-        rec.update({
-            "result_hex": rhex,
-            "expected_hex": pj.get("expected_hex"),
-            "result_decimal": None if pj.get("result") is None else str(pj.get("result")),
-            "error": _number_or_none(pj.get("error")),
-            "error_bound": _number_or_none(pj.get("error_bound")),
-            "sum_abs": _number_or_none(pj.get("sum_abs")),
-            "reproducible": pj.get("reproducible") if isinstance(pj.get("reproducible"), bool)
-            else None,
-            "runs_identical": pj.get("runs_identical")
-            if isinstance(pj.get("runs_identical"), bool) else None,
-            "data": pj.get("data") if isinstance(pj.get("data"), str) else None,
-            "ulps_from_reproducible": ulps,
-        })
+    rec.update(check.record_fields(pj, serial_result))
     return rec
-
-
-def _number_or_none(x):
-    return float(x) if isinstance(x, (int, float)) and not isinstance(x, bool) else None
 
 
 def scaling_check(job, binary, size, repeat, timeout, t_n, ctx, out):
@@ -448,23 +405,13 @@ def run_bench(opts, stdout=None, stderr=None):
             _problem(problems, stderr, "DISAGREEMENT: " + p)
         rec = make_record(job, pj, size, closed, ref, argv, env, se, wall, ctx, ref_expected,
                           stdout_text=so)
-        if rec["program_oversubscribed"] is not None and \
-                rec["program_oversubscribed"] != rec["oversubscribed"]:
-            note = ("note: %s reports oversubscribed=%s (it counts %s cores) while the harness "
-                    "counts %d usable cores for %d workers; the tables use the program's count, "
-                    "which sees every host"
-                    % (os.path.basename(binary), str(rec["program_oversubscribed"]).lower(),
-                       pj.get("cores"), cores, job.workers))
-            if note not in notes:
-                notes.append(note)
         records.append(opts.results, rec)
         recorded.append(rec)
         if job.variant == "serial":
             serial_time[job.group] = rec["time_median"]
         if job.variant == "serial" and reference_run:
             serial_result[job.wname] = rec["result"]
-            if job.row.check == "fsum":
-                serial_expected[job.wname] = pj.get("expected_hex")
+            serial_expected[job.wname] = job.row.check.reference(pj)
             if "n" in size and opts.scaling_check:
                 scaling_check(job, binary, size, repeat, timeout, rec["time_median"], ctx, notes)
         progress.finish()

@@ -20,6 +20,8 @@ def _cells(recs):
 def _machines(recs):
     seen = []
     for r in recs:
+        if r.get("kind", "run") != "run":  # perf's ratios and headers: no machine of their own
+            continue
         p = r["provenance"]
         m = "%s (%s, %s cores, commit %s)" % (p.get("host"), p.get("cpu_model"), p.get("cores"),
                                              (p.get("git_commit") or "unknown")[:12])

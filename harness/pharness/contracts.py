@@ -111,17 +111,14 @@ class Contract:
 
 # ---- parlab workloads: the driver checks itself, and the registry's closed form checks it ----
 
-FORMULAS = {"sum": "n(n-1)/2", "heavy": "n(n-1)/2", "square": "n(n+1)(2n+1)/6"}
-
-
 class Workload(Contract):
     """The student's file is a parlab kernel file of workload `row` (registry.py)."""
 
     def __init__(self, row, method=None):
         self.row = registry.WORKLOADS[row]
         self.method = method
-        # The reproducible sum: the MPI probe counts the floating-point sums MPI is asked to do
-        self.probe_flags = ["-DPARLAB_PROBE_DOUBLE_SUMS"] if self.row.check == "fsum" else []
+        # the reproducible sum: the MPI probe counts the floating-point sums MPI is asked to do
+        self.probe_flags = list(self.row.check.probe_flags)
 
     def args(self, size, run):
         method = run.method or self.method
@@ -148,17 +145,19 @@ class Workload(Contract):
 
     def verify(self, run, size, code, out, err):
         obj = self.record(code, out, err)
-        if self.row.check == "fsum":
-            return self.verify_fsum(run, size, code, obj, err)
+        verify = self.row.check.pick(exact=self.verify_exact, fsum=self.verify_fsum)
+        return verify(run, size, code, obj, err)
+
+    def verify_exact(self, run, size, code, obj, err):
         want = self.row.closed_form(size)
         got = obj.get("result")
         if code == 1 or got != str(want) or obj.get("verified") is not True:
             self.explain_wrong(run, got, want, obj)
         self.check_workers(run, obj)
-        return "%s = %s" % (got, FORMULAS.get(self.row.program, "the closed form"))
+        return "%s = %s" % (got, self.row.closed_form.formula)
 
     def explain_wrong(self, run, got, want, obj):
-        label = "for a task" if "tasks" in (obj or {}) and self.row.program != "square" else ""
+        label = "for a task" if self.row.per_task else ""
         text = "result %s%s, want %s" % (got, " " + label if label else "", want)
         try:
             value = int(got)
@@ -239,9 +238,7 @@ def _total_line(lines, formula, n, who="the program", workers=()):
     return want
 
 
-def sum_below(n):
-    """0 + 1 + ... + (n-1)"""
-    return n * (n - 1) // 2
+sum_below = registry.sum_below  # the registry's closed form, for the programs of their own
 
 
 def multiples_of_3_or_5(n):

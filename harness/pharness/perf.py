@@ -5,8 +5,10 @@
 One run measures, on this machine, in rounds (default 5):
   * the bandwidth probe (harness/probe.c: STREAM triad, 24 bytes/element as STREAM counts it, and
     a read-only sum) at 1..cores threads;
-  * every memory-bound parlab variant (sum and square; serial, OpenMP, MPI) at 1..cores workers,
-    over the same -n values;
+  * every row of the registry sized by -n (registry.py), serial at 1 worker: a memory-bound
+    row in GB/s over the same -n values, OpenMP and MPI at 1..cores; any other row in seconds,
+    OpenMP, MPI and hybrid at all cores; a row's methods (fsum: the reproducible sum and
+    `--naive`) back to back, in an order that flips every round;
   * numpy's a.sum() over a pre-filled int64 array of the same n, and over float64 next to fsum
     (Debian's python3-numpy; skipped, and said so, where it is missing);
   * the seed's own Python summation (harness/seed_workload.py), sequential and with Pool.map,
@@ -15,8 +17,6 @@ One run measures, on this machine, in rounds (default 5):
     (a whole-process time is the median of 5 launches after one untimed launch)
   * sum_serial and sum_openmp at growing n (cost per element against size), with --cold-cache,
     and once warm at the smallest n (what the cache does);
-  * fsum (docs/float.md), serial / OpenMP / MPI at 1..cores workers: the reproducible sum and
-    `--naive` back to back (the order flips every round).
 Each round runs every measurement once, in the same order, so every ratio is taken from two
 numbers measured moments apart; a ratio is printed as the median over rounds with its min-max.
 
@@ -175,7 +175,8 @@ class Runner:
             out[p["probe"]] = (p, command)
         return out
 
-    def numpy_sum(self, n, dtype, round_no, key):
+    def numpy_sum(self, n, dtype, workload, round_no, key):
+        """numpy's a.sum() over n values of dtype, next to the parlab workload's."""
         # OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE slow a current numpy (docs/performance.md); unset
         # both for this command alone.  a.sum() does not call BLAS in any case.
         argv = [self.args.python, "-c", NUMPY_SCRIPT, str(n), str(self.args.repeat), dtype]
@@ -187,7 +188,7 @@ class Runner:
         command = ("env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE %s -c <numpy a.sum() script> "
                    "%d %d %s" % (self.args.python, n, self.args.repeat, dtype))
         rec = self._reference_record("reference", p, command, {}, name="numpy_sum_" + dtype,
-                                     workload="sum" if dtype == "int64" else "fsum",
+                                     workload=workload,
                                      workers=1, n=n, bytes=p["bytes"], time_min=p["time_min"],
                                      time_median=p["time_median"], time_max=p["time_max"])
         self.record(rec, round_no, key)
@@ -226,9 +227,60 @@ def has_numpy(python):
     return proc.returncode == 0
 
 
+def row_size(row, args):
+    """A row's size in perf: -n values (and --tasks where the row takes tasks); a row bound by
+    the cores gets whole tasks, a multiple of the cores, so that a perfect run takes
+    tasks / workers rounds."""
+    if row.bound == "cores":
+        return {"n": args.heavy_n, "tasks": 2 * args.workers}
+    size = {"n": args.n}
+    if row.per_task:
+        size["tasks"] = args.tasks
+    return size
+
+
+def perf_rows():
+    """The registry's rows that perf measures: every row sized by -n (the seed's numbers demo
+    only sleeps)."""
+    return [w for w in registry.WORKLOADS.values() if all("n" in s for s in w.sizes.values())]
+
+
+def measure_rows(run, col, args, round_no):
+    """Every row of the registry, where its program is built, serial at 1 worker and: a
+    memory-bound row in GB/s, OpenMP and MPI at 1..cores (the bandwidth curve under the
+    probe's roof); any other row in seconds, OpenMP, MPI and hybrid at all cores (the parallel
+    efficiency).  A row's methods run back to back (same size), and their order flips every
+    round so that neither always runs first."""
+    cores = args.workers
+    for row in perf_rows():
+        size = row_size(row, args)
+        methods = list(row.methods)
+        order = methods if round_no % 2 else methods[::-1]
+        memory = row.bound == "memory"
+        sweep = (("openmp", range(1, cores + 1)), ("mpi", range(1, cores + 1))) if memory \
+            else (("openmp", [cores]), ("mpi", [cores]), ("hybrid", [cores]))
+        for variant, counts in (("serial", [1]),) + sweep:
+            if not run.has(row.program_name(variant)) or \
+                    (variant in registry.MPI_VARIANTS and not run.launcher):
+                continue
+            for workers in counts:
+                for method in order:
+                    key = "%s_%s%s_w%d" % (row.name, variant, "_" + method if method else "",
+                                           workers)
+                    rec = run.parlab(row.name, variant, workers, size, round_no, key,
+                                     method=method)
+                    run.record(rec, round_no, key)
+                    label = "%s %s%s" % (row.name, variant, " " + method if method else "")
+                    if not memory:
+                        label += ", %d tasks" % size["tasks"]
+                    col.add(key, gbs(rec) if memory else rec["time_median"],
+                            unit="GB/s" if memory else "s", label=label, workers=workers,
+                            command=rec["command_line"], workload=row.name, variant=variant,
+                            method=method)
+
+
 def measure_round(run, col, args, numpy_ok, round_no):
     cores = args.workers
-    sizes = {"sum": {"n": args.n, "tasks": args.tasks}, "square": {"n": args.n}}
 
     def program(row, variant, workers, size, key, label, **kw):
         rec = run.parlab(row, variant, workers, size, round_no, key, **kw)
@@ -243,17 +295,10 @@ def measure_round(run, col, args, numpy_ok, round_no):
                     workers=workers, command=command, workload="probe", variant=kernel,
                     label="probe %s (%s)" % (kernel, "24 B/elem, STREAM count"
                                              if kernel == "triad" else "8 B/elem read"))
-        for row in ("sum", "square"):
-            if workers == 1:
-                program(row, "serial", 1, sizes[row], "%s_serial_w1" % row, "%s serial" % row)
-            program(row, "openmp", workers, sizes[row], "%s_openmp_w%d" % (row, workers),
-                    "%s openmp" % row)
-            if run.launcher and run.has("%s_mpi" % row):
-                program(row, "mpi", workers, sizes[row], "%s_mpi_w%d" % (row, workers),
-                        "%s mpi" % row)
+    measure_rows(run, col, args, round_no)
 
     if numpy_ok:
-        p, command = run.numpy_sum(args.n, "int64", round_no, "numpy_sum_w1")
+        p, command = run.numpy_sum(args.n, "int64", "sum", round_no, "numpy_sum_w1")
         col.add("numpy_sum_w1", gbs(p), unit="GB/s", workers=1, command=command,
                 label="numpy %s a.sum() int64" % p["numpy"], workload="sum", variant="numpy")
 
@@ -278,7 +323,8 @@ def measure_round(run, col, args, numpy_ok, round_no):
     if run.launcher and run.has("sum_mpi"):
         for ranks in (cores, 2 * cores):
             key = "sum_mpi_process_r%d" % ranks
-            rec = whole_process(run, "sum", "mpi", ranks, dict(sizes["sum"], repeat=1),
+            rec = whole_process(run, "sum", "mpi", ranks,
+                                dict(row_size(registry.WORKLOADS["sum"], args), repeat=1),
                                 round_no, key)
             col.add(key, rec["wall_seconds"], unit="s", workers=ranks,
                     command=rec["command_line"], label="sum_mpi whole process, %d ranks%s" % (
@@ -300,45 +346,23 @@ def whole_process(run, row, variant, workers, size, round_no, key):
     return rec
 
 
-def fsum_variants(run):
-    """fsum variants to measure: serial, openmp, mpi, each where its program is built."""
-    return [v for v in ("serial", "openmp", "mpi")
-            if run.has("fsum_" + v) and (v != "mpi" or run.launcher)]
-
-
-def measure_fsum(run, col, args, numpy_ok, round_no):
-    """fsum, reproducible next to --naive: for each variant and worker count the two methods
-    run back to back (same -n and --repeat), and the order flips every round so neither method
-    always runs first.  GB/s = 8n / median time, as the program counts it.  numpy's float64
-    a.sum() (pairwise, not reproducible) runs once per round next to them."""
-    methods = list(registry.WORKLOADS["fsum"].methods)
-    order = methods if round_no % 2 else methods[::-1]
-    for variant in fsum_variants(run):
-        for workers in ([1] if variant == "serial" else range(1, args.workers + 1)):
-            for method in order:
-                key = "fsum_%s_%s_w%d" % (variant, method, workers)
-                rec = run.parlab("fsum", variant, workers, {"n": args.n}, round_no, key,
-                                 method=method)
-                run.record(rec, round_no, key)
-                col.add(key, gbs(rec), unit="GB/s", workers=workers,
-                        command=rec["command_line"], workload="fsum", variant=variant,
-                        method=method, label="fsum %s %s" % (variant, method))
+def measure_numpy_float(run, col, args, numpy_ok, round_no):
+    """numpy's float64 a.sum() (pairwise, not reproducible), once per round, next to fsum."""
     if numpy_ok:
-        p, command = run.numpy_sum(args.n, "float64", round_no, "numpy_fsum_w1")
+        p, command = run.numpy_sum(args.n, "float64", "fsum", round_no, "numpy_fsum_w1")
         col.add("numpy_fsum_w1", gbs(p), unit="GB/s", workers=1, command=command,
                 label="numpy %s a.sum() float64" % p["numpy"], workload="fsum",
                 variant="numpy")
 
 
 def measure_heavy(run, col, args, round_no):
-    """The compute-bound twin (the seed's cpu_heavy_task): whole tasks at every worker count,
-    with tasks a multiple of the cores, so that a perfect run takes tasks / workers rounds; then
-    3 tasks on 2 workers, which must take two rounds (the imbalance); and the seed's own size
-    (-n 10^7 --tasks 4) for the kernel against the seed's Python.  Kernel time only."""
+    """The compute-bound twin (the seed's cpu_heavy_task), beyond its row's runs
+    (measure_rows): 3 tasks on 2 workers, which must take two rounds (the imbalance); and the
+    seed's own size (-n 10^7 --tasks 4) for the kernel against the seed's Python.  Kernel time
+    only."""
     if not run.has("heavy_serial"):
         return
     cores = args.workers
-    size = {"n": args.heavy_n, "tasks": 2 * cores}
 
     def time_of(key, variant, workers, size, label):
         rec = run.parlab("heavy", variant, workers, size, round_no, key)
@@ -347,12 +371,6 @@ def measure_heavy(run, col, args, round_no):
                 command=rec["command_line"], label=label)
         return rec
 
-    time_of("heavy_serial_w1", "serial", 1, size, "heavy serial, %d tasks" % size["tasks"])
-    for variant in ("openmp", "mpi", "hybrid"):
-        if variant != "openmp" and not (run.launcher and run.has("heavy_" + variant)):
-            continue
-        time_of("heavy_%s_w%d" % (variant, cores), variant, cores, size,
-                "heavy %s, %d tasks" % (variant, size["tasks"]))
     if cores == 2:
         odd = {"n": args.heavy_n, "tasks": 3}
         time_of("heavy_serial_tasks3", "serial", 1, odd, "heavy serial, 3 tasks")
@@ -491,7 +509,7 @@ def compute_ratios(col, specs):
         else:
             name, num, den, op, target, what = spec
         pairs = list(zip(col.values[num], col.values[den]))
-        if name.startswith("heavy_") and name.endswith("_efficiency_allcores"):
+        if name.endswith("_efficiency_allcores"):
             cores = col.meta[den]["workers"]
             pairs = [(a / cores, b) for a, b in pairs]  # speedup / cores
         scale = target if op is None and target else 1.0   # informative lines: a unit factor
@@ -638,7 +656,7 @@ def run_perf(args, stdout=None, stderr=None):
             stderr.flush()
             measure_round(run, col, args, numpy_ok, r)
             measure_sizes(run, col, args, r)
-            measure_fsum(run, col, args, numpy_ok, r)
+            measure_numpy_float(run, col, args, numpy_ok, r)
             measure_heavy(run, col, args, r)
     except (PerfError, launch.LaunchError) as err:
         stderr.write("parlab perf: %s\nparlab perf: the measurements so far are in %s\n"
@@ -671,7 +689,7 @@ def run_perf(args, stdout=None, stderr=None):
 
     plot_dir = os.path.join(args.results, run_id + "-plots")
     try:
-        made = plots.perf_plots(col.values, args.workers, plot_dir,
+        made = plots.perf_plots(col.values, col.meta, args.workers, plot_dir,
                                 "%s, %s" % (host["host"], stamp))
         plot_note = None
     except plots.PlotError as exc:

@@ -193,28 +193,50 @@ def _draw(exe, outdir, name):
     return [os.path.join(outdir, name + ext) for ext in (".png", ".svg")]
 
 
-# perf: GB/s against workers, one figure per workload, with the probe's kernels as roofs.
-PERF_SERIES = {
-    "sum": [("sum_openmp", "sum OpenMP"), ("sum_mpi", "sum MPI"), ("sum_serial", "sum serial"),
-            ("numpy_sum", "numpy a.sum() int64")],
-    "square": [("square_openmp", "square OpenMP"), ("square_mpi", "square MPI"),
-               ("square_serial", "square serial")],
-    "fsum": [("fsum_openmp_reproducible", "fsum OpenMP reproducible"),
-             ("fsum_openmp_naive", "fsum OpenMP naive"),
-             ("fsum_mpi_reproducible", "fsum MPI reproducible"),
-             ("fsum_mpi_naive", "fsum MPI naive"),
-             ("fsum_serial_reproducible", "fsum serial reproducible"),
-             ("fsum_serial_naive", "fsum serial naive"), ("numpy_fsum", "numpy a.sum() float64")],
-}
+# perf: GB/s against workers, one figure per workload (every GB/s measurement perf made,
+# grouped by its workload), with the probe's kernels as roofs.
+PERF_VARIANT_ORDER = ("openmp", "mpi", "hybrid", "serial", "numpy")
+PERF_VARIANT_TITLES = {"openmp": "OpenMP", "mpi": "MPI", "hybrid": "hybrid", "serial": "serial"}
+
+
+def perf_series(meta):
+    """{workload: [(key without _wN, title)]} of perf's GB/s measurements at a worker count
+    (meta: perf's Collector.meta), the probe's roofs left out (PERF_ROOFS draws them)."""
+    series = {}
+    for key, m in meta.items():
+        base, _, workers = key.rpartition("_w")
+        if m.get("unit") != "GB/s" or not workers.isdigit() or m.get("workload") in (None,
+                                                                                     "probe"):
+            continue
+        if m.get("variant") in PERF_VARIANT_TITLES:
+            title = " ".join(x for x in (m["workload"], PERF_VARIANT_TITLES[m["variant"]],
+                                         m.get("method")) if x)
+        else:
+            title = m["label"]
+        lines = series.setdefault(m["workload"], [])
+        if (base, title) not in lines:
+            lines.append((base, title))
+    for lines in series.values():
+        lines.sort(key=lambda line: PERF_VARIANT_ORDER.index(meta_variant(meta, line[0])))
+    return series
+
+
+def meta_variant(meta, base):
+    m = next(m for k, m in meta.items() if k.rpartition("_w")[0] == base)
+    v = m.get("variant")
+    return v if v in PERF_VARIANT_ORDER else "numpy"
+
+
 PERF_ROOFS = [("probe_triad", "probe: triad (roof)"), ("probe_read", "probe: read-only sum")]
 
 
-def perf_plots(values, workers, outdir, subtitle):
-    """values: {KEY_wW: [GB/s per round]}.  Returns the files drawn."""
+def perf_plots(values, meta, workers, outdir, subtitle):
+    """values: {KEY_wW: [GB/s per round]}, meta: {KEY_wW: {unit, workload, variant, method,
+    label}}.  Returns the files drawn."""
     exe, png = _gnuplot()
     os.makedirs(outdir, exist_ok=True)
     made = []
-    for workload, lines in PERF_SERIES.items():
+    for workload, lines in perf_series(meta).items():
         cols = PERF_ROOFS + [(k, t) for k, t in lines
                              if any("%s_w%d" % (k, w) in values for w in range(1, workers + 1))]
         data = ["# workers " + " ".join("%s_med %s_min %s_max" % (k, k, k) for k, _ in cols)]

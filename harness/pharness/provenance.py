@@ -104,16 +104,22 @@ def host_provenance(repo_dir):
     }
 
 
+# What a parlab program reports about the machine it ran on (report.c), for every run: the
+# program's word is the record's, and the harness's own view of these is kept only where no
+# program ran (perf's probe, numpy and seed references, its header).  "cores" stays the
+# harness's: the CPUs its allocation may use, another fact than the program's own count (the
+# CPUs its ranks may use, which decides "oversubscribed"), which stays in the record's program.
+PROGRAM_KNOWS = ("host", "cpu_model")
+
+
 def record_provenance(host_prov, program_json, launcher=None, launcher_ver=None):
-    """Merge host facts with what the program reports about itself (compiler, flags, MPI
-    library, OpenMP settings).  The harness' own values win for host/cores, the program's
-    view is kept alongside when it differs."""
-    prov = dict(host_prov)
+    """A run's provenance: what the program reports about itself and its machine (host, CPU,
+    cores, compiler, flags, MPI library, OpenMP settings), and what only the harness knows
+    (the git commit, Slurm, the launcher, the load average)."""
     pj = program_json
-    prov["compiler"] = pj.get("compiler")
-    prov["compiler_version"] = pj.get("compiler_version")
-    prov["cflags"] = pj.get("cflags")
-    prov["mpi_library"] = pj.get("mpi_library")
+    prov = {k: v for k, v in host_prov.items() if k not in PROGRAM_KNOWS}
+    for key in PROGRAM_KNOWS + ("compiler", "compiler_version", "cflags", "mpi_library"):
+        prov[key] = pj.get(key)
     prov["mpi_launcher"] = launcher
     prov["mpi_launcher_version"] = launcher_ver
     prov["omp"] = pj.get("omp") if isinstance(pj.get("omp"), dict) else None
@@ -122,10 +128,4 @@ def record_provenance(host_prov, program_json, launcher=None, launcher_ver=None)
         prov["load_average"] = [round(x, 2) for x in os.getloadavg()]
     except OSError:
         prov["load_average"] = None
-    if pj.get("host") and pj.get("host") != prov.get("host"):
-        prov["program_host"] = pj.get("host")
-    if pj.get("cores") is not None and pj.get("cores") != prov.get("cores"):
-        prov["program_cores"] = pj.get("cores")
-    if not prov.get("cpu_model") and pj.get("cpu_model"):
-        prov["cpu_model"] = pj.get("cpu_model")
     return prov

@@ -14,7 +14,7 @@ import json
 import os
 import uuid
 
-SCHEMA = 2
+SCHEMA = 3
 
 # key -> (accepted types, required)
 _NUM = (int, float)
@@ -47,7 +47,6 @@ RUN_FIELDS = dict(_COMMON, **{
     "ranks": ((int,), True),
     "threads": ((int,), True),
     "oversubscribed": ((bool,), True),
-    "program_oversubscribed": ((bool, type(None)), False),
     "n": (_OPT_INT, True),
     "tasks": (_OPT_INT, True),
     "numbers": ((list, type(None)), False),
@@ -120,7 +119,7 @@ PROVENANCE_FIELDS = [
 
 CSV_COLUMNS = [
     "date", "run_id", "record_id", "label", "preset", "workload", "mode", "variant", "workers",
-    "ranks", "threads", "oversubscribed", "program_oversubscribed", "n", "tasks", "numbers", "delay", "repeat", "warmup",
+    "ranks", "threads", "oversubscribed", "n", "tasks", "numbers", "delay", "repeat", "warmup",
     "time_min", "time_median", "time_max", "timer_resolution", "bytes", "result", "expected",
     "verified", "agrees_serial", "agrees_closed_form",
     "method", "data", "result_hex", "expected_hex", "error", "error_bound",
@@ -152,7 +151,7 @@ def validate(rec):
     if not isinstance(rec, dict):
         return ["not a JSON object"]
     if rec.get("schema") != SCHEMA:
-        return ["schema version %r, this harness reads version %d (and upgrades 1 and "
+        return ["schema version %r, this harness reads version %d (and upgrades 1, 2 and "
                 "parlab-bench/1 when it loads them)" % (rec.get("schema"), SCHEMA)]
     fields = KINDS.get(rec.get("kind"))
     if fields is None:
@@ -185,16 +184,34 @@ def _typenames(types):
     return " or ".join(names.get(t, t.__name__) for t in types)
 
 
-# ---- older files: schema 1 (bench), parlab-bench/1 (the old perf command), and raw program
-# lines (a sweep recorded with PARLAB_SWEEP_RECORDER=raw).  Each becomes schema-2 records. ----
+# ---- older files: schema 1 and 2 (bench), parlab-bench/1 (the old perf command), and raw
+# program lines (a sweep recorded with PARLAB_SWEEP_RECORDER=raw).  Each becomes records of
+# this schema. ----
+def _from_schema_2(rec):
+    """Schema 2 kept the harness's own host and oversubscription next to the program's
+    (program_host, program_oversubscribed), and the program's core count again in
+    program_cores; schema 3 keeps the program's host as the host, its oversubscribed (which
+    the record's already was), and its core count only in its line ("program")."""
+    rec = dict(rec, schema=SCHEMA)
+    rec.pop("program_oversubscribed", None)
+    if isinstance(rec.get("provenance"), dict) and rec.get("kind") == "run":
+        prov = rec["provenance"] = dict(rec["provenance"])
+        prov.pop("program_cores", None)
+        if "program_host" in prov:
+            prov["host"] = prov.pop("program_host")
+    return rec
+
+
 def _upgrade(rec, path, lineno):
-    """Schema-2 records for one line of any format this harness has written: a list, empty for
-    lines that hold nothing to report (an old perf file's derived summaries)."""
+    """Records of this schema for one line of any format this harness has written: a list,
+    empty for lines that hold nothing to report (an old perf file's derived summaries)."""
     if not isinstance(rec, dict):
         return [rec]
     schema = rec.get("schema")
     if schema == 1:
-        return [dict(rec, schema=SCHEMA, kind="run", program=None)]
+        return [_from_schema_2(dict(rec, kind="run", program=None))]
+    if schema == 2:
+        return [_from_schema_2(rec)]
     if schema == "parlab-bench/1":
         return _upgrade_old_perf(rec, "%s:%d" % (path, lineno))
     if schema is None and "workload" in rec and "variant" in rec and "result" in rec:

@@ -4,7 +4,10 @@ the perf benchmark, the tests and the job checks know about.
 Why one place: the C programs have their own registry (common/workloads.c), which says how a
 program runs.  This one says how to run and check the programs from outside: which arguments to
 pass, what the exact answer is (computed here in Python integers, independently of the C code),
-which sizes a preset uses, and how each variant is launched.  Adding a workload is one row in
+which sizes a preset uses, how a run is checked (Exact, Fsum), and how each variant is launched.
+What a program accepts (its options, -n's limit, its choices, the text of its closed form) is
+the C row's alone: the built program prints it (--describe), and describe() reads it.
+Adding a workload is one row in
 WORKLOADS (CONTRIBUTING.md); meson.build, the tests, the harness and perf loop over the rows.
 
 A row is one way to run a program: square has two, the array map ("square") and the seed's
@@ -12,6 +15,10 @@ numbers demo ("seed").  Run as a script it prints what meson.build needs:
     python3 harness/pharness/registry.py programs     the C workloads, one per line
     python3 harness/pharness/registry.py rows         one line per row: NAME PROGRAM CHECK WORK
 """
+import functools
+import json
+import os
+import subprocess
 import sys
 
 VARIANTS = ("serial", "openmp", "mpi", "hybrid")
@@ -53,27 +60,30 @@ class Workload:
     sizes        per preset, the sizes: n, tasks, numbers, delay (and optionally repeat)
     methods      {method: extra program arguments}: runs of one row that must agree with each
                  other or, for a demonstration (demos), need not; None: a single method
-    closed_form  size -> the exact answer (a Python int), or None when the program computes
-                 its own exact reference (fsum: see pharness/fsum.py)
-    check        "exact" (the result equals the closed form, as a decimal string) or "fsum"
-                 (bit-identical to serial, within the error bound: pharness/fsum.py)
+    closed_form  a ClosedForm: size -> the exact answer (a Python int), or None when the
+                 program computes its own exact reference (fsum: see pharness/fsum.py)
+    check        how a run is judged: EXACT (the result equals the closed form, as a decimal
+                 string) or FSUM (bit-identical to serial, within the error bound)
     tests        the end-to-end test cases (program arguments) run at every worker count
     work         True: the instruction-count test proves the work grows with -n and --tasks
                  (for kernels a compiler could fold into a formula: docs/folding.md)
-    n_max        the largest -n the programs accept (the C row's limit; the tests check it)
-    takes        the options beyond the shared ones, for the bad-input tests
+    What the programs accept (-n's limit, their options and choices) is the C row's, read from
+    the built program: describe() below.
     """
 
-    def __init__(self, name, program, mode, about, bound, sizes, closed_form, tests, n_max,
-                 takes=(), methods=None, demos=(), choices=None, check="exact", work=False):
+    def __init__(self, name, program, mode, about, bound, sizes, closed_form, tests,
+                 methods=None, demos=(), check=None, work=False):
         self.name, self.program, self.mode, self.about = name, program, mode, about
         self.bound, self.sizes, self.closed_form, self.tests = bound, sizes, closed_form, tests
-        self.n_max, self.takes = n_max, set(takes)
         self.methods = methods or {None: []}
         self.demos = set(demos)
-        self.choices = choices or {}
-        self.check = check
+        self.check = check or EXACT
         self.work = work
+
+    @property
+    def per_task(self):
+        """The result is one task's (every task computes the same): its sizes name --tasks."""
+        return all("tasks" in size for size in self.sizes.values())
 
     def args(self, size, repeat, method=None):
         """The program arguments for one size (and method), --repeat last."""
@@ -121,19 +131,177 @@ def size_of_args(args):
     return size
 
 
-def _sum(size):
-    n = size.get("n", 10**7)
+class ClosedForm:
+    """An exact answer in Python integers, independent of the C code, with the text the
+    programs print for it (a test holds the two texts equal: tests/check.py, test_registry)."""
+
+    def __init__(self, formula, compute):
+        self.formula, self.compute = formula, compute
+
+    def __call__(self, size):
+        return self.compute(size)
+
+
+def sum_below(n):
+    """0 + 1 + ... + (n-1)"""
     return n * (n - 1) // 2
 
 
-def _square(size):
-    n = size["n"]
-    return n * (n + 1) * (2 * n + 1) // 6
+SUM = ClosedForm("n(n-1)/2", lambda size: sum_below(size.get("n", 10**7)))
+SQUARE = ClosedForm("n(n+1)(2n+1)/6",
+                    lambda size: size["n"] * (size["n"] + 1) * (2 * size["n"] + 1) // 6)
+SQUARES_OF = ClosedForm("sum of x*x", lambda size: sum(
+    x * x for x in size.get("numbers") or range(1, size.get("tasks", 4) + 1)))
 
 
-def _squares_of(size):
-    numbers = size.get("numbers") or list(range(1, size.get("tasks", 4) + 1))
-    return sum(x * x for x in numbers)
+# ---- how a run is judged: one object per kind of check, with what every checker needs ----
+
+class Exact:
+    """The result is a whole number: equal, as a decimal string, to the closed form and to the
+    serial program's result."""
+    name = "exact"
+    result_key, expected_key = "result", "expected"  # the JSON fields compared
+    same_n = False     # the exercise checker may draw a new n for every run
+    probe_flags = ()   # extra flags for the exercise checker's MPI probe
+
+    def pick(self, **by_check):
+        """The one of several ways (keyword per check name) that fits this check."""
+        return by_check[self.name]
+
+    def expected(self, pj, closed, serial_expected):
+        """The exact answer a run is held to, as recorded."""
+        return closed
+
+    def reference(self, pj):
+        """What the serial run leaves for the others beyond its result (nothing)."""
+        return None
+
+    def problems(self, who, pj, method, demo, closed, serial_result, serial_expected):
+        result = pj.get("result")
+        if not isinstance(result, str) or not result.lstrip("-").isdigit():
+            return ["%s: result %r is not a decimal string" % (who, result)]
+        problems = []
+        if result != str(closed):
+            problems.append("%s: result %s != closed form %d" % (who, result, closed))
+        if serial_result is not None and result != serial_result:
+            problems.append("%s: result %s != serial reference %s"
+                            % (who, result, serial_result))
+        if pj.get("verified") is not True:
+            problems.append("%s: the program's own check failed (verified=%r)"
+                            % (who, pj.get("verified")))
+        exp = pj.get("expected")
+        if exp is not None and str(exp) != str(closed):
+            problems.append("%s: program's closed form %s != harness closed form %d"
+                            % (who, exp, closed))
+        return problems
+
+    def agrees_closed_form(self, pj, result, closed):
+        return str(result) == str(closed)
+
+    def record_fields(self, pj, serial_result):
+        """Fields of its own that a run record of this check carries."""
+        return {}
+
+
+class Fsum(Exact):
+    """The floating-point sum: bit-identical to the serial program, and within the error bound
+    of the exact sum the program computes (pharness/fsum.py, docs/float.md)."""
+    name = "fsum"
+    result_key, expected_key = "result_hex", "expected_hex"
+    same_n = True      # the bits of every run must be the same: one n for all
+    probe_flags = ("-DPARLAB_PROBE_DOUBLE_SUMS",)  # the MPI probe counts MPI's double sums
+
+    def expected(self, pj, closed, serial_expected):
+        return serial_expected if serial_expected is not None else pj.get("expected_hex")
+
+    def reference(self, pj):
+        return pj.get("expected_hex")
+
+    def problems(self, who, pj, method, demo, closed, serial_result, serial_expected):
+        from . import fsum
+        return fsum.check(who, pj, method, None if demo else serial_result, serial_expected)
+
+    def agrees_closed_form(self, pj, result, closed):
+        from . import fsum
+        return fsum.within_bound(pj)  # within error_bound of the exact sum
+
+    def record_fields(self, pj, serial_result):
+        from . import fsum
+        rhex = pj.get("result_hex")
+
+        def number(x):
+            return float(x) if isinstance(x, (int, float)) and not isinstance(x, bool) else None
+
+        def flag(x):
+            return x if isinstance(x, bool) else None
+
+        return {
+            "result_hex": rhex,
+            "expected_hex": pj.get("expected_hex"),
+            "result_decimal": None if pj.get("result") is None else str(pj.get("result")),
+            "error": number(pj.get("error")),
+            "error_bound": number(pj.get("error_bound")),
+            "sum_abs": number(pj.get("sum_abs")),
+            "reproducible": flag(pj.get("reproducible")),
+            "runs_identical": flag(pj.get("runs_identical")),
+            "data": pj.get("data") if isinstance(pj.get("data"), str) else None,
+            "ulps_from_reproducible": fsum.ulps_between(fsum.parse_hex(rhex),
+                                                        fsum.parse_hex(serial_result)),
+        }
+
+
+EXACT, FSUM = Exact(), Fsum()
+CHECKS = {c.name: c for c in (EXACT, FSUM)}
+
+
+# ---- what a built program accepts: the C row's own definition (--describe) ----
+
+class DescribeError(Exception):
+    """A program that could not say what it accepts."""
+
+
+@functools.lru_cache(maxsize=None)
+def _describe(path):
+    try:
+        proc = subprocess.run([path, "--describe"], stdin=subprocess.DEVNULL,
+                              capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise DescribeError("%s --describe: %s" % (path, exc))
+    lines = [l for l in proc.stdout.splitlines() if l.startswith("{")]
+    if proc.returncode != 0 or len(lines) != 1:
+        raise DescribeError("%s --describe: exit %d, want one JSON line: %s"
+                            % (path, proc.returncode, (proc.stderr or proc.stdout)[-300:]))
+    try:
+        return json.loads(lines[0])
+    except ValueError as exc:
+        raise DescribeError("%s --describe: not JSON (%s)" % (path, exc))
+
+
+def describe(program_path):
+    """What the program at program_path accepts, as it says itself with --describe (the one
+    definition, in its C row): {"workload", "program", "variant", "formula", "options": [...]}.
+    Cached per path.  Raises DescribeError."""
+    return _describe(os.path.abspath(program_path))
+
+
+def options(desc, shared=None):
+    """{flag: option} of a description; shared=False: only the program's own options."""
+    return {o["flag"]: o for o in desc["options"] if shared is None or o["shared"] == shared}
+
+
+def n_max(desc):
+    """The largest -n the program accepts."""
+    return options(desc)["-n"]["max"]
+
+
+def takes(desc):
+    """The options beyond the shared ones (what the bad-input tests offer other programs)."""
+    return set(options(desc, shared=False))
+
+
+def choices(desc):
+    """{flag: [words]} of the program's options that take one of a few words."""
+    return {f: o["words"] for f, o in options(desc).items() if o["kind"] == "choice"}
 
 
 ODD_N = 1000003  # no worker count up to 8 divides it, and it ends in a short block
@@ -144,22 +312,20 @@ WORKLOADS = {w.name: w for w in [
         "registers", "cores",
         sizes={"tiny": {"n": 1000000, "tasks": 4}, "small": {"n": 100000000, "tasks": 4},
                "large": {"n": 1000000000, "tasks": 16}},
-        closed_form=_sum, n_max=6074001000, takes={"--tasks", "--split"}, work=True,
+        closed_form=SUM, work=True,
         methods={"tasks": [], "data": ["--split", "data"]},
-        choices={"--split": ["tasks", "data"]},
         tests=[["-n", str(ODD_N), "--tasks", "3"], ["-n", str(ODD_N), "--split", "data"],
                ["-n", "3", "--tasks", "7"], ["-n", "1", "--split", "data"]]),
     Workload(
         "sum", "sum", "array", "sum: each task adds up the array 0..n-1", "memory",
         sizes={"tiny": {"n": 200000, "tasks": 4}, "small": {"n": 20000000, "tasks": 8},
                "large": {"n": 200000000, "tasks": 8}},
-        closed_form=_sum, n_max=6074001000, takes={"--tasks", "--cold-cache"}, work=True,
+        closed_form=SUM, work=True,
         tests=[["-n", str(ODD_N), "--tasks", "3"], ["-n", "1"], ["-n", "3"]]),
     Workload(
         "square", "square", "array", "square: squares 1..n and adds the squares", "memory",
         sizes={"tiny": {"n": 200000}, "small": {"n": 20000000}, "large": {"n": 200000000}},
-        closed_form=_square, n_max=4294967295,
-        takes={"--tasks", "--cold-cache", "--delay", "NUMBERS"},
+        closed_form=SQUARE,
         tests=[["-n", str(ODD_N)]]),
     Workload(
         "seed", "square", "numbers", "square, numbers mode (the seed's demo): one number per "
@@ -167,16 +333,14 @@ WORKLOADS = {w.name: w for w in [
         sizes={"tiny": {"numbers": [1, 2, 3, 4], "delay": 0.02},
                "small": {"numbers": [1, 2, 3, 4], "delay": 0.1, "repeat": 3},
                "large": {"numbers": list(range(1, 17)), "delay": 0.1, "repeat": 3}},
-        closed_form=_squares_of, n_max=4294967295,
-        takes={"--tasks", "--cold-cache", "--delay", "NUMBERS"},
+        closed_form=SQUARES_OF,
         tests=[["--delay", "0.01", "--tasks", "5"], ["--delay", "0", "0", "7", "4294967295"]]),
     Workload(
         "fsum", "fsum", "array", "fsum: adds n doubles, bit-identical at every worker count "
         "(docs/float.md)", "memory",
         sizes={"tiny": {"n": 200000}, "small": {"n": 20000000}, "large": {"n": 200000000}},
-        closed_form=None, n_max=4294967296, takes={"--cold-cache", "--naive", "--data"},
-        methods={"reproducible": [], "naive": ["--naive"]}, demos={"naive"},
-        choices={"--data": ["random", "cancel"]}, check="fsum",
+        closed_form=None, methods={"reproducible": [], "naive": ["--naive"]}, demos={"naive"},
+        check=FSUM,
         tests=[["-n", str(ODD_N)], ["-n", str(ODD_N), "--data", "cancel"], ["-n", "5"]]),
 ]}
 
@@ -216,7 +380,7 @@ if __name__ == "__main__":
         sys.exit(0)
     if sys.argv[1:] == ["rows"]:
         for w in WORKLOADS.values():
-            print(w.name, w.program, w.check, "work" if w.work else "-")
+            print(w.name, w.program, w.check.name, "work" if w.work else "-")
         sys.exit(0)
     sys.stderr.write("usage: registry.py programs|rows\n")
     sys.exit(2)

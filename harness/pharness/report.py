@@ -74,7 +74,7 @@ class Group:
         # what bounds it (registry.BOUNDS): its row's, for the lesson line and the notes
         rows = [w for w in registry.rows_of_program(self.workload) if w.mode == self.mode]
         self.bound = rows[0].bound if rows else None
-        self.exact = not rows or rows[0].check == "exact"  # else fsum: checked against a bound
+        self.exact = not rows or rows[0].closed_form is not None  # else checked against a bound
         self.hosts = sorted({r["provenance"].get("host") or "?" for r in recs})
         self.dates = sorted(r["date"] for r in recs)
         cells = {}

@@ -16,17 +16,73 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 from pharness import registry  # noqa: E402
 
 
-def closed_form(workload, mode, n, tasks, numbers):
-    """The registry's closed form for the row this program and mode belong to."""
-    row = next(w for w in registry.rows_of_program(workload) if w.mode == mode)
-    return row.closed_form({"n": n, "tasks": tasks, "numbers": numbers})
+SHARED = [
+    {"flag": "-n", "arg": "N", "kind": "whole", "min": 1, "max": 10 ** 12, "shared": True},
+    {"flag": "--repeat", "arg": "K", "kind": "whole", "min": 1, "max": 100000, "default": 3,
+     "shared": True},
+    {"flag": "--json", "kind": "switch", "shared": True},
+    {"flag": "--expect-threads", "arg": "T", "kind": "whole", "min": 1, "max": 1000000,
+     "shared": True},
+    {"flag": "--expect-ranks", "arg": "R", "kind": "whole", "min": 1, "max": 1000000,
+     "shared": True},
+    {"flag": "--help", "kind": "switch", "shared": True},
+    {"flag": "--version", "kind": "switch", "shared": True},
+    {"flag": "--describe", "kind": "switch", "shared": True},
+]
 
 
-def parse(argv):
+def own_options(workload):
+    """The options of the program's registry rows, as --describe lists them: every flag their
+    sizes, methods and test cases pass (a word after it: a choice; a number: a value; nothing:
+    a switch), --cold-cache for a memory-bound row, and NUMBERS for a row sized by numbers.  A stand-in: the real list is the C row's."""
+    found = {}
+    for row in registry.rows_of_program(workload):
+        runs = [row.args(size, 1, m) for size in row.sizes.values() for m in row.methods]
+        for args in runs + row.tests:
+            for flag, value in zip(args, args[1:] + [None]):
+                if not flag.startswith("--") or flag in ("--repeat", "--json"):
+                    continue
+                o = found.setdefault(flag, {"flag": flag, "kind": "switch", "shared": False})
+                if value is None or value.startswith("-"):
+                    continue
+                if value.replace(".", "", 1).isdigit():
+                    o.update(kind="seconds" if "." in value or flag == "--delay" else "whole",
+                             min=0, max=10 ** 6)
+                else:
+                    o["kind"] = "choice"
+                    o.setdefault("words", [])
+                    if value not in o["words"]:
+                        o["words"].append(value)
+        if row.bound == "memory":  # an array that --cold-cache evicts
+            found["--cold-cache"] = {"flag": "--cold-cache", "kind": "switch", "shared": False}
+        if any("numbers" in size for size in row.sizes.values()):
+            found["NUMBERS"] = {"flag": "NUMBERS", "kind": "numbers", "min": 0,
+                                "max": 4294967295, "shared": False}
+    return list(found.values())
+
+
+def describe(workload, variant):
+    rows = registry.rows_of_program(workload)
+    formula = next((r.closed_form.formula for r in rows if r.closed_form), "exact sum")
+    return {"workload": workload, "program": "%s_%s" % (workload, variant), "variant": variant,
+            "formula": formula, "options": SHARED + own_options(workload)}
+
+
+def row_of(workload, numbers_mode):
+    """The registry row this program plays: sized by numbers, or by -n."""
+    rows = registry.rows_of_program(workload)
+    return next((r for r in rows if numbers_mode == any("numbers" in s for s in
+                                                        r.sizes.values())), rows[0])
+
+
+def parse(argv, accepted):
     opts = {"n": None, "tasks": None, "numbers": [], "delay": 1.0, "repeat": 3, "json": False,
             "expect_threads": None, "expect_ranks": None, "naive": False, "data": "random"}
     it = iter(argv)
     for a in it:
+        if a.startswith("-") and not a.lstrip("-").isdigit() and a not in accepted:
+            sys.stderr.write("fake: unknown option %s\n" % a)
+            sys.exit(2)
         if a == "-n":
             opts["n"] = int(next(it))
         elif a == "--tasks":
@@ -47,6 +103,10 @@ def parse(argv):
             opts["expect_ranks"] = int(next(it))
         elif a.lstrip("-").isdigit():
             opts["numbers"].append(int(a))
+        elif accepted.get(a, {}).get("kind") == "choice":
+            opts[a.lstrip("-")] = next(it)
+        elif a in accepted:
+            opts[a.lstrip("-")] = True
         else:
             sys.stderr.write("fake: unknown option %s\n" % a)
             sys.exit(2)
@@ -84,7 +144,11 @@ def main(workload=None, variant=None, wrong=False):
     if workload is None:
         workload, variant = name.split("_", 1)
         variant = variant.split(".")[0]
-    o = parse(sys.argv[1:])
+    desc = describe(workload, variant)
+    if sys.argv[1:] == ["--describe"]:
+        print(json.dumps(desc))
+        return 0
+    o = parse(sys.argv[1:], {opt["flag"]: opt for opt in desc["options"]})
     if os.environ.get("FAKE_SLEEP"):  # for the timeout test: hang like a stuck MPI job
         import time
         time.sleep(float(os.environ["FAKE_SLEEP"]))
@@ -101,29 +165,29 @@ def main(workload=None, variant=None, wrong=False):
         return 2
     if rank != 0:
         return 0
+    row = row_of(workload, o["n"] is None)
+    mode = row.mode
     if o["n"] is not None:
-        mode = "array"
         tasks = o["tasks"] if o["tasks"] is not None else 4
     else:
-        mode = "numbers"
         tasks = len(o["numbers"] or [1, 2, 3, 4])
         o["numbers"] = o["numbers"] or [1, 2, 3, 4]
-    if workload == "fsum":
+    if row.closed_form is None:  # the program computes its own exact reference (fsum)
         tasks = 1
         expected = 0
     else:
-        expected = closed_form(workload, mode, o["n"], tasks, o["numbers"])
+        expected = row.closed_form({"n": o["n"], "tasks": tasks, "numbers": o["numbers"]})
     result = expected + (1 if wrong else 0)
     workers = ranks * threads
     # FAKE_CORES_PER_HOST: a run spread over several nodes, where the program (which sees every
     # host) counts more usable cores than the harness's own node has.
     cores = int(os.environ.get("FAKE_CORES_PER_HOST", len(os.sched_getaffinity(0))))
-    if mode == "array":
-        work = 1e-8 * o["n"] * (tasks if workload == "sum" else 1)
+    if o["n"] is not None:
+        work = 1e-8 * o["n"] * (tasks if row.per_task else 1)
         if os.environ.get("FAKE_FOLDED"):  # a loop the compiler replaced by a formula
             work = 1e-6
         t = work * (0.05 + 0.95 / min(workers, cores)) * (1.3 if workers > cores else 1.0)
-        nbytes = 8 * o["n"] * {"sum": tasks, "fsum": 1}.get(workload, 2)
+        nbytes = 8 * o["n"] * (tasks if row.per_task else 1 if row.closed_form is None else 2)
     else:
         per = -(-len(o["numbers"]) // workers)
         t = o["delay"] * per
@@ -144,7 +208,7 @@ def main(workload=None, variant=None, wrong=False):
                 "wait_policy": os.environ.get("OMP_WAIT_POLICY"), "dynamic": None},
         "version": "fake-0",
     }
-    if workload == "fsum":
+    if row.closed_form is None:
         doc.update(fsum_doc(o, workers, wrong))
     if o["json"]:
         print(json.dumps(doc))

@@ -33,13 +33,14 @@ def make_record(**kw):
     variant = kw.get("variant", "serial")
     ranks = kw.get("ranks", 1)
     threads = kw.get("threads", 1)
-    if workload == "fsum":  # no closed form: the exact sum the program reports, as hex
+    # the registry row of this workload and mode (the seed's numbers demo, or the array)
+    row = next(w for w in registry.rows_of_program(workload)
+               if (w.mode == "numbers") == (kw.get("mode") == "numbers"))
+    if row.closed_form is None:  # the exact sum the program reports, as hex
         closed = kw.get("expected", "0x1.8p+1")
     else:
-        row = "seed" if kw.get("mode") == "numbers" else workload
-        size = {"n": n, "tasks": kw.get("tasks", 4)} if row != "seed" else \
-            {"numbers": kw.get("numbers")}
-        closed = str(registry.WORKLOADS[row].closed_form(size))
+        size = {"n": n, "tasks": kw.get("tasks", 4), "numbers": kw.get("numbers")}
+        closed = str(row.closed_form(size))
     t = kw.pop("t", 1.0)
     rec = {
         "schema": records.SCHEMA, "kind": "run", "program": {},
@@ -47,7 +48,7 @@ def make_record(**kw):
         "run_id": "run-1", "date": "2025-01-01T00:00:00Z", "label": None, "preset": "tiny",
         "workload": workload, "mode": "array", "variant": variant,
         "workers": ranks * threads, "ranks": ranks, "threads": threads,
-        "oversubscribed": False, "n": n, "tasks": 4 if workload == "sum" else None,
+        "oversubscribed": False, "n": n, "tasks": 4 if row.per_task else None,
         "numbers": None, "delay": None, "repeat": 5, "warmup": 1,
         "time_min": t * 0.9, "time_median": t, "time_max": t * 1.2,
         "timer_resolution": 1e-9, "bytes": 8 * n * 4, "result": closed, "expected": closed,

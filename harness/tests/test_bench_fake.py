@@ -25,6 +25,15 @@ def bench(d, *args, env=None):
     return proc.returncode, proc.stdout.decode(), proc.stderr.decode()
 
 
+def failing_bench(test, *args, env=None):
+    """bench on a fake build, which must fail (exit 1); returns its (stdout, stderr)."""
+    with helpers.tempdir() as d:
+        helpers.fake_build_dir(d)
+        rc, out, err = bench(d, *args, "--no-plots", env=env)
+        test.assertEqual(rc, 1, out + err)
+        return out, err
+
+
 class LaunchLines(unittest.TestCase):
     def test_open_mpi_hybrid_binding(self):
         from pharness import launch
@@ -163,32 +172,23 @@ class BenchWithFakes(unittest.TestCase):
             self.assertIn("RESULTS DISAGREE", proc.stdout.decode())
 
     def test_per_program_override(self):
-        with helpers.tempdir() as d:
-            helpers.fake_build_dir(d)
-            rc, out, err = bench(d, "--workers", "2", "--workloads", "sum,square",
+        out, err = failing_bench(self, "--workers", "2", "--workloads", "sum,square",
                                  "--variants", "openmp",
-                                 "--binary", "square_openmp=" + helpers.FAKE_WRONG, "--no-plots")
-            self.assertEqual(rc, 1)
-            self.assertIn("workload square (array mode), variant openmp", err)
-            self.assertNotIn("workload sum", err)
+                                 "--binary", "square_openmp=" + helpers.FAKE_WRONG,
+                                 env={"FAKE_WRONG_WORKLOAD": "square"})
+        self.assertIn("workload square (array mode), variant openmp", err)
+        self.assertNotIn("workload sum", err)
 
     def test_unconnected_copies_are_caught(self):
-        with helpers.tempdir() as d:
-            helpers.fake_build_dir(d)
-            rc, out, err = bench(d, "--workers", "2", "--workloads", "sum", "--variants", "mpi",
-                                 "--no-plots", env={"FAKE_MPIEXEC_SINGLETONS": "1"})
-            self.assertEqual(rc, 1)
-            self.assertIn("FAILED: sum mpi 2 ranks", err)
-            self.assertIn("--expect-ranks 2 but got 1", err)
+        out, err = failing_bench(self, "--workers", "2", "--workloads", "sum", "--variants",
+                                 "mpi", env={"FAKE_MPIEXEC_SINGLETONS": "1"})
+        self.assertIn("FAILED: sum mpi 2 ranks", err)
+        self.assertIn("--expect-ranks 2 but got 1", err)
 
     def test_timeout_kills_and_reports(self):
-        with helpers.tempdir() as d:
-            helpers.fake_build_dir(d)
-            rc, out, err = bench(d, "--workers", "1", "--workloads", "sum", "--variants",
-                                 "serial", "--timeout", "1", "--no-plots",
-                                 env={"FAKE_SLEEP": "30"})
-            self.assertEqual(rc, 1)
-            self.assertIn("no result after 1 s", err)
+        out, err = failing_bench(self, "--workers", "1", "--workloads", "sum", "--variants",
+                                 "serial", "--timeout", "1", env={"FAKE_SLEEP": "30"})
+        self.assertIn("no result after 1 s", err)
 
     def test_folded_loop_is_flagged(self):
         with helpers.tempdir() as d:
@@ -351,14 +351,11 @@ class FsumWithFakes(unittest.TestCase):
             self.assertRegex(out, r"[12] of 3 naive runs differ")
 
     def test_fsum_naive_out_of_bound_fails(self):
-        with helpers.tempdir() as d:
-            helpers.fake_build_dir(d)
-            rc, out, err = bench(d, "--workers", "2", "--workloads", "fsum", "--no-plots",
-                                 "--variants", "openmp", env={"FAKE_FSUM_NAIVE_OUT": "1"})
-            self.assertEqual(rc, 1, out + err)
-            self.assertIn("method naive, variant openmp, 2 workers", err)
-            self.assertIn("> error_bound", err)
-            self.assertIn("OUT OF BOUND", out)
+        out, err = failing_bench(self, "--workers", "2", "--workloads", "fsum", "--variants",
+                                 "openmp", env={"FAKE_FSUM_NAIVE_OUT": "1"})
+        self.assertIn("method naive, variant openmp, 2 workers", err)
+        self.assertIn("exceeds error_bound", err)
+        self.assertIn("OUT OF BOUND", out)
 
     def test_fsum_expected_must_match_serial(self):
         from pharness import fsum

@@ -187,6 +187,14 @@ class OtherFiles(unittest.TestCase):
                      "80.0: PASS"):
             self.assertIn(part, out)
 
+    def test_old_perf_files_compare(self):
+        """Files with perf's ratio and header records (no provenance of their own) compare."""
+        old = os.path.join(self.REPO, "results", "bench-2026-11-25T142925.jsonl")
+        new = os.path.join(self.REPO, "results", "bench-2026-11-25T171401.jsonl")
+        rc, out, err = cli("compare", old, new)
+        self.assertEqual(rc, 0, err)
+        self.assertRegex(out, r"\d+ flagged out of [1-9]\d* compared")
+
     def test_reference_set_reports_as_recorded(self):
         """The same tables as when it was recorded, but for two lessons added since: the
         "bound by" line, and the seed's waiting work, whose runs on more workers than cores

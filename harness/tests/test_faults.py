@@ -16,7 +16,7 @@ import time
 import unittest
 
 import helpers
-from pharness import launch, records
+from pharness import launch, pitfall, records
 
 BUILD = os.path.abspath(os.environ.get("PARLAB_BUILD", "build"))
 HEAVY = os.path.join(BUILD, "heavy_mpi")
@@ -25,17 +25,9 @@ LAUNCHER = launch.find_launcher(launch.mpi_flavor_of_binary(HEAVY)) if os.path.e
 
 
 def leftovers(program):
-    """Processes still running the program (none may outlive its run)."""
-    exe = os.path.realpath(program)
-    found = []
-    for pid in os.listdir("/proc"):
-        if pid.isdigit():
-            try:
-                if os.path.realpath("/proc/%s/exe" % pid) == exe:
-                    found.append(int(pid))
-            except OSError:
-                pass
-    return found
+    """Processes still running the program (none may outlive its run): the pitfall lab's own
+    count, which its hang lessons rely on too."""
+    return pitfall._alive(program)
 
 
 @unittest.skipUnless(LAUNCHER, "no heavy_mpi or no MPI launcher in %s" % BUILD)

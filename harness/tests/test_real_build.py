@@ -10,7 +10,7 @@ import sys
 import unittest
 
 import helpers
-from pharness import records
+from pharness import records, registry
 
 BUILD = os.path.abspath(os.environ.get("PARLAB_BUILD", "build"))
 BUILT = all(os.path.exists(os.path.join(BUILD, p)) for p in ("sum_serial", "square_serial"))
@@ -37,7 +37,7 @@ class RealPrograms(unittest.TestCase):
             self.assertIn("serial", variants)
             for r in recs:
                 self.assertTrue(r["agrees_closed_form"] and r["verified"], r)
-                if r["workload"] != "fsum":
+                if registry.WORKLOADS[r["row"]].closed_form:
                     self.assertEqual(r["result"], r["expected"])
                 self.assertEqual(r["workers"], r["ranks"] * r["threads"])
                 self.assertIsNotNone(r["provenance"]["compiler"])
@@ -51,7 +51,7 @@ class RealPrograms(unittest.TestCase):
                         self.assertIn("mpich", launcher)
 
     def check_fsum(self, recs, out):
-        fs = [r for r in recs if r["workload"] == "fsum"]
+        fs = [r for r in recs if "result_hex" in r]  # the float sum's records
         if not fs:
             return
         repro = [r for r in fs if r["method"] == "reproducible"]
@@ -65,6 +65,28 @@ class RealPrograms(unittest.TestCase):
             self.assertLessEqual(r["error"], r["error_bound"])
             self.assertEqual(r["bytes"], 8 * r["n"])
         self.assertIn("naive demonstration", out)
+
+    def test_describe_matches_the_registry(self):
+        """Every program says what it accepts (--describe), and its closed form's text is the
+        one of the Python closed form that checks it."""
+        for w in registry.WORKLOADS.values():
+            for v in registry.VARIANTS:
+                path = os.path.join(BUILD, w.program_name(v))
+                if not os.path.exists(path):
+                    continue
+                desc = registry.describe(path)
+                self.assertEqual((desc["workload"], desc["program"], desc["variant"]),
+                                 (w.program, w.program_name(v), v))
+                forms = {r.closed_form.formula for r in registry.rows_of_program(w.program)
+                         if r.closed_form}
+                if forms:
+                    self.assertIn(desc["formula"], forms, path)
+                for size in w.sizes.values():
+                    if "n" in size:
+                        self.assertLessEqual(size["n"], registry.n_max(desc), path)
+                for args in w.tests + [a for a in w.methods.values()]:
+                    flags = {a for a in args if a.startswith("--")}
+                    self.assertTrue(flags <= set(registry.options(desc)), (path, flags))
 
     def test_wrong_serial_reference_is_caught(self):
         broken = os.path.join(BUILD, "tests", "broken_sum")

@@ -68,6 +68,23 @@ class LoadAndAppend(unittest.TestCase):
             with open(path, "rb") as fh:
                 self.assertEqual(fh.read().count(b"\n"), 2)
 
+    def test_schema_2_upgrades(self):
+        """Schema 2 kept the harness's host and oversubscription next to the program's; a
+        schema-2 record loads with the program's alone."""
+        with helpers.tempdir() as d:
+            path = os.path.join(d, "old.jsonl")
+            old = helpers.make_record(schema=2, program_oversubscribed=True, oversubscribed=True)
+            old["provenance"] = dict(old["provenance"], program_host="node7", program_cores=1)
+            self.write_lines(path, [json.dumps(old)])
+            [got] = records.load(path)
+            self.assertEqual(got["schema"], records.SCHEMA)
+            self.assertNotIn("program_oversubscribed", got)
+            self.assertTrue(got["oversubscribed"])
+            self.assertEqual(got["provenance"]["host"], "node7")
+            self.assertNotIn("program_host", got["provenance"])
+            self.assertNotIn("program_cores", got["provenance"])
+            self.assertEqual(got["provenance"]["cores"], old["provenance"]["cores"])
+
     def test_bad_json_names_file_and_line(self):
         with helpers.tempdir() as d:
             path = os.path.join(d, "r.jsonl")

@@ -1,5 +1,6 @@
 #!/usr/bin/python3
 """Closed forms, computed independently in Python integers, and the agreement messages."""
+import os
 import unittest
 
 import helpers  # noqa: F401  (sets sys.path)
@@ -46,7 +47,7 @@ class ClosedForms(unittest.TestCase):
     def test_every_row_runs_everywhere(self):
         for w in self.W.values():
             self.assertIn(w.bound, registry.BOUNDS)
-            self.assertIn(w.check, ("exact", "fsum"))
+            self.assertIs(registry.CHECKS[w.check.name], w.check)
             self.assertTrue(w.tests, w.name)
             self.assertTrue({"tiny", "small", "large"} <= set(w.sizes), w.name)
             self.assertTrue(set(w.demos) <= set(w.methods), w.name)
@@ -61,6 +62,30 @@ class ClosedForms(unittest.TestCase):
         self.assertEqual(registry.shape("hybrid", 8), (2, 4))
         self.assertEqual(registry.shape("hybrid", 6, threads_per_rank=3), (2, 3))
         self.assertIsNone(registry.shape("hybrid", 5, threads_per_rank=2))
+
+
+class Describe(unittest.TestCase):
+    """What a program accepts is its own --describe (here the fake's, which follows the
+    contract); the registry reads it and caches it per path."""
+
+    def test_describe_and_its_readers(self):
+        with helpers.tempdir() as d:
+            build = helpers.fake_build_dir(d, variants=("serial",))
+            for program in registry.programs():
+                path = os.path.join(build, program + "_serial")
+                desc = registry.describe(path)
+                self.assertIs(registry.describe(path), desc)  # cached
+                self.assertEqual(desc["workload"], program)
+                self.assertGreater(registry.n_max(desc), 1)
+                self.assertTrue(set(registry.choices(desc)) <= registry.takes(desc))
+                forms = {w.closed_form.formula for w in registry.rows_of_program(program)
+                         if w.closed_form}
+                if forms:
+                    self.assertIn(desc["formula"], forms)
+
+    def test_a_program_that_cannot_describe_itself(self):
+        with self.assertRaises(registry.DescribeError):
+            registry.describe("/bin/false")
 
 
 class Agreement(unittest.TestCase):
@@ -96,8 +121,10 @@ class Agreement(unittest.TestCase):
     def test_shape_check(self):
         job = self.job("mpi", 4, 1)
         pj = {"workload": "sum", "variant": "mpi", "mode": "array", "threads": 1, "ranks": 1,
-              "time_min": 1, "time_median": 1, "time_max": 1}
+              "time_min": 1, "time_median": 1, "time_max": 1, "oversubscribed": False}
         self.assertEqual(bench.check_shape(job, pj), ["reported ranks=1, expected 4"])
+        del pj["oversubscribed"]  # the program's word is the record's: it must say
+        self.assertIn("oversubscribed missing or not true/false", bench.check_shape(job, pj))
 
 
 class Plan(unittest.TestCase):
