@@ -8,7 +8,8 @@ agree, record timings with provenance, report, plot and compare.
   plot     speedup / efficiency / time figures (PNG + SVG, gnuplot) from a results file
   compare  two results files: ratio table, flags time regressions beyond a tolerance
   pitfall  the pitfall lab: classic bugs, each with the tool that catches it (pitfalls/)
-  count-tests  meson's test logs -> the line "N passed, N failed, N skipped" (for ./parlab test)
+  count-tests  meson's test logs -> the 10 slowest tests, the total time and, last, the line
+               "N passed, N failed, N skipped" (for ./parlab test)
   check    an exercise: build, run and detect; "done", or the first reason why not, and a hint
   grade    every submission of an exercise under DIR: DIR/grades.csv and a summary
   handout  a copy of parlab for students: the exercises without their solutions
@@ -327,9 +328,12 @@ def build_parser(one_line=False):
     pt.add_argument("--names", action="store_true", help="print the names, one a line")
     pt.add_argument("--programs", action="store_true", help=argparse.SUPPRESS)  # for Meson
 
-    t = sub.add_parser("count-tests", help="meson test logs -> 'N passed, N failed, N skipped'",
+    t = sub.add_parser("count-tests", help="meson test logs -> the slowest tests, the total, "
+                       "and last 'N passed, N failed, N skipped'",
                        description=testlog.__doc__)
     t.add_argument("logs", nargs="+", metavar="TESTLOG_JSON")
+    t.add_argument("--elapsed", type=_nonneg_float, metavar="SECONDS",
+                   help="the whole run's wall time, for the total line")
     add_exercise_commands(sub)
     return p
 
@@ -406,7 +410,7 @@ def main(argv=None):
                                 lambda text: write(text, sys.stderr), args.names,
                                 args.programs)
         if args.command == "count-tests":
-            return testlog.main(args.logs)
+            return testlog.main(args.logs, elapsed=args.elapsed)
         if args.command == "report":
             recs = _load(args.files, args.run)
             text = report.report_text(recs)

@@ -9,7 +9,9 @@ are launched through the harness's one launcher (pharness/launch.py), with its M
   check.py result  PROGRAM --row ROW [--serial SERIAL] [--launcher MPIEXEC --ranks R] [--threads T]
                    [-- ARGS]   every test case of the row (or ARGS), at this worker count
   check.py wrong   PROGRAM [--launcher MPIEXEC --ranks R] -- ARGS      (must exit 1, all ranks)
-  check.py badinput PROGRAM [--launcher MPIEXEC --ranks R,R,...]       (every bad input: exit 2)
+  check.py badinput PROGRAM [--launcher MPIEXEC --rank-list R,R,... [--direct]] [--cases mpi]
+                   every bad input of the corpus: exit 2, one line, nothing on stdout
+                   (--cases mpi: the few that show what MPI changes; mpi_bad_inputs)
   check.py seedtext PROGRAM [--launcher MPIEXEC --ranks R]             (the seed's lines)
   check.py work    PROGRAM --row ROW [--threads T]                     (the additions really run)
   check.py cold    PROGRAM [--threads T]       (--cold-cache really sends every run to memory)
@@ -234,9 +236,30 @@ def bad_inputs(program):
     return [(args, flag) for args, flag in cases if args]
 
 
+def mpi_bad_inputs(program):
+    """The few bad inputs that MPI end-to-end tests feed each launcher and rank count.  The
+    parser is the same code in every variant (tests/unit.c tests it, the fuzzer fuzzes it, and
+    the serial and OpenMP programs get the whole corpus): what MPI changes is who speaks and how
+    the line travels.  So: rank 0 alone prints one line (not one per rank), every rank exits 2,
+    nothing on stdout, no MPI runtime noise; a flag missing its value at the end of argv, a line
+    with a newline in it and a 3000-character line through the launcher's output forwarding;
+    --expect-ranks, the MPI flag; and the program's own refusals (its -n limit, another
+    workload's option).  The whole corpus at every rank count: --cases all (./parlab test --long)."""
+    shared = [(["-n", "abc"], "-n"), (["-n"], "-n"), (["--frobnicate"], "--frobnicate"),
+              (["--expect-ranks", "0"], "--expect-ranks"), (["--bad\nline"], "\\x0a"),
+              (["-n", "x" * 3000], "-n")]
+    for case in shared:
+        if case not in BAD_INPUTS:
+            raise AssertionError(f"mpi_bad_inputs: {case[0]!r} is not in the corpus")
+    everything = bad_inputs(program)
+    own = [(["-n", str(registry.n_max(registry.describe(program)) + 1)], "-n")]
+    own += [c for c in everything[len(BAD_INPUTS) + 2:] if c not in own][:1]
+    return shared + own
+
+
 def check_badinput(opts):
     try:
-        cases = bad_inputs(opts.program)
+        cases = mpi_bad_inputs(opts.program) if opts.cases == "mpi" else bad_inputs(opts.program)
     except registry.DescribeError as exc:
         fail(str(exc))
     rank_counts = [int(r) for r in str(opts.rank_list).split(",")] if opts.launcher else [None]
@@ -611,6 +634,8 @@ def main():
     parser.add_argument("--launcher")
     parser.add_argument("--ranks", type=int, default=1)
     parser.add_argument("--rank-list", default="1,2,5", help="badinput: the rank counts")
+    parser.add_argument("--cases", choices=["all", "mpi"], default="all",
+                        help="badinput: the whole corpus, or the few that MPI tests need")
     parser.add_argument("--direct", action="store_true",
                         help="badinput with --launcher: also run each case without mpirun")
     parser.add_argument("--threads", type=int)

@@ -282,6 +282,9 @@ def _in_mpi(stack):
     return bool(stack) and bool(MPI_FRAME.match(stack))
 
 
+RESCAN_MAX = 3.2  # seconds between searches for new ranks, once the ranks are known
+
+
 def run(argv, env_overrides, timeout, inherit_omp=False, watch=None, deadlock_check=False):
     """Run one program; return (returncode, stdout, stderr, wall_seconds).
 
@@ -331,18 +334,34 @@ def _run(argv, env_overrides, timeout, inherit_omp, watch, deadlock_check):
     # Each rank's end is seen the moment it happens (a pidfd becomes readable), so that the
     # rank that died first can be named even when the launcher ends the others at once.
     poller, pidfds = select.poll(), {}
+    # Finding the ranks reads every process's /proc/PID/stat, which costs a few ms of CPU on a
+    # busy machine; a timed run must not pay that every 200 ms (`./parlab perf` measures it:
+    # mpi_hang_watcher_cost).  So the search runs every 200 ms until it finds the ranks, and then
+    # ever less often, up to every RESCAN_MAX seconds, while it finds none that it did not know;
+    # the ranks it knows are checked (one small file each) every 200 ms.
+    current, next_scan, scan_gap = {}, t0, 0.2
     try:
         while reader.is_alive():
             if pidfds:
                 for fd, _ in poller.poll(200):
-                    ended.append(pidfds.pop(fd))
+                    pid = pidfds.pop(fd)
+                    ended.append(pid)
+                    current.pop(pid, None)
                     poller.unregister(fd)
                     os.close(fd)
             else:
                 reader.join(0.2)
             now = time.monotonic()
             if ranks and reader.is_alive():
-                current = ranks.find()
+                if now >= next_scan:
+                    known = set(ranks.known)
+                    current = ranks.find()
+                    new = set(current) - known
+                    scan_gap = 0.2 if new or not known else min(2 * scan_gap, RESCAN_MAX)
+                    next_scan = now + scan_gap
+                states = {pid: _state(pid) for pid in current}
+                current = {pid: rank for pid, rank in current.items()
+                           if states[pid] not in (None, "Z")}  # gone, or ended (a zombie)
                 for pid in current:
                     if pid not in ended and pid not in pidfds.values():
                         try:
@@ -352,7 +371,7 @@ def _run(argv, env_overrides, timeout, inherit_omp, watch, deadlock_check):
                         pidfds[fd] = pid
                         poller.register(fd, select.POLLIN)
                 for pid in current:
-                    if _state(pid) in ("T", "t"):
+                    if states[pid] in ("T", "t"):
                         stopped.setdefault(pid, now)
                     else:
                         stopped.pop(pid, None)

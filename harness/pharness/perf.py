@@ -17,6 +17,8 @@ One run measures, on this machine, in rounds (default 5):
     (a whole-process time is the median of 5 launches after one untimed launch)
   * sum_serial and sum_openmp at growing n (cost per element against size), with --cold-cache,
     and once warm at the smallest n (what the cache does);
+  * sum_mpi at all cores with and without the launcher's hang watcher (pharness/launch.py),
+    and a second run without it for the noise, back to back (the order rotates every round).
 Each round runs every measurement once, in the same order, so every ratio is taken from two
 numbers measured moments apart; a ratio is printed as the median over rounds with its min-max.
 
@@ -125,8 +127,10 @@ class Runner:
         rec.update(fields)
         return rec
 
-    def parlab(self, row, variant, workers, size, round_no, key, method=None, extra=()):
-        """One checked run of a parlab program; returns its run record."""
+    def parlab(self, row, variant, workers, size, round_no, key, method=None, extra=(),
+               watch=True):
+        """One checked run of a parlab program; returns its run record.  watch=False: an MPI
+        run without the launcher's hang watcher (only to measure what the watcher costs)."""
         row = registry.WORKLOADS[row]
         ranks, threads = registry.shape(variant, workers)
         job = bench.Job(row.name, variant, ranks, threads, provenance.usable_cores(), method)
@@ -136,7 +140,7 @@ class Runner:
                                         ranks, threads, job.oversubscribed,
                                         launcher=self.launcher, flavor=self.flavor)
         rc, so, se, wall = launch.run(argv, env, TIMEOUT, watch=binary
-                                      if variant in registry.MPI_VARIANTS else None)
+                                      if watch and variant in registry.MPI_VARIANTS else None)
         try:
             pj = launch.parse_json_line(so, se, rc)
         except launch.LaunchError as exc:
@@ -398,6 +402,26 @@ def measure_sizes(run, col, args, round_no):
                         % (variant, fmt_n(size), "cold" if cold else "warm"))
 
 
+def measure_watcher(run, col, args, round_no):
+    """What the hang watcher costs inside a timed MPI run (issue: it watches every timed MPI run
+    of bench and perf): sum_mpi at all cores with it, without it, and without it again (the
+    noise), back to back; the order rotates every round.  Kernel time, as bench records it."""
+    if not (run.launcher and run.has("sum_mpi")):
+        return
+    workers, size = args.workers, {"n": args.n, "tasks": args.tasks}
+    runs = [("on", True), ("off", False), ("off2", False)]
+    shift = (round_no - 1) % len(runs)
+    for name, watched in runs[shift:] + runs[:shift]:
+        key = "watcher_%s_sum_mpi_w%d" % (name, workers)
+        rec = run.parlab("sum", "mpi", workers, size, round_no, key, watch=watched)
+        run.record(rec, round_no, key)
+        col.add(key, rec["time_median"], unit="s", workers=workers, command=rec["command_line"]
+                + ("" if watched else "   (launch.run without watch: no hang watcher)"),
+                label="sum mpi kernel, %s" % ("hang watcher on" if watched else
+                                              "no hang watcher" + (" (again)" if name == "off2"
+                                                                   else "")))
+
+
 def fmt_n(n):
     exp = len(str(n)) - 1
     return "10^%d" % exp if n == 10**exp else str(n)
@@ -474,6 +498,14 @@ def ratio_specs(args, col):
                   "sum_mpi_process_r%d" % cores, "<=", 2.5,
                   "sum_mpi whole process: %d ranks on %d cores over %d ranks"
                   % (2 * cores, cores, cores)))
+    # The hang watcher must cost nothing measurable: its ratio next to the noise's.
+    watched, unwatched = ("watcher_%s_sum_mpi_w%d" % (w, cores) for w in ("on", "off"))
+    specs.append(("mpi_hang_watcher_cost", watched, unwatched, "<=", 1.02,
+                  "sum_mpi kernel time at %d ranks with the launcher's hang watcher over "
+                  "without it, back to back" % cores))
+    specs.append(("mpi_hang_watcher_noise", "watcher_off2_sum_mpi_w%d" % cores, unwatched, None,
+                  None, "sum_mpi kernel time at %d ranks, two runs without the hang watcher: "
+                  "the noise the cost is judged against (no target)" % cores))
     return [s for s in specs if s[1] in col.values and s[2] in col.values]
 
 
@@ -658,6 +690,7 @@ def run_perf(args, stdout=None, stderr=None):
             measure_sizes(run, col, args, r)
             measure_numpy_float(run, col, args, numpy_ok, r)
             measure_heavy(run, col, args, r)
+            measure_watcher(run, col, args, r)
     except (PerfError, launch.LaunchError) as err:
         stderr.write("parlab perf: %s\nparlab perf: the measurements so far are in %s\n"
                      % (err, jsonl))

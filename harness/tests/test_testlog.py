@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""count-tests: the closing line CI reads, from meson's test logs, and its exit status."""
+"""count-tests: the closing lines of ./parlab test (the 10 slowest tests, the total time, and last
+the line CI reads), from meson's test logs, and its exit status."""
 import io
 import json
 import os
@@ -9,18 +10,22 @@ import helpers
 from pharness import testlog
 
 
-def log(d, name, results):
+def log(d, name, results, durations=None):
     path = os.path.join(d, name)
     with open(path, "w") as fh:
-        for r in results:
-            fh.write(json.dumps({"name": "t", "result": r}) + "\n")
+        for i, r in enumerate(results):
+            line = {"name": "parlab:suite / t%d" % i, "result": r}
+            if durations:
+                line["duration"] = durations[i]
+            fh.write(json.dumps(line) + "\n")
     return path
 
 
 class CountTests(unittest.TestCase):
-    def run_main(self, paths):
+    def run_main(self, paths, elapsed=None):
         out = io.StringIO()
-        return testlog.main(paths, out=out), out.getvalue()
+        rc = testlog.main(paths, out=out, elapsed=elapsed)
+        return rc, out.getvalue().splitlines(True)[-1] if out.getvalue() else ""
 
     def test_counts_over_several_logs(self):
         with helpers.tempdir() as d:
@@ -47,6 +52,43 @@ class CountTests(unittest.TestCase):
                 fh.write("not json\n")
             rc, out = self.run_main([path, os.path.join(d, "missing.json")])
         self.assertEqual((rc, out), (2, ""))
+
+
+class SlowestAndTotal(unittest.TestCase):
+    def test_ten_slowest_then_total_then_count_last(self):
+        with helpers.tempdir() as d:
+            os.makedirs(os.path.join(d, "build-a", "meson-logs"))
+            os.makedirs(os.path.join(d, "build-b", "meson-logs"))
+            a = log(os.path.join(d, "build-a", "meson-logs"), "testlog.json",
+                    ["OK"] * 8, [float(i) for i in range(8)])
+            b = log(os.path.join(d, "build-b", "meson-logs"), "testlog.json",
+                    ["OK", "FAIL", "SKIP", "OK"], [100.0, 50.5, 0.0, 3.0])
+            out = io.StringIO()
+            rc = testlog.main([a, b], out=out, elapsed=754)
+        lines = out.getvalue().splitlines()
+        self.assertEqual(rc, 1)
+        self.assertEqual(lines[0], "the 10 slowest tests:")
+        self.assertEqual(len(lines), 1 + 10 + 2)
+        self.assertIn("100.0 s", lines[1])
+        self.assertIn("build-b", lines[1])
+        self.assertIn("suite / t0", lines[1])
+        self.assertIn("50.5 s", lines[2])
+        self.assertIn("(FAIL)", lines[2])
+        durations = [float(l.split()[0]) for l in lines[1:11]]
+        self.assertEqual(durations, sorted(durations, reverse=True))
+        self.assertEqual(durations[-1], 1.0)
+        self.assertEqual(lines[11], "total: 12 min 34 s (building too), 3 min 02 s of test time, "
+                                    "12 tests in 2 builds")
+        self.assertEqual(lines[-1], "10 passed, 1 failed, 1 skipped")
+
+    def test_without_durations_or_elapsed(self):
+        with helpers.tempdir() as d:
+            out = io.StringIO()
+            rc = testlog.main([log(d, "a.json", ["OK"])], out=out)
+        self.assertEqual(rc, 0)
+        self.assertEqual(out.getvalue().splitlines()[-2:],
+                         ["total: 0 s of test time, 1 tests in 1 build",
+                          "1 passed, 0 failed, 0 skipped"])
 
 
 if __name__ == "__main__":
