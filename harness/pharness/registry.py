@@ -13,7 +13,7 @@ WORKLOADS (CONTRIBUTING.md); meson.build, the tests, the harness and perf loop o
 A row is one way to run a program: square has two, the array map ("square") and the seed's
 numbers demo ("seed").  Run as a script it prints what meson.build needs:
     python3 harness/pharness/registry.py programs     the C workloads, one per line
-    python3 harness/pharness/registry.py rows         one line per row: NAME PROGRAM CHECK WORK
+    python3 harness/pharness/registry.py rows         one line per row: NAME PROGRAM SUITES WORK
 """
 import functools
 import json
@@ -163,6 +163,7 @@ class Exact:
     result_key, expected_key = "result", "expected"  # the JSON fields compared
     same_n = False     # the exercise checker may draw a new n for every run
     probe_flags = ()   # extra flags for the exercise checker's MPI probe
+    suites = ()        # the test suites its rows' tests join beyond their variant's
 
     def pick(self, **by_check):
         """The one of several ways (keyword per check name) that fits this check."""
@@ -210,6 +211,7 @@ class Fsum(Exact):
     result_key, expected_key = "result_hex", "expected_hex"
     same_n = True      # the bits of every run must be the same: one n for all
     probe_flags = ("-DPARLAB_PROBE_DOUBLE_SUMS",)  # the MPI probe counts MPI's double sums
+    suites = ("float",)
 
     def expected(self, pj, closed, serial_expected):
         return serial_expected if serial_expected is not None else pj.get("expected_hex")
@@ -380,7 +382,7 @@ if __name__ == "__main__":
         sys.exit(0)
     if sys.argv[1:] == ["rows"]:
         for w in WORKLOADS.values():
-            print(w.name, w.program, w.check.name, "work" if w.work else "-")
+            print(w.name, w.program, ",".join(w.check.suites) or "-", "work" if w.work else "-")
         sys.exit(0)
     sys.stderr.write("usage: registry.py programs|rows\n")
     sys.exit(2)
