@@ -91,27 +91,29 @@ int MPI_Reduce_scatter_block(const void *in, void *out, int n, MPI_Datatype type
 #define DOUBLE_SUMS
 #endif
 
-int MPI_Finalize(void)
+/* Whether MPI was started and ended; while it runs, notes this process's rank and size. */
+static void note_rank(int *initialized, int *finalized)
 {
-    int initialized = 0, finalized = 0;
-    MPI_Initialized(&initialized);
-    MPI_Finalized(&finalized);
-    if (initialized && !finalized) {
+    *initialized = *finalized = 0;
+    MPI_Initialized(initialized);
+    MPI_Finalized(finalized);
+    if (*initialized && !*finalized) {
         MPI_Comm_rank(MPI_COMM_WORLD, &rank);
         MPI_Comm_size(MPI_COMM_WORLD, &size);
     }
+}
+
+int MPI_Finalize(void)
+{
+    int initialized, finalized;
+    note_rank(&initialized, &finalized);
     return PMPI_Finalize();
 }
 
 static void report(void)
 {
-    int initialized = 0, finalized = 0;
-    MPI_Initialized(&initialized);
-    MPI_Finalized(&finalized);
-    if (initialized && !finalized) {
-        MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-        MPI_Comm_size(MPI_COMM_WORLD, &size);
-    }
+    int initialized, finalized;
+    note_rank(&initialized, &finalized);
     fprintf(stderr, "parlab-probe: pid=%ld mpi=%s rank=%d size=%d" DOUBLE_SUMS_FORMAT "\n",
             (long)getpid(),
             !initialized ? "never-initialized" : finalized ? "finalized" : "not-finalized",
