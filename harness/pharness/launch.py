@@ -254,7 +254,7 @@ FRAME = re.compile(r"^#\d+\s+(?:0x[0-9a-f]+ in )?([A-Za-z_][A-Za-z0-9_.]*) \(")
 
 def where(pid, timeout=20):
     """Where a process is stuck, from gdb: its MPI call and the program's functions that called
-    it ('PMPI_Reduce <- sum_task <- sum_once'), or its innermost frames; None if gdb is missing."""
+    it ('PMPI_Reduce <- sum_task <- task_once'), or its innermost frames; None if gdb is missing."""
     if not shutil.which("gdb"):
         return None
     try:

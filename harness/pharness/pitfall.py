@@ -459,7 +459,7 @@ def eager(lab, broken, fixed, first=64, last=16 << 20):
 
 def timing(lab, entries, baseline, show_work=False, cache_line=False, rounds=ROUNDS):
     """Times the entries side by side, in `rounds` rounds, each program with its own warm-up and
-    repeats (the driver's timed_runs).  Every result must be verified; the ratios are printed
+    repeats (the driver's run_workload()).  Every result must be verified; the ratios are printed
     and never judged.  An entry: dict(label, role, variant, threads, ranks, args, env, and
     optionally against: the label its ratio is taken against; bind: False to let the operating
     system place the threads, which otherwise get one core each, as in ./parlab bench)."""
