@@ -337,10 +337,13 @@ def skip_if_sanitized():
 
 
 def instructions(opts, args):
-    """Instructions executed by the whole program: repeatable, unlike seconds (valgrind)."""
+    """Instructions executed in the program's own code, not in the libraries it calls:
+    repeatable, unlike seconds (valgrind).  An OpenMP runtime's waiting threads would add a
+    different number every run, more under load."""
     print("$ valgrind --tool=callgrind %s %s --repeat 1" % (opts.program, " ".join(args)))
     count, why = launch.instructions(opts.program, args + ["--repeat", "1"],
-                                     threads=opts.threads or 1, timeout=TIMEOUT)
+                                     threads=opts.threads or 1, timeout=TIMEOUT,
+                                     own_code_only=True)
     if count is None:
         fail(why)
     return count

@@ -480,20 +480,58 @@ def _pipe_holders(proc):
     return holders
 
 
-def instructions(program, args, threads=1, timeout=600):
-    """Instructions the whole program executes, counted by valgrind (callgrind): repeatable to
-    the last few digits, unlike seconds, so a test can judge them.  Returns (count, None), or
-    (None, the reason) when valgrind failed or printed no count."""
-    argv = ["valgrind", "--tool=callgrind", "--callgrind-out-file=" + os.devnull, program] + args
-    # valgrind runs one thread at a time: a thread that spins while it waits for the others
-    # would add its spinning to the count, a different amount every run
-    code, _, err, _ = run(argv, {"OMP_NUM_THREADS": str(threads), "OMP_WAIT_POLICY": "PASSIVE"},
-                          timeout)
-    match = re.search(r"Collected : (\d+)", err)
-    if code != 0 or not match:
-        return None, "valgrind %s: %s" % (describe_exit(code) if code else "printed no count",
-                                          tail(err, 3))
-    return int(match.group(1)), None
+def instructions(program, args, threads=1, timeout=600, own_code_only=False):
+    """Instructions the program executes, counted by valgrind (callgrind): repeatable to the
+    last few digits, unlike seconds, so a test can judge them.  With own_code_only, only those
+    in the program's own code, not in the libraries it calls: an OpenMP runtime's waiting
+    threads spin or yield a different number of times every run, and most under load.  Returns
+    (count, None), or (None, the reason) when valgrind failed or printed no count."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out_file = os.path.join(tmp, "callgrind.out")
+        argv = ["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out_file,
+                program] + args
+        # valgrind runs one thread at a time: a thread that spins while it waits for the
+        # others would add its spinning to the count, a different amount every run
+        code, _, err, _ = run(argv, {"OMP_NUM_THREADS": str(threads),
+                                     "OMP_WAIT_POLICY": "PASSIVE"}, timeout)
+        match = re.search(r"Collected : (\d+)", err)
+        if code != 0 or not match:
+            return None, "valgrind %s: %s" % (describe_exit(code) if code
+                                              else "printed no count", tail(err, 3))
+        if not own_code_only:
+            return int(match.group(1)), None
+        return _own_instructions(out_file, program)
+
+
+def _own_instructions(out_file, program):
+    """The instructions callgrind counted in the program's own file (its "ob=" object), read
+    from callgrind's output format: "ob=(id) name" (or "cob=", for a callee) names an object
+    and "ob=(id)" reuses the name, a cost line is
+    "position count", and the line after "calls=" is the cost of a call, already counted in
+    the callee, so it is skipped."""
+    own = os.path.realpath(program)
+    names, current, total, skip_next = {}, None, 0, False
+    with open(out_file, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            if line.startswith(("ob=", "cob=")):
+                ident, _, name = line.split("=", 1)[1].strip().partition(" ")
+                if not ident.startswith("("):
+                    ident, name = "", ident
+                if name:
+                    names[ident] = name
+                if line.startswith("ob="):
+                    current = names.get(ident, name)
+            elif line.startswith("calls="):
+                skip_next = True
+            elif line[:1].isdigit() or line[:1] in "+-*":
+                if skip_next:
+                    skip_next = False
+                elif current and os.path.realpath(current) == own:
+                    fields = line.split()
+                    total += int(fields[1]) if len(fields) > 1 else 0
+    if total == 0:
+        return None, "callgrind counted no instruction in %s itself" % program
+    return total, None
 
 
 def tail(text, n=5):
