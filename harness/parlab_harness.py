@@ -327,6 +327,7 @@ def build_parser(one_line=False):
                     help="runs of each detector, for its catch rate (default %(default)s)")
     pt.add_argument("--names", action="store_true", help="print the names, one a line")
     pt.add_argument("--programs", action="store_true", help=argparse.SUPPRESS)  # for Meson
+    pt.add_argument("--alone", action="store_true", help=argparse.SUPPRESS)  # for Meson
 
     t = sub.add_parser("count-tests", help="meson test logs -> the slowest tests, the total, "
                        "and last 'N passed, N failed, N skipped'",
@@ -408,7 +409,7 @@ def main(argv=None):
                 stream.flush()
             return pitfall.main(args.name, args.all, args.build, args.runs, write,
                                 lambda text: write(text, sys.stderr), args.names,
-                                args.programs)
+                                args.programs, args.alone)
         if args.command == "count-tests":
             return testlog.main(args.logs, elapsed=args.elapsed)
         if args.command == "report":

@@ -58,6 +58,14 @@ class Pitfall:
         self.name, self.title, self.programs = name, title, programs
         self.tool, self.expect, self.checks = tool, expect, checks
 
+    def runs_alone(self):
+        """Whether its test must have the machine to itself: a self-check that must see a race
+        as a wrong result needs its threads to run at the same moment, which another test on
+        the same cores can prevent.  Every other check gives the same verdict under load (the
+        timing lessons print their ratios and never judge them)."""
+        return any(check is selfcheck and any(case[2] == "wrong" for case in opts["cases"])
+                   for check, opts in self.checks)
+
     def readme(self):
         with open(os.path.join(REPO, "pitfalls", self.name, "README.md"), encoding="utf-8") as fh:
             return fh.read()
@@ -796,12 +804,16 @@ def run_one(pitfall, runs, write):
     return 0
 
 
-def main(name, run_all, build_dir, runs, write, error, names=False, list_programs=False):
+def main(name, run_all, build_dir, runs, write, error, names=False, list_programs=False,
+         list_alone=False):
     """The `pitfall` command: list, one, or all.  Returns the exit status.  build_dir: the root
     of the Meson build directories (pharness/build.py; default build-check/, shared with
     ./parlab check)."""
     if names:  # for meson.build: one test per pitfall
         write("".join(p.name + "\n" for p in PITFALLS))
+        return 0
+    if list_alone:  # for pitfalls/meson.build: the tests that run alone
+        write("".join(p.name + "\n" for p in PITFALLS if p.runs_alone()))
         return 0
     if list_programs:  # for pitfalls/meson.build: one target per program
         write("".join("%s %s %s\n" % (target_name(s, v), s, v) for s, v in programs()))
