@@ -371,7 +371,10 @@ def _run(argv, env_overrides, timeout, inherit_omp, watch, deadlock_check):
                         pidfds[fd] = pid
                         poller.register(fd, select.POLLIN)
                 for pid in current:
-                    if states[pid] in ("T", "t"):
+                    # "T" only: "t" is a tracer's stop, which ends by itself: gdb's (this
+                    # watcher's samples, or a student's), or LeakSanitizer's at exit, which
+                    # stops every thread while it scans memory, for seconds under load
+                    if states[pid] == "T":
                         stopped.setdefault(pid, now)
                     else:
                         stopped.pop(pid, None)
