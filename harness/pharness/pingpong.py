@@ -202,14 +202,17 @@ def draw(series, outdir, name, subtitle):
                 "ping-pong between 2 MPI ranks: one-way time = half a round trip\n" + subtitle),
             "set logscale x 2", "set xrange [%g:%g]" % (lo / 1.5, hi * 1.5),
             "set xtics (%s)" % _ticks(lo, hi), "set grid", "set xlabel \"message size\"",
-            "set key top left box opaque", "set logscale y 10",
+            "set key top left box opaque", "set logscale y 10", "set format y \"%g\"",
             "set yrange [%g:%g]" % (tmin / 2, tmax * 30),
             "set ylabel \"one-way time, us (median; bars min to max, cut at the top)\""]
     lines = []
     for i, (title, _, result) in enumerate(series):
         color = plots._q(COLORS[i % len(COLORS)])
-        lines.append("%s index %d using 1:3:2:4 with yerrorbars pt 7 ps 0.8 lc rgb %s title %s"
-                     % (plots._q(name + ".dat"), i, color, plots._q(title)))
+        # each series a little to the right of the one before, so that their bars do not hide
+        # each other
+        lines.append("%s index %d using ($1*%g):3:2:4 with yerrorbars pt 7 ps 0.8 lc rgb %s "
+                     "title %s" % (plots._q(name + ".dat"), i, 1.12 ** i, color,
+                                   plots._q(title)))
         if result:
             lines.append("%.6g + x / %.6g with lines lw 2 dt 2 lc rgb %s title %s"
                          % (result["alpha"] * 1e6, result["beta"] / 1e6, color, plots._q(
