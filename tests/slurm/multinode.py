@@ -34,6 +34,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import run_jobs as rj  # noqa: E402  (the cluster, job records, WORKLOADS: one copy of each)
+from pharness import pingpong  # noqa: E402  (run_jobs put harness/ on the path)
 
 NODES = 3
 SPANS = (2, 3)               # every job script is submitted with -N 2 and with -N 3
@@ -132,6 +133,7 @@ def run_all(src, build, scratch, cluster, n):
     ok = True
     ok &= pmix_fence_is_barrier(head, env)
     ok &= plain_mpiexec(flavor, build, cluster, env, n, same_as_serial)
+    ok &= pingpong_across(build, cluster)
 
     S = lambda name: os.path.join(src, "jobs", name)  # noqa: E731
     srun_plugin = "pmi2" if flavor == "mpich" else "pmix"
@@ -363,6 +365,37 @@ def pmix_fence_is_barrier(head, env):
                             "PMIxCollFence in cluster.sh)" % (FENCE_DELAY, "; ".join(early)))
     log("%-4s PMIx fence across node1..node%d is a barrier (rank 1 %.1f s late)   %.1f s"
         % ("ok" if not problems else "FAIL", NODES, FENCE_DELAY, time.monotonic() - t0))
+    for prob in problems:
+        log("       - " + prob)
+    return not problems
+
+
+def pingpong_across(build, cluster):
+    """The ping-pong (comm/pingpong.c) across node1 and node2, one rank each, TCP between the
+    namespaces: the command `./parlab pingpong --two-nodes` uses (pharness/pingpong.py), at a
+    few sizes and round trips.  Every message is checked by the program; this checks that it
+    ran on two hosts and said so.  Its times mean nothing here (SHARED)."""
+    binary = os.path.join(build, "pingpong")
+    t0 = time.monotonic()
+    problems = []
+    if not os.access(binary, os.X_OK):
+        problems.append("no %s: this build has MPI, so it must have the ping-pong" % binary)
+    else:
+        argv, env = pingpong.across_nodes_command(cluster.dir, binary, [
+            "--max-size", "65536", "--iterations", "10", "--warmup", "2", "--json"])
+        try:
+            rec = pingpong.run_once(argv, env, binary, timeout=60)
+        except pingpong.PingpongError as exc:
+            problems.append(str(exc))
+        else:
+            hosts = {h.get("host"): h.get("ranks") for h in rec.get("hosts") or []}
+            if hosts != {"node1": 1, "node2": 1}:
+                problems.append("hosts %s, expected one rank on node1 and one on node2" % hosts)
+            if rec.get("verified") is not True or len(rec.get("sizes") or []) != 17:
+                problems.append("verified %s, %d sizes (expected true, 17)"
+                                % (rec.get("verified"), len(rec.get("sizes") or [])))
+    log("%-4s ping-pong across node1 and node2 (TCP), 1 B to 64 KiB, every message checked   "
+        "%.1f s" % ("ok" if not problems else "FAIL", time.monotonic() - t0))
     for prob in problems:
         log("       - " + prob)
     return not problems
