@@ -350,6 +350,9 @@ def build_parser(one_line=False):
     pp.add_argument("--two-nodes", action="store_true",
                     help="also across node1 and node2 of the test cluster (tests/slurm/"
                     "cluster.sh: starts it, runs, stops it; root, Slurm and munge)")
+    pp.add_argument("--yield", dest="yield_when_idle", action="store_true",
+                    help="let Open MPI's waiting ranks yield their core, as parlab's other "
+                    "runs do (default: they spin, as on a cluster, unless oversubscribed)")
     pp.add_argument("--mpiexec", help="MPI launcher for the one-node run (default: the one "
                     "matching the library the program links)")
     pp.add_argument("--out", default=os.path.join("results", "pingpong"),

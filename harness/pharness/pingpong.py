@@ -64,13 +64,29 @@ def run_once(argv, env, binary, timeout=TIMEOUT):
         raise PingpongError(str(exc))
 
 
-def local_command(binary, args, mpiexec=None):
+# parlab's launch environment makes Open MPI's waiting ranks yield their core
+# (OMPI_MCA_mpi_yield_when_idle=1, common/launch_env.sh): right when ranks outnumber the cores,
+# but every wait for a message then goes through the scheduler, and on the 2-core test machine
+# that doubled the shared-memory alpha (docs/messages.md).  A message's cost on a cluster, where
+# every rank has its core and spins, is measured without it, unless the ranks are
+# oversubscribed or --yield asks for parlab's usual setting.
+YIELD = "OMPI_MCA_mpi_yield_when_idle"
+
+
+def yield_setting(env, oversubscribed, yield_when_idle):
+    env[YIELD] = "1" if oversubscribed or yield_when_idle else "0"
+    return env
+
+
+def local_command(binary, args, mpiexec=None, yield_when_idle=False):
     """(argv, env) for 2 ranks on this machine, through the launcher that matches the library."""
     flavor = launch.mpi_flavor_of_binary(binary)
     launcher = mpiexec or launch.find_launcher(flavor)
-    oversubscribed = (os.cpu_count() or 1) < 2 or len(os.sched_getaffinity(0)) < 2
-    return launch.command("mpi", binary, args, ranks=2, oversubscribed=oversubscribed,
-                          launcher=launcher, flavor=launch.flavor_of_launcher(launcher) or flavor)
+    oversubscribed = len(os.sched_getaffinity(0)) < 2
+    argv, env = launch.command("mpi", binary, args, ranks=2, oversubscribed=oversubscribed,
+                               launcher=launcher,
+                               flavor=launch.flavor_of_launcher(launcher) or flavor)
+    return argv, yield_setting(env, oversubscribed, yield_when_idle)
 
 
 def fit(sizes):
@@ -243,7 +259,7 @@ def draw(series, outdir, name, subtitle):
     return plots._draw(exe, outdir, name)
 
 
-def two_node_run(binary, args, timeout=TIMEOUT):
+def two_node_run(binary, args, timeout=TIMEOUT, yield_when_idle=False):
     """The program across node1 and node2 of a throwaway test cluster (tests/slurm/cluster.sh:
     network namespaces on this machine, TCP between them), one rank on each, started by the
     library's own mpiexec with the cluster's ssh stand-in, as the multinode suite does.  The
@@ -257,7 +273,7 @@ def two_node_run(binary, args, timeout=TIMEOUT):
     got = {}
 
     def body():
-        argv, env = across_nodes_command(cluster.dir, binary, args)
+        argv, env = across_nodes_command(cluster.dir, binary, args, yield_when_idle)
         got["record"] = run_once(argv, env, binary, timeout)
         return True
 
@@ -275,12 +291,12 @@ def two_node_run(binary, args, timeout=TIMEOUT):
     return got["record"]
 
 
-def across_nodes_command(cluster_dir, binary, args):
+def across_nodes_command(cluster_dir, binary, args, yield_when_idle=False):
     """(argv, env): mpiexec on node1, one rank on node1 and one on node2."""
     flavor = launch.mpi_flavor_of_binary(binary)
     on = os.path.join(cluster_dir, "bin", "on")
     rsh = os.path.join(cluster_dir, "bin", "rsh")
-    env = launch.mpi_launch_env(False)
+    env = yield_setting(launch.mpi_launch_env(False), False, yield_when_idle)
     if flavor == "mpich":
         argv = ["mpiexec.mpich", "-launcher", "ssh", "-launcher-exec", rsh,
                 "-hosts", "node1:1,node2:1"]
@@ -290,7 +306,7 @@ def across_nodes_command(cluster_dir, binary, args):
     return [on, "node1"] + argv + ["-n", "2", binary] + list(args), env
 
 
-def save(outdir, name, series, launcher=None):
+def save(outdir, name, series, launcher=None, notes=()):
     """NAME.json: every run's program line, its fit and where it ran (provenance)."""
     path = os.path.join(outdir, name + ".json")
     os.makedirs(outdir, exist_ok=True)
@@ -300,10 +316,26 @@ def save(outdir, name, series, launcher=None):
     with open(path, "w", encoding="utf-8") as fh:
         json.dump({"runs": [{"title": t, "program": rec, "fit": result}
                             for t, rec, result in series],
-                   "provenance": prov, "date": time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                   "notes": [n for n in notes if n], "provenance": prov, "date": time.strftime("%Y-%m-%dT%H:%M:%SZ",
                                                              time.gmtime())}, fh, indent=1)
         fh.write("\n")
     return path
+
+
+def busy_note():
+    """A line when, before the run, fewer than 2 of the usable cores were free (the 1-minute load
+    average of other work): the 2 ranks then share cores with it, as oversubscribed ranks share
+    theirs, and their waits include the scheduler's.  None when 2 were free."""
+    cores = len(os.sched_getaffinity(0))
+    try:
+        load = os.getloadavg()[0]
+    except OSError:
+        return None
+    if cores - load >= 2:
+        return None
+    return ("NOTE: oversubscribed in effect: the 1-minute load average was %.2f on %d usable "
+            "cores before the run, so fewer than 2 cores were free for the 2 ranks; their times "
+            "include waiting for a core, not only for the message" % (load, cores))
 
 
 def main(opts, write=sys.stdout.write):
@@ -317,8 +349,9 @@ def main(opts, write=sys.stdout.write):
         raise PingpongError("--two-nodes: the test cluster needs root", status=2)
     args = program_args(opts)
     series = []
-    argv, env = local_command(binary, args, opts.mpiexec)
-    write("$ %s\n" % " ".join(argv))
+    crowded = busy_note()
+    argv, env = local_command(binary, args, opts.mpiexec, opts.yield_when_idle)
+    write("$ %s=%s %s\n" % (YIELD, env[YIELD], " ".join(argv)))
     rec = run_once(argv, env, binary, opts.timeout)
     result = fit(rec["sizes"])
     series.append(("shared memory (1 host)", rec, result))
@@ -326,7 +359,7 @@ def main(opts, write=sys.stdout.write):
     if opts.two_nodes:
         write("\n$ (test cluster: tests/slurm/cluster.sh start DIR 2) mpiexec across node1 and "
               "node2\n")
-        rec2 = two_node_run(binary, args, opts.timeout)
+        rec2 = two_node_run(binary, args, opts.timeout, opts.yield_when_idle)
         result2 = fit(rec2["sizes"])
         series.append(("TCP across 2 nodes (namespaces)", rec2, result2))
         write(report_text("TCP between two nodes of the test cluster (network namespaces on "
@@ -334,14 +367,13 @@ def main(opts, write=sys.stdout.write):
         if result and result2:
             write("\nTCP against shared memory: alpha %.1f times larger, beta %.1f times smaller\n"
                   % (result2["alpha"] / result["alpha"], result["beta"] / result2["beta"]))
-    busy = provenance.load_warning(len(os.sched_getaffinity(0)))
-    if busy:
-        write(busy + "\n")
+    if crowded:
+        write(crowded + "\n")
     write("NOTE: timings on a shared machine are noisy; the fit and the table are one "
           "measurement, not a benchmark (docs/messages.md)\n")
     if opts.out:
         name = "pingpong" + ("-two-nodes" if opts.two_nodes else "")
-        files = [save(opts.out, name, series, argv[0])]
+        files = [save(opts.out, name, series, argv[0], [crowded])]
         if opts.plot:
             try:
                 files += draw(series, opts.out, name, "%s; %s" % (
