@@ -56,7 +56,8 @@ def run_once(argv, env, binary, timeout=TIMEOUT):
     if code != 0:
         # The program has said why in one line (bad input: 2; a corrupted message: 1)
         said = lines[-1] if lines else "(nothing on stderr)"
-        raise PingpongError("%s (%s)" % (said, launch.describe_exit(code)),
+        how = launch.describe_exit(code)
+        raise PingpongError(said if how in said else "%s (%s)" % (said, how),
                             status=2 if code == 2 else 1)
     try:
         return launch.parse_json_line(out, err, code)
