@@ -43,19 +43,22 @@ static const struct flag {
     [MIN_SIZE] = {"--min-size", "BYTES", false, true, 1, MAX_SIZE, 1,
                   "smallest message, a power of two"},
     [MAX_SIZE_OPT] = {"--max-size", "BYTES", false, true, 1, MAX_SIZE, UINT64_C(4) << 20,
-                      "largest message, a power of two; the sizes double from the smallest"},
+                      "largest message, a power of two; the sizes double from the\n"
+                      "smallest"},
     [ITERATIONS] = {"--iterations", "N", false, false, 1, MAX_COUNT, 1000,
-                    "timed round trips per size (above 64 KiB: N/10, rounded up)"},
+                    "timed round trips per size\n(above 64 KiB: N/10, rounded up)"},
     [WARMUP] = {"--warmup", "W", false, false, 0, MAX_COUNT, 100,
-                "untimed round trips per size before the timed ones (above 64 KiB: W/10)"},
+                "untimed round trips per size before the timed ones\n(above 64 KiB: W/10, rounded up)"},
     [JSON] = {"--json", NULL, true, false, 0, 0, 0, "print one JSON line instead of the table"},
     [CORRUPT] = {"--corrupt", NULL, true, false, 0, 0, 0,
-                 "for tests: rank 1 flips one bit of the first timed message of the\n"
-                 "largest size, which the check must catch (exit 1)"},
+                 "for tests: rank 1 flips one bit of the first timed\n"
+                 "message of the largest size, which the check must\n"
+                 "catch (exit 1)"},
     [HELP] = {"--help", NULL, true, false, 0, 0, 0, "print this help (also -h)"},
     [VERSION] = {"--version", NULL, true, false, 0, 0, 0, "print the program's name and version"},
     [DESCRIBE] = {"--describe", NULL, true, false, 0, 0, 0,
-                  "print one JSON line saying what the program accepts, for tools"},
+                  "print one JSON line saying what the program\n"
+                  "accepts, for tools"},
 };
 
 struct settings {
@@ -157,17 +160,17 @@ static void print_help(void)
 {
     printf("Usage: " PROGRAM " [--min-size BYTES] [--max-size BYTES] [--iterations N]\n"
            "                [--warmup W] [--json] [--corrupt]\n"
-           "Ping-pong between exactly 2 MPI ranks (mpiexec -n 2 ./" PROGRAM "): the one-way time\n"
-           "of a message (half a round trip) and its bandwidth, for sizes that double from\n"
-           "--min-size to --max-size; every message is checked.\n\n");
+           "Ping-pong between exactly 2 MPI ranks (mpiexec -n 2 ./" PROGRAM "): the one-way\n"
+           "time of a message (half a round trip) and its bandwidth, for sizes that double\n"
+           "from --min-size to --max-size; every message is checked.\n\n");
     for (int k = 0; k < OPTION_COUNT; k++) {
         const struct flag *f = &flags[k];
         int width = printf("  %s%s%s", f->flag, f->arg ? " " : "", f->arg ? f->arg : "");
         printf("%*s", width < 22 ? 22 - width : 1, "");
         for (const char *c = f->help; *c; c++)
             fputs(*c == '\n' ? "\n                      " : (char[2]){*c, '\0'}, stdout);
-        if (!f->is_switch)
-            printf(" (default %llu; %llu to %llu)", (unsigned long long)f->fallback,
+        if (!f->is_switch) /* on a line of its own: the help texts fill theirs */
+            printf("\n%22s(default %llu; %llu to %llu)", "", (unsigned long long)f->fallback,
                    (unsigned long long)f->min, (unsigned long long)f->max);
         printf("\n");
     }
