@@ -48,7 +48,8 @@ static const struct flag {
     [ITERATIONS] = {"--iterations", "N", false, false, 1, MAX_COUNT, 1000,
                     "timed round trips per size\n(above 64 KiB: N/10, rounded up)"},
     [WARMUP] = {"--warmup", "W", false, false, 0, MAX_COUNT, 100,
-                "untimed round trips per size before the timed ones\n(above 64 KiB: W/10, rounded up)"},
+                "untimed round trips per size before the timed ones\n"
+                "(above 64 KiB: W/10, rounded up)"},
     [JSON] = {"--json", NULL, true, false, 0, 0, 0, "print one JSON line instead of the table"},
     [CORRUPT] = {"--corrupt", NULL, true, false, 0, 0, 0,
                  "for tests: rank 1 flips one bit of the first timed\n"
@@ -191,7 +192,8 @@ static void print_settings_description(void)
         if (!f->is_switch)
             printf(", \"min\": %llu, \"max\": %llu, \"default\": %llu%s",
                    (unsigned long long)f->min, (unsigned long long)f->max,
-                   (unsigned long long)f->fallback, f->power_of_two ? ", \"power_of_two\": true" : "");
+                   (unsigned long long)f->fallback,
+                   f->power_of_two ? ", \"power_of_two\": true" : "");
         printf(", \"help\": \"");
         for (const char *c = f->help; *c; c++)
             putchar(*c == '\n' ? ' ' : *c);
@@ -285,16 +287,17 @@ static void report_bad(const struct verdict *v, int rank, uint64_t size, uint64_
     if (trip < warmup)
         snprintf(when, sizeof when, "warm-up round trip %llu", (unsigned long long)trip + 1);
     else
-        snprintf(when, sizeof when, "timed round trip %llu", (unsigned long long)(trip - warmup) + 1);
+        snprintf(when, sizeof when, "timed round trip %llu",
+                 (unsigned long long)(trip - warmup) + 1);
     if (v->length != (long long)size)
         fprintf(stderr, PROGRAM ": %s of %llu byte%s (%s) arrived with %lld bytes: the transport "
                 "lost or added data\n", what, (unsigned long long)size, size == 1 ? "" : "s", when,
                 v->length);
     else
-        fprintf(stderr, PROGRAM ": %s of %llu byte%s (%s) arrived corrupted: byte %lld is 0x%02llx, "
-                "0x%02llx was sent\n", what, (unsigned long long)size, size == 1 ? "" : "s", when,
-                v->offset,
-                (unsigned long long)v->got, (unsigned long long)v->want);
+        fprintf(stderr, PROGRAM ": %s of %llu byte%s (%s) arrived corrupted: byte %lld is "
+                "0x%02llx, 0x%02llx was sent\n", what, (unsigned long long)size,
+                size == 1 ? "" : "s", when, v->offset, (unsigned long long)v->got,
+                (unsigned long long)v->want);
 }
 
 /* Every round trip of one size; rank 0 fills its row.  Returns EXIT_OK or EXIT_WRONG_RESULT, on

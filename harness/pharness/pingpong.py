@@ -17,7 +17,6 @@ line is not the whole story (e.g. the eager-to-rendezvous switch of the MPI libr
 """
 import json
 import os
-import shutil
 import sys
 import tempfile
 import time
@@ -317,8 +316,8 @@ def save(outdir, name, series, launcher=None, notes=()):
     with open(path, "w", encoding="utf-8") as fh:
         json.dump({"runs": [{"title": t, "program": rec, "fit": result}
                             for t, rec, result in series],
-                   "notes": [n for n in notes if n], "provenance": prov, "date": time.strftime("%Y-%m-%dT%H:%M:%SZ",
-                                                             time.gmtime())}, fh, indent=1)
+                   "notes": [n for n in notes if n], "provenance": prov,
+                   "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}, fh, indent=1)
         fh.write("\n")
     return path
 

@@ -10,8 +10,9 @@ be a barrier (pmix_barrier.py: Open MPI's MPI_Init relies on it).  Then plain mp
 Slurm, across the namespaces: Open MPI with plm_rsh_agent, MPICH's Hydra with -launcher-exec,
 both set to the cluster's ssh stand-in (DIR/bin/rsh), which enters the node's namespaces.  Then
 the ping-pong (comm/pingpong.c) between node1 and node2, as `./parlab pingpong --two-nodes` runs
-it (pharness/pingpong.py).  Then it submits every job script with -N 2 and -N 3: through srun (--mpi=pmix for Open MPI,
---mpi=pmi2 for MPICH, whichever BUILD_DIR links) and through the MPI's own mpirun.  Every
+it (pharness/pingpong.py).  Then it submits every job script with -N 2 and -N 3: through srun
+(--mpi=pmix for Open MPI, --mpi=pmi2 for MPICH, whichever BUILD_DIR links) and through the MPI's
+own mpirun.  Every
 result must equal BUILD_DIR/<workload>_serial's, and the job's per-host lines must name
 distinct hosts.
 
