@@ -236,7 +236,7 @@ def draw(series, outdir, name, subtitle):
                              % (result["alpha"] * 1e6, result["beta"] / 1e9))))
     body.append("plot " + ", \\\n     ".join(lines))
     body += ["set yrange [*:*]", "set ylabel \"bandwidth, GB/s (bytes / median one-way time)\"",
-             "set key top left box opaque"]
+             "set key bottom right box opaque"]
     lines = []
     for i, (title, _, result) in enumerate(series):
         color = plots._q(COLORS[i % len(COLORS)])
