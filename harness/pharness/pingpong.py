@@ -10,8 +10,8 @@ side.  docs/messages.md explains the model and holds the figures measured here.
 The fit: weighted least squares of the *relative* error, i.e. minimise
 sum(((alpha + m/beta) - T) / T)^2 over every measured size.  Why relative: the medians span from
 under a microsecond to milliseconds; plain least squares fits the largest sizes only and leaves
-alpha to their noise (negative in four of the six runs docs/messages.md quotes), while the relative error weighs a 1-byte message
-as much as a 4 MiB one.  Small sizes then set alpha and large ones set beta, without choosing a
+alpha to their noise (negative in five of the nine runs docs/messages.md quotes), while the
+relative error weighs a 1-byte message as much as a 4 MiB one.  Small sizes then set alpha and large ones set beta, without choosing a
 cut-off by hand.  The per-size relative residuals are printed: where they are large, one straight
 line is not the whole story (e.g. the eager-to-rendezvous switch of the MPI library).
 """
