@@ -8,6 +8,7 @@ agree, record timings with provenance, report, plot and compare.
   plot     speedup / efficiency / time figures (PNG + SVG, gnuplot) from a results file
   compare  two results files: ratio table, flags time regressions beyond a tolerance
   pitfall  the pitfall lab: classic bugs, each with the tool that catches it (pitfalls/)
+  pingpong the cost of a message: ping-pong between 2 ranks, the alpha-beta fit, a plot
   count-tests  meson's test logs -> the 10 slowest tests, the total time and, last, the line
                "N passed, N failed, N skipped" (for ./parlab test)
   check    an exercise: build, run and detect; "done", or the first reason why not, and a hint
@@ -198,7 +199,7 @@ def build_parser(one_line=False):
     p = parser_class(prog="parlab", description=__doc__.split("\n\n")[0],
                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="command", parser_class=parser_class,
-                           metavar="{bench,perf,report,plot,compare,pitfall,check,grade,handout}")
+                           metavar="{bench,perf,report,plot,compare,pitfall,pingpong,check,grade,handout}")
     sub.required = True
 
     b = sub.add_parser("bench", help="run the matrix, check answers, record, table, plots",
@@ -329,6 +330,39 @@ def build_parser(one_line=False):
     pt.add_argument("--programs", action="store_true", help=argparse.SUPPRESS)  # for Meson
     pt.add_argument("--alone", action="store_true", help=argparse.SUPPRESS)  # for Meson
 
+    pp = sub.add_parser("pingpong", help="the cost of a message: ping-pong, alpha-beta fit, plot",
+                        description="Runs the ping-pong (comm/pingpong.c) between 2 MPI ranks "
+                        "on this machine (shared memory) through the harness's launcher, fits "
+                        "T(m) = alpha + m/beta to the median one-way times, prints the table, "
+                        "alpha, beta and the fit's relative residuals, and draws a PNG and SVG.  "
+                        "--two-nodes also runs it across two nodes of the test cluster (TCP "
+                        "between network namespaces; root).  docs/messages.md explains it.  "
+                        "Exit status: 0 measured, 1 a failed run or a corrupted message, 2 bad "
+                        "usage.")
+    pp.add_argument("--build", default="build", help="build directory (default: ./build)")
+    pp.add_argument("--min-size", type=_positive_int, metavar="BYTES",
+                    help="smallest message, a power of two (default: the program's, 1)")
+    pp.add_argument("--max-size", type=_positive_int, metavar="BYTES",
+                    help="largest message, a power of two (default: the program's, 4 MiB)")
+    pp.add_argument("--iterations", type=_positive_int, metavar="N",
+                    help="timed round trips per size; above 64 KiB N/10 (default 1000)")
+    pp.add_argument("--warmup", type=int, metavar="W",
+                    help="untimed round trips per size first; above 64 KiB W/10 (default 100)")
+    pp.add_argument("--two-nodes", action="store_true",
+                    help="also across node1 and node2 of the test cluster (tests/slurm/"
+                    "cluster.sh: starts it, runs, stops it; root, Slurm and munge)")
+    pp.add_argument("--yield", dest="yield_when_idle", action="store_true",
+                    help="let Open MPI's waiting ranks yield their core, as parlab's other "
+                    "runs do (default: they spin, as on a cluster, unless oversubscribed)")
+    pp.add_argument("--mpiexec", help="MPI launcher for the one-node run (default: the one "
+                    "matching the library the program links)")
+    pp.add_argument("--out", default=os.path.join("results", "pingpong"),
+                    help="directory for pingpong[-two-nodes].json, .png, .svg, .dat and .gp "
+                    "(default: %(default)s)")
+    pp.add_argument("--no-plot", dest="plot", action="store_false", help="draw nothing")
+    pp.add_argument("--timeout", type=_positive_float, default=300.0, metavar="SECONDS",
+                    help="seconds allowed per run of the program (default %(default)g)")
+
     t = sub.add_parser("count-tests", help="meson test logs -> the slowest tests, the total, "
                        "and last 'N passed, N failed, N skipped'",
                        description=testlog.__doc__)
@@ -410,6 +444,14 @@ def main(argv=None):
             return pitfall.main(args.name, args.all, args.build, args.runs, write,
                                 lambda text: write(text, sys.stderr), args.names,
                                 args.programs, args.alone)
+                                args.programs)
+        if args.command == "pingpong":
+            from pharness import pingpong
+            try:
+                return pingpong.main(args)
+            except pingpong.PingpongError as exc:
+                sys.stderr.write("parlab pingpong: %s\n" % exc)
+                return exc.status
         if args.command == "count-tests":
             return testlog.main(args.logs, elapsed=args.elapsed)
         if args.command == "report":

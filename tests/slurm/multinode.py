@@ -9,8 +9,10 @@ its own (tests/slurm/cluster.sh start DIR 3).  First a PMIx fence across the thr
 be a barrier (pmix_barrier.py: Open MPI's MPI_Init relies on it).  Then plain mpiexec, outside
 Slurm, across the namespaces: Open MPI with plm_rsh_agent, MPICH's Hydra with -launcher-exec,
 both set to the cluster's ssh stand-in (DIR/bin/rsh), which enters the node's namespaces.  Then
-it submits every job script with -N 3 (and -N 2 with --spans 2,3): through srun (--mpi=pmix for Open MPI,
---mpi=pmi2 for MPICH, whichever BUILD_DIR links) and through the MPI's own mpirun.  Every
+the ping-pong (comm/pingpong.c) between node1 and node2, as `./parlab pingpong --two-nodes` runs
+it (pharness/pingpong.py).  Then it submits every job script with -N 3 (and -N 2 with --spans
+2,3): through srun (--mpi=pmix for Open MPI, --mpi=pmi2 for MPICH, whichever BUILD_DIR links)
+and through the MPI's own mpirun.  Every
 result must equal BUILD_DIR/<workload>_serial's, and the job's per-host lines must name
 distinct hosts.
 
@@ -34,6 +36,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import run_jobs as rj  # noqa: E402  (the cluster, job records, WORKLOADS: one copy of each)
+from pharness import pingpong  # noqa: E402  (run_jobs put harness/ on the path)
 
 NODES = 3
 JOB_DEADLINE = 200           # seconds for all jobs together
@@ -142,6 +145,7 @@ def run_all(src, build, scratch, cluster, n, spans):
     ok = True
     ok &= pmix_fence_is_barrier(head, env)
     ok &= plain_mpiexec(flavor, build, cluster, env, n, same_as_serial)
+    ok &= pingpong_across(build, cluster)
 
     S = lambda name: os.path.join(src, "jobs", name)  # noqa: E731
     srun_plugin = "pmi2" if flavor == "mpich" else "pmix"
@@ -373,6 +377,37 @@ def pmix_fence_is_barrier(head, env):
                             "PMIxCollFence in cluster.sh)" % (FENCE_DELAY, "; ".join(early)))
     log("%-4s PMIx fence across node1..node%d is a barrier (rank 1 %.1f s late)   %.1f s"
         % ("ok" if not problems else "FAIL", NODES, FENCE_DELAY, time.monotonic() - t0))
+    for prob in problems:
+        log("       - " + prob)
+    return not problems
+
+
+def pingpong_across(build, cluster):
+    """The ping-pong (comm/pingpong.c) across node1 and node2, one rank each, TCP between the
+    namespaces: the command `./parlab pingpong --two-nodes` uses (pharness/pingpong.py), at a
+    few sizes and round trips.  Every message is checked by the program; this checks that it
+    ran on two hosts and said so.  Its times mean nothing here (SHARED)."""
+    binary = os.path.join(build, "pingpong")
+    t0 = time.monotonic()
+    problems = []
+    if not os.access(binary, os.X_OK):
+        problems.append("no %s: this build has MPI, so it must have the ping-pong" % binary)
+    else:
+        argv, env = pingpong.across_nodes_command(cluster.dir, binary, [
+            "--max-size", "65536", "--iterations", "10", "--warmup", "2", "--json"])
+        try:
+            rec = pingpong.run_once(argv, env, binary, timeout=60)
+        except pingpong.PingpongError as exc:
+            problems.append(str(exc))
+        else:
+            hosts = {h.get("host"): h.get("ranks") for h in rec.get("hosts") or []}
+            if hosts != {"node1": 1, "node2": 1}:
+                problems.append("hosts %s, expected one rank on node1 and one on node2" % hosts)
+            if rec.get("verified") is not True or len(rec.get("sizes") or []) != 17:
+                problems.append("verified %s, %d sizes (expected true, 17)"
+                                % (rec.get("verified"), len(rec.get("sizes") or [])))
+    log("%-4s ping-pong across node1 and node2 (TCP), 1 B to 64 KiB, every message checked   "
+        "%.1f s" % ("ok" if not problems else "FAIL", time.monotonic() - t0))
     for prob in problems:
         log("       - " + prob)
     return not problems
