@@ -444,7 +444,6 @@ def main(argv=None):
             return pitfall.main(args.name, args.all, args.build, args.runs, write,
                                 lambda text: write(text, sys.stderr), args.names,
                                 args.programs, args.alone)
-                                args.programs)
         if args.command == "pingpong":
             from pharness import pingpong
             try:
