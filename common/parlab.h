@@ -23,6 +23,7 @@
 typedef unsigned __int128 u128;
 
 struct fsum_share; /* parlab_fsum.h */
+struct heat_block; /* parlab_heat.h */
 
 struct parlab_kernel {
     const char *workload; /* its row in common/workloads.c: "sum", "square", "fsum", ... */
@@ -46,6 +47,13 @@ struct parlab_kernel {
     /* Floating-point kernels (parlab_fsum.h): the reproducible sum, and the naive one. */
     double (*fsum)(const struct fsum_share *share);
     double (*fsum_naive)(const double *values, uint64_t count);
+
+    /* Grid kernels (parlab_heat.h): a field on a 2-D grid, each worker holding a block of it
+     * with a ring of halo cells.  heat_split() says which block this worker holds (an MPI
+     * program builds its process grid here); heat_steps() runs all the time steps on it (the
+     * halo exchange included).  The driver allocates, fills, gathers and checks the field. */
+    void (*heat_split)(struct heat_block *block);
+    void (*heat_steps)(struct heat_block *block);
 };
 
 /* Runs the program: parses the command line, checks the workers, times the kernel, checks its

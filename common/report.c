@@ -293,6 +293,8 @@ int finish_report(const struct run *run)
     int status = EXIT_OK;
     if (team_rank() == 0) {
         status = r->verified ? EXIT_OK : EXIT_WRONG_RESULT;
+        if (status == EXIT_OK && r->output_failed)
+            status = EXIT_OUTPUT_FAILED;
         if (!r->verified && r->print_wrong)
             r->print_wrong(run);
         else if (!r->verified)

@@ -98,6 +98,27 @@ double team_max(double value)
     return max;
 }
 
+/* Counts and offsets are ints in MPI_Gatherv: MAX_GRID_SIDE keeps heat's field within them. */
+void team_gather_doubles(const double *mine, uint64_t count, double *all, uint64_t *counts)
+{
+    int mine_count = (int)count, *sizes = NULL, *offsets = NULL;
+    if (rank == 0) {
+        sizes = malloc((size_t)size * sizeof *sizes);
+        offsets = malloc((size_t)size * sizeof *offsets);
+        if (sizes == NULL || offsets == NULL)
+            fail_start("out of memory while gathering the results");
+    }
+    MPI_Gather(&mine_count, 1, MPI_INT, sizes, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    if (rank == 0)
+        for (int k = 0, offset = 0; k < size; offset += sizes[k], k++) {
+            offsets[k] = offset;
+            counts[k] = (uint64_t)sizes[k];
+        }
+    MPI_Gatherv(mine, mine_count, MPI_DOUBLE, all, sizes, offsets, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+    free(sizes);
+    free(offsets);
+}
+
 int team_agree(int status)
 {
     int worst = status;
