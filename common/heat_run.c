@@ -39,6 +39,7 @@ struct heat_run {
      * the largest over ranks), known on rank 0 after the last run. */
     double exchange_seconds, compute_seconds, share_rank0, share_max, exchange_max;
     FILE *picture;          /* rank 0: --picture's file, opened before the runs */
+    bool split;             /* heat_split() ran: heat_done() frees what it made */
 };
 
 /* The initial field at global cell (row y, column x), both from 0: sin(pi i/(nx+1)) sin(pi j/(ny+1))
@@ -261,6 +262,8 @@ static void heat_release(struct run *r)
     struct heat_run *h = r->state;
     if (h == NULL)
         return;
+    if (h->split && r->kernel->heat_done)
+        r->kernel->heat_done(&h->block);
     if (h->picture)
         fclose(h->picture);
     free(h->first);
@@ -301,6 +304,7 @@ int heat_plan(struct run *r)
     b->r = o->rate;
     b->overlap = option_switch(o, "--overlap");
     r->kernel->heat_split(b);
+    h->split = true;
 
     /* Every rank's block must have a cell: more process rows than grid rows (or columns than
      * columns) is refused, the same on every rank (the process grid is). */

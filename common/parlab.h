@@ -51,9 +51,12 @@ struct parlab_kernel {
     /* Grid kernels (parlab_heat.h): a field on a 2-D grid, each worker holding a block of it
      * with a ring of halo cells.  heat_split() says which block this worker holds (an MPI
      * program builds its process grid here); heat_steps() runs all the time steps on it (the
-     * halo exchange included).  The driver allocates, fills, gathers and checks the field. */
+     * halo exchange included); heat_done(), if given, frees what heat_split() made (an MPI
+     * program's communicator and datatype).  The driver allocates, fills, gathers and checks
+     * the field. */
     void (*heat_split)(struct heat_block *block);
     void (*heat_steps)(struct heat_block *block);
+    void (*heat_done)(struct heat_block *block);
 };
 
 /* Runs the program: parses the command line, checks the workers, times the kernel, checks its

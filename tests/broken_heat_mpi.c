@@ -33,6 +33,13 @@ static void split(struct heat_block *b)
     MPI_Type_commit(&column);
 }
 
+static void done(struct heat_block *b)
+{
+    (void)b;
+    MPI_Type_free(&column);
+    MPI_Comm_free(&grid);
+}
+
 /* New values for rows y0 .. y1-1 and columns x0 .. x1-1 of the block. */
 static void update(struct heat_block *b, uint64_t y0, uint64_t y1, uint64_t x0, uint64_t x1)
 {
@@ -94,11 +101,12 @@ static void steps(struct heat_block *b)
         double started = MPI_Wtime();
         if (b->overlap) {
             MPI_Request requests[8];
+            MPI_Status statuses[8]; /* not MPI_STATUSES_IGNORE: gcc 12 misreads MPICH's */
             start_exchange(b, requests);
             double posted = MPI_Wtime();
             update(b, 2, b->rows, 2, b->cols); /* the interior: needs no halo */
             double interior = MPI_Wtime();
-            MPI_Waitall(8, requests, MPI_STATUSES_IGNORE);
+            MPI_Waitall(8, requests, statuses);
             double arrived = MPI_Wtime();
             update_edges(b);
             b->exchange_seconds += (posted - started) + (arrived - interior);
@@ -119,6 +127,6 @@ static void steps(struct heat_block *b)
 int main(int argc, char **argv)
 {
     const struct parlab_kernel kernel = {.workload = "heat", .heat_split = split,
-                                         .heat_steps = steps};
+                                         .heat_steps = steps, .heat_done = done};
     return parlab_main(argc, argv, &kernel);
 }
