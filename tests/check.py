@@ -283,6 +283,8 @@ def bad_inputs(program):
         if o["kind"] in ("whole", "decimal"):
             cases += [([flag, "x"], flag), ([flag], flag), ([flag, "-1"], flag),
                       ([flag, "nan"], flag), ([flag, repr(o["max"] * 2 + 1)], flag),
+                      ([flag, repr(o["max"] + 0.01 if o["kind"] == "decimal" else o["max"] + 1)],
+                       flag),
                       ([flag, "1", flag, "1"], flag)]
         if o["kind"] == "whole" and o["min"] > 0:
             cases.append(([flag, "0"], flag))
