@@ -162,8 +162,9 @@ static int run_workload(struct run *r)
     int status = w->plan ? w->plan(r) : EXIT_OK;
     if (status == EXIT_OK)
         status = share_data(r);
-    r->report.bytes_per_run = r->item_size ? w->bytes_per_value * (double)r->report.n *
-                                                 (double)r->report.tasks : 0;
+    if (r->report.bytes_per_run == 0) /* unless the plan said (heat: per cell and step) */
+        r->report.bytes_per_run = r->item_size ? w->bytes_per_value * (double)r->report.n *
+                                                     (double)r->report.tasks : 0;
     struct result *results = NULL;
     double *times = NULL;
     if (status == EXIT_OK) {

@@ -20,7 +20,8 @@ static void split(struct heat_block *b)
 static void update(struct heat_block *b, uint64_t y0, uint64_t y1, uint64_t x0, uint64_t x1)
 {
     const uint64_t width = b->cols + 2; /* one row of the block and its ring */
-    const double *u = b->u, r = b->r;
+    const double *u = b->u;
+    const double r = b->r;
     double *next = b->next;
     for (uint64_t y = y0; y < y1; y++)
         for (uint64_t x = x0; x < x1; x++) { /* the bug: west, east, south, north */
