@@ -409,7 +409,7 @@ WORKLOADS = {w.name: w for w in [
     Workload(
         "heat", "heat", "grid", "heat: explicit diffusion on a 2-D grid, bit-identical at every "
         "split (docs/heat.md)", "memory",
-        sizes={"tiny": {"n": 256, "steps": 50}, "small": {"n": 2048, "steps": 100},
+        sizes={"tiny": {"n": 256, "steps": 50}, "small": {"n": 1024, "steps": 50},
                "large": {"n": 8192, "steps": 100}},
         closed_form=ClosedForm("lambda^K u0", heat_lambda_k),
         methods={"blocking": [], "overlap": ["--overlap"]}, check=HEAT,
