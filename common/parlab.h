@@ -9,10 +9,10 @@
  *
  * A kernel file hands parlab_main() the functions of its workload, by name, in a struct
  * parlab_kernel; common/workloads.c has one row per workload that says which of these functions it
- * needs and how it runs them.  The functions come in three shapes, one group each below, and are
+ * needs and how it runs them.  The functions come in four shapes, one group each below, and are
  * named after the first workload that used them: a new workload whose kernel has one of these
  * shapes (a xor of the array: fill and sum_task) needs no change here.  A kernel of a new shape
- * (a grid: fill my block, one step) adds its functions here once, for every workload of it. */
+ * adds its functions here once, for every workload of it, as the grid kernels did (heat). */
 #ifndef PARLAB_H
 #define PARLAB_H
 
