@@ -164,7 +164,9 @@ def heat_record(opts, program, args, threads=None, ranks=None):
     if not r["max_error"] <= r["error_bound"]:
         fail(f"max_error {r['max_error']} > error_bound {r['error_bound']}")
     size = registry.size_of_args(args)
-    size["r"] = float(args[args.index("--r") + 1]) if "--r" in args else 0.2
+    described = registry.options(registry.describe(program))  # the defaults: the C table's
+    size.setdefault("steps", described["--steps"]["default"])
+    size.setdefault("r", described["--r"]["default"])
     want = registry.WORKLOADS["heat"].closed_form(size)
     if abs(r["lambda_k"] - want) > 1e-12:
         fail(f"lambda^K: the program says {r['lambda_k']!r}, Python {want!r}")

@@ -110,26 +110,26 @@ class Workload:
             text += ", tasks=%d" % size["tasks"]
         for key in GRID_KEYS:
             if key in size:
-                text += ", %s=%d" % (key, size[key])
+                text += ", %s=%s" % (key, size[key])
         return text
 
     def program_name(self, variant):
         return "%s_%s" % (self.program, variant)
 
 
-GRID_KEYS = ("ny", "steps")  # a grid workload's sizes beyond n: --ny, --steps
+GRID_KEYS = ("ny", "steps", "r")  # a grid workload's sizes beyond n: --ny, --steps, --r
 
 
 def size_of_args(args):
     """The size that program arguments describe (the inverse of Workload.args, for checks)."""
     size, numbers, i = {}, [], 0
     keys = {"-n": "n", "--tasks": "tasks", "--delay": "delay", "--repeat": "repeat",
-            "--ny": "ny", "--steps": "steps"}
+            "--ny": "ny", "--steps": "steps", "--r": "r"}
     while i < len(args):
         a = args[i]
         if a in keys and i + 1 < len(args):
             key = keys[a]
-            size[key] = float(args[i + 1]) if a == "--delay" else int(args[i + 1])
+            size[key] = float(args[i + 1]) if a in ("--delay", "--r") else int(args[i + 1])
             i += 2
             continue
         if a.startswith("-n") and a[2:].isdigit():
@@ -304,14 +304,16 @@ class Heat(Exact):
 
 
 def heat_lambda_k(size):
-    """lambda^K for a heat size (docs/heat.md): the decay of the initial sine mode."""
+    """lambda^K for a heat size (docs/heat.md): the decay of the initial sine mode.  The size
+    names n, steps and r (their defaults are the program's: --describe); without ny the grid
+    is square, as --ny's help says."""
     import math
     nx = size["n"]
     ny = size.get("ny", nx)
-    r = size.get("r", 0.2)
+    r = size["r"]
     lam = 1 - 4 * r * (math.sin(math.pi / (2 * (nx + 1))) ** 2
                        + math.sin(math.pi / (2 * (ny + 1))) ** 2)
-    return lam ** size.get("steps", 100)
+    return lam ** size["steps"]
 
 
 EXACT, FSUM, HEAT = Exact(), Fsum(), Heat()
@@ -409,8 +411,9 @@ WORKLOADS = {w.name: w for w in [
     Workload(
         "heat", "heat", "grid", "heat: explicit diffusion on a 2-D grid, bit-identical at every "
         "split (docs/heat.md)", "memory",
-        sizes={"tiny": {"n": 256, "steps": 50}, "small": {"n": 1024, "steps": 50},
-               "large": {"n": 8192, "steps": 100}},
+        sizes={"tiny": {"n": 256, "steps": 50, "r": 0.25},
+               "small": {"n": 1024, "steps": 50, "r": 0.25},
+               "large": {"n": 8192, "steps": 100, "r": 0.25}},
         closed_form=ClosedForm("lambda^K u0", heat_lambda_k),
         methods={"blocking": [], "overlap": ["--overlap"]}, check=HEAT,
         # Sizes no rank or thread count up to 7 divides, blocking and --overlap at every count;
