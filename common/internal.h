@@ -287,6 +287,9 @@ struct host {
 int team_hosts(const struct host **hosts);
 const char *team_variant(void);       /* NULL for one process, "mpi" for MPI */
 const char *team_library(void);       /* MPI library version, or NULL */
+/* The thread support MPI_Init_thread asked for and got ("funneled", ...), or NULL. */
+const char *team_thread_asked(void);
+const char *team_thread_provided(void);
 
 /* ---- threads_single.c or threads_openmp.c ---- */
 int threads_count(void);              /* threads that really run a parallel region */

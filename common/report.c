@@ -195,6 +195,11 @@ static void json_add_run(struct json *j, const struct run_report *r, const struc
     json_add_string(j, "compiler_version", __VERSION__);
     json_add_string(j, "cflags", cflags);
     json_add_string(j, "mpi_library", team_library());
+    if (team_thread_asked())
+        json_add(j, ",\"mpi_thread\":{\"asked\":\"%s\",\"provided\":\"%s\"}",
+                 team_thread_asked(), team_thread_provided());
+    else
+        json_add(j, ",\"mpi_thread\":null");
     json_add(j, ",\"omp\":{\"num_threads\":%d", threads_count());
     static const char *const omp_settings[][2] = {{"proc_bind", "OMP_PROC_BIND"},
                                                    {"places", "OMP_PLACES"},

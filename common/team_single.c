@@ -23,6 +23,8 @@ void team_gather_doubles(const double *mine, uint64_t count, double *all, uint64
 }
 const char *team_variant(void) { return NULL; }
 const char *team_library(void) { return NULL; }
+const char *team_thread_asked(void) { return NULL; }
+const char *team_thread_provided(void) { return NULL; }
 
 int team_cores_on_this_host(void)
 {
