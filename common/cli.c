@@ -106,6 +106,21 @@ static const struct option workload_options[] = {
     {.flag = "--tasks", .arg = "T", .kind = OPTION_WHOLE, .min = 1, .max = MAX_TASKS,
      .has_default = true, .fallback = 4, .needs = TAKES_TASKS,
      .at = offsetof(struct options, tasks), .help = "tasks, like the seed's four calls"},
+    /* A grid (heat).  Its -n is the number of columns. */
+    {.flag = "--ny", .arg = "NY", .kind = OPTION_WHOLE, .min = 1, .max = MAX_GRID_SIDE,
+     .needs = TAKES_GRID, .at = offsetof(struct options, ny),
+     .help = "rows of the grid; without it, as many as the N columns"},
+    {.flag = "--steps", .arg = "K", .kind = OPTION_WHOLE, .min = 1, .max = MAX_STEPS,
+     .has_default = true, .fallback = 100, .needs = TAKES_GRID,
+     .at = offsetof(struct options, steps), .help = "time steps"},
+    {.flag = "--r", .arg = "R", .kind = OPTION_DECIMAL, .low = 0, .high = 0.25,
+     .has_default = true, .initial = 0.2, .needs = TAKES_GRID,
+     .at = offsetof(struct options, rate),
+     .help = "the diffusion number r = D dt / h^2 of one step; above 1/4\n"
+             "the explicit step is unstable (docs/heat.md)"},
+    {.flag = "--picture", .arg = "FILE", .kind = OPTION_FILE, .needs = TAKES_GRID,
+     .at = offsetof(struct options, picture),
+     .help = "write the final field to FILE as a PNG heat map"},
 };
 /* How the program runs and reports. */
 static const struct option run_options[] = {
@@ -171,6 +186,10 @@ static uint64_t max_of(const struct workload *w, const struct option *option)
 /* Its default, if it has one: false otherwise. */
 static bool default_of(const struct workload *w, const struct option *option, uint64_t *value)
 {
+    if (option->kind == OPTION_DECIMAL) { /* its default is a double: option->initial */
+        *value = 0;
+        return false;
+    }
     *value = option->row_limit ? w->n_default : option->fallback;
     return option->row_limit ? w->n_default != 0 : option->has_default;
 }
@@ -241,6 +260,8 @@ static void set_defaults(const struct workload *w, struct options *o)
     for (size_t k = 0; k < MAX_OPTIONS; k++) {
         const struct option *option = option_at(w, k);
         uint64_t value;
+        if (option != NULL && !is_own(k) && option->kind == OPTION_DECIMAL && option->has_default)
+            *(double *)((char *)o + option->at) = option->initial;
         if (option == NULL || is_own(k) || !default_of(w, option, &value))
             continue;
         if (option->kind == OPTION_WHOLE)
@@ -280,6 +301,17 @@ static int take_value(const struct workload *w, struct options *o, size_t k, con
     switch (option->kind) {
     case OPTION_CHOICE:
         return parse_choice(option, value, target, error, size);
+    case OPTION_DECIMAL:
+        if (!parse_seconds(value, option->low, option->high, target))
+            return fail(error, size, "%s: expected a decimal number from %g to %g, got %s",
+                        option->flag, option->low, option->high, shown(value, text, sizeof text));
+        return 0;
+    case OPTION_FILE:
+        if (value == NULL || *value == '\0')
+            return fail(error, size, "%s: expected a file name, got %s", option->flag,
+                        shown(value, text, sizeof text));
+        *(const char **)target = value;
+        return 0;
     case OPTION_SECONDS:
         if (!parse_seconds(value, (double)option->min, (double)max_of(w, option), target))
             return fail(error, size, "%s: expected decimal seconds from %g to %g, got %s",
@@ -427,6 +459,8 @@ void print_usage(FILE *out, const char *program, const struct workload *w)
                     (unsigned long long)min, (unsigned long long)max);
         else if (option->kind == OPTION_WHOLE || option->kind == OPTION_SECONDS)
             fprintf(out, " (%llu to %llu)", (unsigned long long)min, (unsigned long long)max);
+        else if (option->kind == OPTION_DECIMAL)
+            fprintf(out, " (default %g; %g to %g)", option->initial, option->low, option->high);
         fputs("\n", out);
     }
     fputs("\nThreads come from OMP_NUM_THREADS; MPI ranks from the launcher (mpirun -np R).\n"
@@ -437,7 +471,8 @@ void print_usage(FILE *out, const char *program, const struct workload *w)
 
 static const char *const kind_names[] = {
     [OPTION_WHOLE] = "whole", [OPTION_SECONDS] = "seconds", [OPTION_SWITCH] = "switch",
-    [OPTION_CHOICE] = "choice", [OPTION_NUMBERS] = "numbers",
+    [OPTION_CHOICE] = "choice", [OPTION_NUMBERS] = "numbers", [OPTION_DECIMAL] = "decimal",
+    [OPTION_FILE] = "file",
 };
 
 /* A JSON string: the text with quotes, backslashes and control characters escaped; '\n' in a help
@@ -487,6 +522,9 @@ void print_description(FILE *out, const char *program, const char *variant,
             option->kind == OPTION_NUMBERS)
             fprintf(out, ", \"min\": %llu, \"max\": %llu", (unsigned long long)option->min,
                     (unsigned long long)max_of(w, option));
+        if (option->kind == OPTION_DECIMAL)
+            fprintf(out, ", \"min\": %.17g, \"max\": %.17g, \"default\": %.17g", option->low,
+                    option->high, option->initial);
         if (option->kind == OPTION_CHOICE) {
             fputs(", \"words\": [", out);
             for (int j = 0; j < MAX_CHOICE_WORDS && option->words[j]; j++) {

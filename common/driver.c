@@ -8,9 +8,10 @@
  * Order of a run, on every rank:
  *   parse -> check the worker counts asked for -> the row's plan -> allocate and fill this
  *   worker's share (untimed) -> rank 0: what the check expects (untimed) -> one untimed warm-up,
- *   then --repeat timed runs: [--cold-cache: evict the caches, untimed], barrier, start clock,
- *   one run (incl. the final reduction), stop clock, take the max over ranks; then, outside the
- *   clock, rank 0's check of that run's results -> the report: every rank exits with rank 0's
+ *   then --repeat timed runs: [--cold-cache: evict the caches, untimed], [the row's before_run,
+ *   untimed], barrier, start clock, one run (incl. the final reduction), stop clock, take the max
+ *   over ranks; then, outside the clock, [the row's after_run on every rank], and rank 0's check
+ *   of that run's results -> the report: every rank exits with rank 0's
  *   verdict. */
 #include <stdlib.h>
 #include <string.h>
@@ -114,6 +115,8 @@ static bool kernel_has(const struct parlab_kernel *k, const char *name)
         {"split_task", k->split_task != NULL},
         {"fsum", k->fsum != NULL},
         {"fsum_naive", k->fsum_naive != NULL},
+        {"heat_split", k->heat_split != NULL},
+        {"heat_steps", k->heat_steps != NULL},
     };
     for (size_t f = 0; f < sizeof functions / sizeof functions[0]; f++)
         if (strcmp(functions[f].name, name) == 0)
@@ -159,8 +162,9 @@ static int run_workload(struct run *r)
     int status = w->plan ? w->plan(r) : EXIT_OK;
     if (status == EXIT_OK)
         status = share_data(r);
-    r->report.bytes_per_run = r->item_size ? w->bytes_per_value * (double)r->report.n *
-                                                 (double)r->report.tasks : 0;
+    if (r->report.bytes_per_run == 0) /* unless the plan said (heat: per cell and step) */
+        r->report.bytes_per_run = r->item_size ? w->bytes_per_value * (double)r->report.n *
+                                                     (double)r->report.tasks : 0;
     struct result *results = NULL;
     double *times = NULL;
     if (status == EXIT_OK) {
@@ -180,12 +184,16 @@ static int run_workload(struct run *r)
         print_start(o);
         for (uint64_t number = 0; number <= o->repeat; number++) {
             prepare_run(o);
+            if (r->before_run)
+                r->before_run(r);
             team_barrier();
             double started = now_seconds();
             r->once(r, number, results);
             double elapsed = team_max(now_seconds() - started);
             if (number > 0)
                 times[number - 1] = elapsed;
+            if (r->after_run)
+                r->after_run(r, number, results);
             if (checker) /* after the clock stopped */
                 check->verify(r, number, results);
         }

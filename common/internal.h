@@ -29,6 +29,10 @@ enum { EXIT_OK = 0, EXIT_WRONG_RESULT = 1, EXIT_BAD_INPUT = 2, EXIT_OUTPUT_FAILE
 #define MAX_REPEAT UINT64_C(100000)
 #define MAX_EXPECT UINT64_C(1000000)
 #define MAX_DELAY_SECONDS 60.0
+/* A grid's side: 32768 x 32768 cells keep every rank's count and offset of the gathered field
+ * inside MPI's int; heat's -n limit is this too. */
+#define MAX_GRID_SIDE UINT64_C(32768)
+#define MAX_STEPS UINT64_C(10000000)
 
 /* ---- the options (common/cli.c): one table that the parser, the usage line, --help and
  * --describe all read ---- */
@@ -39,12 +43,15 @@ enum option_kind {
     OPTION_SWITCH,  /* no value */
     OPTION_CHOICE,  /* one of words[], the first of which is the default */
     OPTION_NUMBERS, /* the positional whole numbers, each in [min, max] */
+    OPTION_DECIMAL, /* a decimal number in [low, high] (not seconds: heat's --r) */
+    OPTION_FILE,    /* a file name to write, not empty */
 };
 /* Options that only some workloads take: a row says which with these bits. */
 enum {
     TAKES_TASKS = 1 << 0,      /* --tasks T */
     TAKES_NUMBERS = 1 << 1,    /* NUMBERS... and --delay S */
     TAKES_COLD_CACHE = 1 << 2, /* --cold-cache */
+    TAKES_GRID = 1 << 3,       /* --ny, --steps, --r, --picture: a grid workload (heat) */
 };
 enum { MAX_OWN = 4, MAX_CHOICE_WORDS = 6, MAX_HELP = 4, MAX_OPTIONS = 24, MAX_NEEDS = 4 };
 struct option {
@@ -55,6 +62,7 @@ struct option {
     bool row_limit;    /* max is the row's n_max (and the default its n_default) */
     bool has_default;
     uint64_t fallback; /* the default, if has_default (whole, seconds) */
+    double low, high, initial; /* decimal: its range, and its default if has_default */
     const char *words[MAX_CHOICE_WORDS]; /* choice: ends at the first NULL */
     unsigned needs;    /* 0 (every workload takes it), or the TAKES_* bit a row needs */
     size_t at;         /* where a shared option's value goes: offsetof(struct options, ...) */
@@ -106,6 +114,9 @@ struct options {
     bool json, help, version, describe;
     bool cold_cache;   /* --cold-cache: evict the caches before every run */
     uint64_t *numbers; /* NUMBERS (square's numbers mode) */
+    uint64_t ny, steps;      /* a grid's rows (0: as many as -n's columns) and time steps */
+    double rate;             /* --r: the diffusion number of one explicit step */
+    const char *picture;     /* --picture FILE, or NULL */
     size_t number_count;
     unsigned own[MAX_OWN];   /* the row's own options: a switch's 0 or 1, a choice's word */
     bool given[MAX_OPTIONS]; /* by option_at()'s index: given on the command line */
@@ -179,6 +190,8 @@ struct run_report {
     double bytes_per_run;      /* memory traffic of one timed run; 0 if not memory-bound */
     bool waiting;              /* the work only waits (sleeps): it scales past the cores */
     const char *note;          /* one more line after the time, or NULL */
+    bool output_failed;        /* a file the run writes (heat's --picture) was not written:
+                                  exit 3, after the check said why on stderr */
     struct timing time;
     /* A workload with more to say (fsum, heavy) adds these; NULL for the others. */
     void (*json_fields)(struct json *j, const struct run *run);
@@ -200,6 +213,11 @@ struct run {
     /* One run: its results[0 .. results_per_run) (on rank 0 they are the ones checked). */
     uint64_t results_per_run;
     void (*once)(struct run *run, uint64_t number, struct result *results);
+    /* Every rank, outside the clock (NULL: nothing): before each run's barrier (heat: the
+     * initial field again), and after its clock stopped, before rank 0's check (heat: gathers
+     * the field and its digest into results on rank 0). */
+    void (*before_run)(struct run *run);
+    void (*after_run)(struct run *run, uint64_t number, struct result *results);
     void *state;                /* the row's own (fsum: its share of blocks), or NULL */
     void (*release)(struct run *run); /* frees state */
     u128 expected;              /* an exact workload's closed form */
@@ -214,6 +232,11 @@ struct check {
     void (*finish)(struct run *run);  /* after the last run: the report's result and verdict */
 };
 extern const struct check exact_check;
+
+/* heat_run.c: heat's plan, check and start line (its row in workloads.c points here). */
+int heat_plan(struct run *run);
+extern const struct check heat_check;
+void heat_start_line(const struct options *o, FILE *out);
 
 /* cold_cache.c: --cold-cache.  prepare_run() goes before every run, warm-up included. */
 bool cold_cache_allocate(void);     /* false if this process could not get its buffer */
@@ -249,6 +272,9 @@ int team_rank(void);
 int team_size(void);
 void team_barrier(void);
 double team_max(double value);        /* max over ranks, on every rank */
+/* Every rank's `count` doubles, one after the other in rank order, into all[] on rank 0 (all may
+ * be NULL elsewhere).  counts[] (on rank 0: one per rank) receives each rank's count. */
+void team_gather_doubles(const double *mine, uint64_t count, double *all, uint64_t *counts);
 int team_agree(int status);           /* max over ranks, on every rank */
 int team_ranks_on_this_host(void);
 int team_cores_on_this_host(void);    /* CPUs usable by this host's ranks together */
@@ -261,6 +287,9 @@ struct host {
 int team_hosts(const struct host **hosts);
 const char *team_variant(void);       /* NULL for one process, "mpi" for MPI */
 const char *team_library(void);       /* MPI library version, or NULL */
+/* The thread support MPI_Init_thread asked for and got ("funneled", ...), or NULL. */
+const char *team_thread_asked(void);
+const char *team_thread_provided(void);
 
 /* ---- threads_single.c or threads_openmp.c ---- */
 int threads_count(void);              /* threads that really run a parallel region */

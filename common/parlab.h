@@ -9,10 +9,10 @@
  *
  * A kernel file hands parlab_main() the functions of its workload, by name, in a struct
  * parlab_kernel; common/workloads.c has one row per workload that says which of these functions it
- * needs and how it runs them.  The functions come in three shapes, one group each below, and are
+ * needs and how it runs them.  The functions come in four shapes, one group each below, and are
  * named after the first workload that used them: a new workload whose kernel has one of these
  * shapes (a xor of the array: fill and sum_task) needs no change here.  A kernel of a new shape
- * (a grid: fill my block, one step) adds its functions here once, for every workload of it. */
+ * adds its functions here once, for every workload of it, as the grid kernels did (heat). */
 #ifndef PARLAB_H
 #define PARLAB_H
 
@@ -23,6 +23,7 @@
 typedef unsigned __int128 u128;
 
 struct fsum_share; /* parlab_fsum.h */
+struct heat_block; /* parlab_heat.h */
 
 struct parlab_kernel {
     const char *workload; /* its row in common/workloads.c: "sum", "square", "fsum", ... */
@@ -46,6 +47,16 @@ struct parlab_kernel {
     /* Floating-point kernels (parlab_fsum.h): the reproducible sum, and the naive one. */
     double (*fsum)(const struct fsum_share *share);
     double (*fsum_naive)(const double *values, uint64_t count);
+
+    /* Grid kernels (parlab_heat.h): a field on a 2-D grid, each worker holding a block of it
+     * with a ring of halo cells.  heat_split() says which block this worker holds (an MPI
+     * program builds its process grid here); heat_steps() runs all the time steps on it (the
+     * halo exchange included); heat_done(), if given, frees what heat_split() made (an MPI
+     * program's communicator and datatype).  The driver allocates, fills, gathers and checks
+     * the field. */
+    void (*heat_split)(struct heat_block *block);
+    void (*heat_steps)(struct heat_block *block);
+    void (*heat_done)(struct heat_block *block);
 };
 
 /* Runs the program: parses the command line, checks the workers, times the kernel, checks its

@@ -195,6 +195,11 @@ static void json_add_run(struct json *j, const struct run_report *r, const struc
     json_add_string(j, "compiler_version", __VERSION__);
     json_add_string(j, "cflags", cflags);
     json_add_string(j, "mpi_library", team_library());
+    if (team_thread_asked())
+        json_add(j, ",\"mpi_thread\":{\"asked\":\"%s\",\"provided\":\"%s\"}",
+                 team_thread_asked(), team_thread_provided());
+    else
+        json_add(j, ",\"mpi_thread\":null");
     json_add(j, ",\"omp\":{\"num_threads\":%d", threads_count());
     static const char *const omp_settings[][2] = {{"proc_bind", "OMP_PROC_BIND"},
                                                    {"places", "OMP_PLACES"},
@@ -293,6 +298,8 @@ int finish_report(const struct run *run)
     int status = EXIT_OK;
     if (team_rank() == 0) {
         status = r->verified ? EXIT_OK : EXIT_WRONG_RESULT;
+        if (status == EXIT_OK && r->output_failed)
+            status = EXIT_OUTPUT_FAILED;
         if (!r->verified && r->print_wrong)
             r->print_wrong(run);
         else if (!r->verified)

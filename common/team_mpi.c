@@ -16,6 +16,7 @@ static int rank, size, ranks_here, cores_here, host_count;
 static struct host *hosts; /* rank 0: every host */
 static MPI_Comm host_comm = MPI_COMM_NULL;
 static char library[MPI_MAX_LIBRARY_VERSION_STRING];
+static int thread_level; /* what MPI_Init_thread provided */
 
 static void fail_start(const char *what)
 {
@@ -30,6 +31,7 @@ void team_start(int *argc, char ***argv)
     MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
     if (provided < MPI_THREAD_FUNNELED)
         fail_start("the MPI library does not provide MPI_THREAD_FUNNELED");
+    thread_level = provided;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
     MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &host_comm);
@@ -85,6 +87,17 @@ int team_cores_on_this_host(void) { return cores_here; }
 const char *team_variant(void) { return "mpi"; }
 const char *team_library(void) { return library; }
 
+static const char *level_name(int level)
+{
+    return level == MPI_THREAD_SINGLE       ? "single"
+           : level == MPI_THREAD_FUNNELED   ? "funneled"
+           : level == MPI_THREAD_SERIALIZED ? "serialized"
+                                            : "multiple";
+}
+
+const char *team_thread_asked(void) { return level_name(MPI_THREAD_FUNNELED); }
+const char *team_thread_provided(void) { return level_name(thread_level); }
+
 int team_hosts(const struct host **list)
 {
     *list = hosts;
@@ -96,6 +109,27 @@ double team_max(double value)
     double max = value;
     MPI_Allreduce(&value, &max, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
     return max;
+}
+
+/* Counts and offsets are ints in MPI_Gatherv: MAX_GRID_SIDE keeps heat's field within them. */
+void team_gather_doubles(const double *mine, uint64_t count, double *all, uint64_t *counts)
+{
+    int mine_count = (int)count, *sizes = NULL, *offsets = NULL;
+    if (rank == 0) {
+        sizes = malloc((size_t)size * sizeof *sizes);
+        offsets = malloc((size_t)size * sizeof *offsets);
+        if (sizes == NULL || offsets == NULL)
+            fail_start("out of memory while gathering the results");
+    }
+    MPI_Gather(&mine_count, 1, MPI_INT, sizes, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    if (rank == 0)
+        for (int k = 0, offset = 0; k < size; offset += sizes[k], k++) {
+            offsets[k] = offset;
+            counts[k] = (uint64_t)sizes[k];
+        }
+    MPI_Gatherv(mine, mine_count, MPI_DOUBLE, all, sizes, offsets, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+    free(sizes);
+    free(offsets);
 }
 
 int team_agree(int status)

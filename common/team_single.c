@@ -1,6 +1,7 @@
 /* team_single.c: the "team" of a program that runs as one process (serial and OpenMP variants).
  *
  * Why: the driver is written for many ranks; with one process each team operation is trivial. */
+#include <string.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -13,8 +14,17 @@ void team_barrier(void) {}
 double team_max(double value) { return value; }
 int team_agree(int status) { return status; }
 int team_ranks_on_this_host(void) { return 1; }
+
+void team_gather_doubles(const double *mine, uint64_t count, double *all, uint64_t *counts)
+{
+    if (count > 0)
+        memcpy(all, mine, count * sizeof *mine);
+    counts[0] = count;
+}
 const char *team_variant(void) { return NULL; }
 const char *team_library(void) { return NULL; }
+const char *team_thread_asked(void) { return NULL; }
+const char *team_thread_provided(void) { return NULL; }
 
 int team_cores_on_this_host(void)
 {

@@ -274,8 +274,32 @@ static const struct workload heavy = {
     .plan = heavy_plan,
 };
 
+/* ---- heat: explicit diffusion on a 2-D grid, bit-identical at every decomposition (heat_run.c) ---- */
+
+static const struct workload heat = {
+    .name = "heat",
+    .about = "Heat diffusion on a grid of NY x N cells inside a fixed boundary of zeros: --steps\n"
+             "explicit steps of the 5-point stencil u += r (uN + uS + uE + uW - 4u), the grid\n"
+             "split in blocks among threads and ranks (a 2-D process grid, halo exchange).  The\n"
+             "field is the same, bit for bit, at every split (its digest says so), and is\n"
+             "checked against the closed form lambda^K u0 within a rounding bound (docs/heat.md).",
+    .takes = TAKES_GRID,
+    .own = {{.flag = "--overlap", .kind = OPTION_SWITCH,
+             .help = "MPI: post the halo messages, update the interior while they\n"
+                     "travel, then the edges (the same bits as without)"}},
+    .help = {{"-n", "columns of the grid"}},
+    .n_default = 512,
+    .n_max = MAX_GRID_SIDE, /* MPI_Gatherv counts the gathered field in ints (internal.h) */
+    .bytes_per_value = 0,
+    .formula = "lambda^K u0",
+    .start_line = heat_start_line,
+    .needs = {"heat_split", "heat_steps"},
+    .plan = heat_plan,
+    .check = &heat_check,
+};
+
 /* ---- the registry ---- */
-const struct workload *const workloads[] = {&sum, &square, &fsum, &heavy, NULL};
+const struct workload *const workloads[] = {&sum, &square, &fsum, &heavy, &heat, NULL};
 
 const struct workload *find_workload(const char *name)
 {

@@ -16,6 +16,8 @@ are launched through the harness's one launcher (pharness/launch.py), with its M
   check.py work    PROGRAM --row ROW [--threads T]                     (the additions really run)
   check.py cold    PROGRAM [--threads T]       (--cold-cache really sends every run to memory)
   check.py launch  PROGRAM -- ARGS             (started without mpirun: a wrong rank count, exit 2)
+  check.py refused PROGRAM --names FLAG [--launcher MPIEXEC --ranks R] -- ARGS
+                   exit 2, one line naming FLAG, nothing on stdout (heat: too many ranks)
 
 Floating-point sum (fsum; see docs/float.md):
   check.py fsum_exact PROGRAM -- ARGS     the values regenerated here, bit for bit; the exact sum
@@ -52,6 +54,9 @@ FIELDS = {"workload", "variant", "mode", "threads", "ranks", "n", "tasks", "resu
           "verified", "repeat", "warmup", "time_min", "time_median", "time_max",
           "timer_resolution", "bytes", "cores", "oversubscribed", "host", "cpu_model", "compiler",
           "compiler_version", "cflags", "mpi_library", "omp", "version", "cold_cache"}
+HEAT_FIELDS = FIELDS | {"digest", "nx", "ny", "steps", "r", "overlap", "process_grid", "lambda_k",
+                        "max_error", "error_bound", "runs_identical", "exchange_share_max",
+                        "exchange_share_rank0", "exchange_seconds_max", "picture"}
 FSUM_FIELDS = FIELDS | {"result_hex", "expected_hex", "reproducible", "method", "data", "error",
                         "error_bound", "sum_abs", "runs_identical"}
 
@@ -113,7 +118,8 @@ def check_result(opts):
     row = registry.WORKLOADS[opts.row]
     for case in ([opts.args] if opts.args else row.tests):
         print(f"-- {row.name}: {' '.join(case)}")
-        row.check.pick(exact=check_exact_case, fsum=check_fsum_case)(opts, row, case)
+        row.check.pick(exact=check_exact_case, fsum=check_fsum_case, heat=check_heat_case)(
+            opts, row, case)
 
 
 def check_exact_case(opts, row, args):
@@ -143,6 +149,54 @@ def check_exact_case(opts, row, args):
         if reference["result"] != record["result"]:
             fail(f"serial says {reference['result']}, {opts.program} says {record['result']}")
         print(f"identical to serial: {reference['result']}")
+
+
+def heat_record(opts, program, args, threads=None, ranks=None):
+    """One heat run's JSON line, after the checks every heat run must pass."""
+    o = argparse.Namespace(launcher=opts.launcher if ranks else None, ranks=ranks or 1)
+    flags = expect_flags(opts) if program == opts.program else []
+    code, out, err = run(o, program, args + ["--json"] + flags, threads)
+    if code != 0:
+        fail(f"exit status {code}\nstdout: {out}\nstderr: {err}")
+    r = json_line(out, program, HEAT_FIELDS)
+    if r["verified"] is not True or r["runs_identical"] is not True:
+        fail(f"the program's own check failed: {r}")
+    if not r["max_error"] <= r["error_bound"]:
+        fail(f"max_error {r['max_error']} > error_bound {r['error_bound']}")
+    size = registry.size_of_args(args)
+    described = registry.options(registry.describe(program))  # the defaults: the C table's
+    size.setdefault("steps", described["--steps"]["default"])
+    size.setdefault("r", described["--r"]["default"])
+    want = registry.WORKLOADS["heat"].closed_form(size)
+    if abs(r["lambda_k"] - want) > 1e-12:
+        fail(f"lambda^K: the program says {r['lambda_k']!r}, Python {want!r}")
+    if threads and r["threads"] != threads or ranks and r["ranks"] != ranks:
+        fail(f"asked for {threads} threads / {ranks} ranks, got {r['threads']} / {r['ranks']}")
+    if r["ranks"] > 1 and not 0 <= r["exchange_share_max"] <= 1:
+        fail(f"exchange_share_max {r['exchange_share_max']} is not a share")
+    grid = "x".join(map(str, r["process_grid"]))
+    print(f"  {r['variant']:7} threads {r['threads']} ranks {r['ranks']} grid {grid}: digest "
+          f"{r['digest']}  max error {r['max_error']:.3g} <= {r['error_bound']:.3g}")
+    return r
+
+
+def check_heat_case(opts, row, args):
+    record = heat_record(opts, opts.program, args, opts.threads,
+                         opts.ranks if opts.launcher else None)
+    if opts.serial:
+        reference = heat_record(opts, opts.serial, args)
+        if reference["digest"] != record["digest"]:
+            fail(f"not bit-identical: serial digest {reference['digest']}, "
+                 f"{opts.program} {record['digest']}")
+        print(f"bit-identical to serial: digest {reference['digest']}")
+
+
+def check_refused(opts):
+    code, out, err = run(opts, opts.program, opts.args)
+    lines = [l for l in err.splitlines() if not RUNTIME_NOISE.match(l)]
+    if code != 2 or out or len(lines) != 1 or opts.names not in lines[0]:
+        fail(f"want exit 2 and one line naming {opts.names}, got {code}: {out!r} {err!r}")
+    print(lines[0])
 
 
 def check_wrong(opts):
@@ -222,8 +276,22 @@ def bad_inputs(program):
     for name, words in choices.items():
         cases += [([name, "x"], name), ([name], name), ([name + "="], name),
                   ([name, words[0].upper()], name), ([name, words[0], name, words[-1]], name)]
+    kinds = {flag: o["kind"] for flag, o in registry.options(desc).items()}
     for switch in sorted(takes - set(usage) - set(choices) - {"--cold-cache"}):
-        cases += [([switch + "=1"], switch), ([switch, switch], switch)]
+        if kinds[switch] == "switch":
+            cases += [([switch + "=1"], switch), ([switch, switch], switch)]
+    # A grid's values (heat): each option's limits as the program describes them.
+    for flag, o in sorted(registry.options(desc, shared=False).items()):
+        if o["kind"] in ("whole", "decimal"):
+            cases += [([flag, "x"], flag), ([flag], flag), ([flag, "-1"], flag),
+                      ([flag, "nan"], flag), ([flag, repr(o["max"] * 2 + 1)], flag),
+                      ([flag, repr(o["max"] + 0.01 if o["kind"] == "decimal" else o["max"] + 1)],
+                       flag),
+                      ([flag, "1", flag, "1"], flag)]
+        if o["kind"] == "whole" and o["min"] > 0:
+            cases.append(([flag, "0"], flag))
+        if o["kind"] == "file":
+            cases += [([flag, ""], flag), ([flag], flag), ([flag, "/nonexistent-dir/x.png"], flag)]
     if "--delay" in takes:
         cases += [([a, b], "--delay") for a, b in (("--delay", "-1"), ("--delay", "nan"),
                                                    ("--delay", "inf"), ("--delay", "61"),
@@ -629,7 +697,8 @@ def check_fsum_naive(opts):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("check", choices=["result", "wrong", "badinput", "seedtext", "work",
-                                           "cold", "launch", "fsum_exact", "fsum_naive",
+                                           "cold", "launch", "refused", "fsum_exact",
+                                           "fsum_naive",
                                            "tsan", "fuzz"])
     parser.add_argument("program")
     parser.add_argument("--row", help="the registry row (result, work)")
@@ -645,13 +714,14 @@ def main():
     parser.add_argument("--counts", default="1,2,3,4,7,8")
     parser.add_argument("--expect-race", help="tsan: the file whose race must be reported")
     parser.add_argument("--seconds", type=int, default=60, help="fuzz: how long")
+    parser.add_argument("--names", help="refused: the flag the one line must name")
     argv = sys.argv[1:]
     split = argv.index("--") if "--" in argv else len(argv)
     opts = parser.parse_args(argv[:split])
     opts.args = argv[split + 1:]
     {"result": check_result, "wrong": check_wrong, "badinput": check_badinput,
      "seedtext": check_seedtext, "work": check_work, "cold": check_cold,
-     "launch": check_launch, "fsum_exact": check_fsum_exact, "fsum_naive": check_fsum_naive,
+     "launch": check_launch, "refused": check_refused, "fsum_exact": check_fsum_exact, "fsum_naive": check_fsum_naive,
      "tsan": check_tsan, "fuzz": check_fuzz}[opts.check](opts)
     print("PASS")
 

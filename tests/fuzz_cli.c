@@ -71,6 +71,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     require(*(const double *)value >= (double)option->min &&
                             *(const double *)value <= (double)max, "seconds outside the range",
                             name);
+                else if (option->kind == OPTION_DECIMAL)
+                    require(*(const double *)value >= option->low &&
+                            *(const double *)value <= option->high,
+                            "a decimal outside its range (heat's --r: unstable)", name);
+                else if (option->kind == OPTION_FILE && o.given[k])
+                    require(*(const char *const *)value && **(const char *const *)value,
+                            "an empty file name", name);
                 else if (option->kind == OPTION_NUMBERS)
                     for (size_t j = 0; j < o.number_count; j++)
                         require(o.numbers[j] >= option->min && o.numbers[j] <= max,

@@ -234,7 +234,10 @@ def has_numpy(python):
 def row_size(row, args):
     """A row's size in perf: -n values (and --tasks where the row takes tasks); a row bound by
     the cores gets whole tasks, a multiple of the cores, so that a perfect run takes
-    tasks / workers rounds."""
+    tasks / workers rounds; a grid row, its preset's size."""
+    if any(key in size for size in row.sizes.values() for key in registry.GRID_KEYS):
+        # A grid (heat): -n is its side, not an array length; its own preset size.
+        return dict(row.sizes["tiny" if args.smoke else "small"])
     if row.bound == "cores":
         return {"n": args.heavy_n, "tasks": 2 * args.workers}
     size = {"n": args.n}

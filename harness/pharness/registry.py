@@ -94,6 +94,9 @@ class Workload:
             args = ["-n", str(size["n"])]
             if "tasks" in size:
                 args += ["--tasks", str(size["tasks"])]
+            for key in GRID_KEYS:  # a grid's rows and steps (heat)
+                if key in size:
+                    args += ["--" + key, str(size[key])]
         if method not in self.methods:
             method = next(iter(self.methods))  # the default method
         return args + list(self.methods[method]) + ["--repeat", str(repeat)]
@@ -105,20 +108,28 @@ class Workload:
         text = "n=%s" % format(size["n"], ",")
         if "tasks" in size:
             text += ", tasks=%d" % size["tasks"]
+        for key in GRID_KEYS:
+            if key in size:
+                text += ", %s=%s" % (key, size[key])
         return text
 
     def program_name(self, variant):
         return "%s_%s" % (self.program, variant)
 
 
+GRID_KEYS = ("ny", "steps", "r")  # a grid workload's sizes beyond n: --ny, --steps, --r
+
+
 def size_of_args(args):
     """The size that program arguments describe (the inverse of Workload.args, for checks)."""
     size, numbers, i = {}, [], 0
+    keys = {"-n": "n", "--tasks": "tasks", "--delay": "delay", "--repeat": "repeat",
+            "--ny": "ny", "--steps": "steps", "--r": "r"}
     while i < len(args):
         a = args[i]
-        if a in ("-n", "--tasks", "--delay", "--repeat") and i + 1 < len(args):
-            key = {"-n": "n", "--tasks": "tasks", "--delay": "delay", "--repeat": "repeat"}[a]
-            size[key] = float(args[i + 1]) if a == "--delay" else int(args[i + 1])
+        if a in keys and i + 1 < len(args):
+            key = keys[a]
+            size[key] = float(args[i + 1]) if a in ("--delay", "--r") else int(args[i + 1])
             i += 2
             continue
         if a.startswith("-n") and a[2:].isdigit():
@@ -252,8 +263,61 @@ class Fsum(Exact):
         }
 
 
-EXACT, FSUM = Exact(), Fsum()
-CHECKS = {c.name: c for c in (EXACT, FSUM)}
+class Heat(Exact):
+    """The heat equation: the field's digest is the serial program's, bit for bit, and the
+    program's own check against the closed form lambda^K u0 passed within its stated error
+    bound (docs/heat.md).  The closed form is also computed here, independently."""
+    name = "heat"
+    result_key, expected_key = "digest", "lambda_k"
+    same_n = True
+    suites = ("heat",)
+
+    def expected(self, pj, closed, serial_expected):
+        return serial_expected if serial_expected is not None else pj.get("digest")
+
+    def reference(self, pj):
+        return pj.get("digest")
+
+    def problems(self, who, pj, method, demo, closed, serial_result, serial_expected):
+        problems = []
+        digest = pj.get("digest")
+        if not isinstance(digest, str) or len(digest) != 16:
+            return ["%s: digest %r is not 16 hex digits" % (who, digest)]
+        if serial_result is not None and digest != serial_result:
+            problems.append("%s: digest %s != serial %s" % (who, digest, serial_result))
+        if pj.get("verified") is not True:
+            problems.append("%s: the program's own check failed (verified=%r)"
+                            % (who, pj.get("verified")))
+        error, bound = pj.get("max_error"), pj.get("error_bound")
+        if not (isinstance(error, (int, float)) and isinstance(bound, (int, float))
+                and error <= bound):
+            problems.append("%s: max_error %r not within error_bound %r" % (who, error, bound))
+        return problems
+
+    def agrees_closed_form(self, pj, result, closed):
+        error, bound = pj.get("max_error"), pj.get("error_bound")
+        return isinstance(error, (int, float)) and isinstance(bound, (int, float)) \
+            and error <= bound
+
+    def record_fields(self, pj, serial_result):
+        return {}
+
+
+def heat_lambda_k(size):
+    """lambda^K for a heat size (docs/heat.md): the decay of the initial sine mode.  The size
+    names n, steps and r (their defaults are the program's: --describe); without ny the grid
+    is square, as --ny's help says."""
+    import math
+    nx = size["n"]
+    ny = size.get("ny", nx)
+    r = size["r"]
+    lam = 1 - 4 * r * (math.sin(math.pi / (2 * (nx + 1))) ** 2
+                       + math.sin(math.pi / (2 * (ny + 1))) ** 2)
+    return lam ** size["steps"]
+
+
+EXACT, FSUM, HEAT = Exact(), Fsum(), Heat()
+CHECKS = {c.name: c for c in (EXACT, FSUM, HEAT)}
 
 
 # ---- what a built program accepts: the C row's own definition (--describe) ----
@@ -344,6 +408,19 @@ WORKLOADS = {w.name: w for w in [
         closed_form=None, methods={"reproducible": [], "naive": ["--naive"]}, demos={"naive"},
         check=FSUM,
         tests=[["-n", str(ODD_N)], ["-n", str(ODD_N), "--data", "cancel"], ["-n", "5"]]),
+    Workload(
+        "heat", "heat", "grid", "heat: explicit diffusion on a 2-D grid, bit-identical at every "
+        "split (docs/heat.md)", "memory",
+        sizes={"tiny": {"n": 256, "steps": 50, "r": 0.25},
+               "small": {"n": 1024, "steps": 50, "r": 0.25},
+               "large": {"n": 8192, "steps": 100, "r": 0.25}},
+        closed_form=ClosedForm("lambda^K u0", heat_lambda_k),
+        methods={"blocking": [], "overlap": ["--overlap"]}, check=HEAT,
+        # Sizes no rank or thread count up to 7 divides, blocking and --overlap at every count;
+        # the second is 7 rows, which 5 ranks (a 5 x 1 process grid) split into blocks of 2, 2,
+        # 1, 1 and 1 rows, at the stability limit r = 1/4.
+        tests=[["-n", "37", "--ny", "23", "--steps", "20"],
+               ["-n", "23", "--ny", "7", "--steps", "15", "--r", "0.25", "--overlap"]]),
 ]}
 
 

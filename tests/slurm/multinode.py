@@ -138,7 +138,8 @@ def run_all(src, build, scratch, cluster, n, spans):
            if not k.startswith(("SLURM_", "SBATCH_", "SALLOC_", "SRUN_", "OMP_", "PARLAB_",
                                 "OMPI_", "PRTE_", "HYDRA_", "MPIR_"))}
     env.update({"SLURM_CONF": cluster.conf, "PARLAB_ROOT": src, "PARLAB_BUILD": build,
-                "PARLAB_RESULTS": results, "PARLAB_N": str(n), "PARLAB_REPEAT": "1"})
+                "PARLAB_RESULTS": results, "PARLAB_N": str(n), "PARLAB_REPEAT": "1",
+                "PARLAB_WORKLOADS": " ".join(rj.WORKLOADS)})  # rj.LEFT_OUT: not heat
 
     serial_result, same_as_serial = rj.reference(build, env)
 
