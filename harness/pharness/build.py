@@ -159,6 +159,7 @@ def _make_recipe(folder, timeout):
     """What Meson does for each variant's reference program, in absolute paths: the compiler,
     its compile parameters, its link arguments after the object, and which of those are parlab's
     own libraries; the probes' libraries."""
+    folder = os.path.realpath(folder)  # Meson's paths are real ones (./parlab test links builds)
     with open(os.path.join(folder, "harness", "parlab-check.json"), encoding="utf-8") as fh:
         wanted = json.load(fh)
     with open(os.path.join(folder, "meson-info", "intro-targets.json"), encoding="utf-8") as fh:
@@ -250,7 +251,7 @@ def meson_program(target, kind="gcc", mpi="openmpi"):
         found = [t["filename"][0] for t in json.load(fh) if t["name"] == target]
     if not found:
         raise BuildError("no target %s in %s" % (target, folder))
-    prepare(kind, mpi, targets=(os.path.relpath(found[0], folder),))
+    prepare(kind, mpi, targets=(os.path.relpath(found[0], os.path.realpath(folder)),))
     return found[0]
 
 
