@@ -180,15 +180,21 @@ def heat_record(opts, program, args, threads=None, ranks=None):
     return r
 
 
-def check_heat_case(opts, row, args):
-    record = heat_record(opts, opts.program, args, opts.threads,
-                         opts.ranks if opts.launcher else None)
+def same_as_serial(opts, args, record_of, key):
+    """A run checked by record_of (its own checks), then, with --serial, its `key` field
+    compared with the serial program's, bit for bit."""
+    record = record_of(opts, opts.program, args, opts.threads,
+                       opts.ranks if opts.launcher else None)
     if opts.serial:
-        reference = heat_record(opts, opts.serial, args)
-        if reference["digest"] != record["digest"]:
-            fail(f"not bit-identical: serial digest {reference['digest']}, "
-                 f"{opts.program} {record['digest']}")
-        print(f"bit-identical to serial: digest {reference['digest']}")
+        reference = record_of(opts, opts.serial, args)
+        if reference[key] != record[key]:
+            fail(f"not bit-identical: serial {key} {reference[key]}, "
+                 f"{opts.program} {record[key]}")
+        print(f"bit-identical to serial: {key} {reference[key]}")
+
+
+def check_heat_case(opts, row, args):
+    same_as_serial(opts, args, heat_record, "digest")
 
 
 def check_refused(opts):
@@ -613,14 +619,7 @@ def fsum_record(opts, program, args, threads=None, ranks=None):
 
 
 def check_fsum_case(opts, row, args):
-    record = fsum_record(opts, opts.program, args, opts.threads,
-                         opts.ranks if opts.launcher else None)
-    if opts.serial:
-        reference = fsum_record(opts, opts.serial, args)
-        if reference["result_hex"] != record["result_hex"]:
-            fail(f"not bit-identical: serial {reference['result_hex']}, "
-                 f"{opts.program} {record['result_hex']}")
-        print(f"bit-identical to serial: {reference['result_hex']}")
+    same_as_serial(opts, args, fsum_record, "result_hex")
 
 
 def check_fsum_exact(opts):
