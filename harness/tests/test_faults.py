@@ -30,6 +30,16 @@ def leftovers(program):
     return pitfall._alive(program)
 
 
+def cpu_seconds(pid):
+    """User and system CPU time of a process so far (0 when it is gone)."""
+    try:
+        with open("/proc/%d/stat" % pid) as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @unittest.skipUnless(LAUNCHER, "no heavy_mpi or no MPI launcher in %s" % BUILD)
 class RankFaults(unittest.TestCase):
     """3 ranks of a long run; rank 1 is hit with a signal once it runs."""
@@ -41,17 +51,18 @@ class RankFaults(unittest.TestCase):
         victim = {}
 
         def hit():
-            # rank 1, once it runs: a loaded machine can take seconds to start 3 ranks
+            # rank 1 once it computes (half a second of CPU time: MPI_Init is long over; a rank
+            # killed inside MPI_Init makes Open MPI report another one), however long a loaded
+            # machine takes to start 3 ranks
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline:
                 ranks = launch.Ranks(os.getpid(), HEAVY).find()
                 pid = max((p for p, r in ranks.items() if r == 1), default=None)
-                if pid:
-                    time.sleep(0.5)
+                if pid and cpu_seconds(pid) >= 0.5:
                     victim["pid"], victim["at"] = pid, time.monotonic()
                     os.kill(pid, sig)
                     return
-                time.sleep(0.2)
+                time.sleep(0.1)
 
         threading.Thread(target=hit, daemon=True).start()
         try:
