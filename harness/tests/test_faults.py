@@ -44,8 +44,21 @@ def cpu_seconds(pid):
 class RankFaults(unittest.TestCase):
     """3 ranks of a long run; rank 1 is hit with a signal once it runs."""
 
+    @classmethod
+    def setUpClass(cls):
+        # A copy of its own: leftovers are found by the program's path, and other tests (the
+        # Slurm jobs, in the other lane of ./parlab test) run the build's heavy_mpi meanwhile.
+        cls.tmp = tempfile.mkdtemp(prefix="parlab-faults-")
+        cls.heavy = os.path.join(cls.tmp, "heavy_mpi")
+        shutil.copy2(HEAVY, cls.heavy)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
     def run_hit(self, sig):
-        argv, env = launch.command("mpi", HEAVY, ["-n", "3000000000", "--tasks", "60"], ranks=3,
+        argv, env = launch.command("mpi", self.heavy, ["-n", "3000000000", "--tasks", "60"],
+                                   ranks=3,
                                    oversubscribed=True, launcher=LAUNCHER,
                                    flavor=launch.flavor_of_launcher(LAUNCHER))
         victim = {}
@@ -56,7 +69,7 @@ class RankFaults(unittest.TestCase):
             # machine takes to start 3 ranks
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline:
-                ranks = launch.Ranks(os.getpid(), HEAVY).find()
+                ranks = launch.Ranks(os.getpid(), self.heavy).find()
                 pid = max((p for p, r in ranks.items() if r == 1), default=None)
                 if pid and cpu_seconds(pid) >= 0.5:
                     victim["pid"], victim["at"] = pid, time.monotonic()
@@ -66,7 +79,7 @@ class RankFaults(unittest.TestCase):
 
         threading.Thread(target=hit, daemon=True).start()
         try:
-            rc, out, err, _ = launch.run(argv, env, 120, watch=HEAVY, deadlock_check=True)
+            rc, out, err, _ = launch.run(argv, env, 120, watch=self.heavy, deadlock_check=True)
             outcome = (rc, err)
         except launch.HangError as exc:
             outcome = (None, str(exc))
@@ -74,7 +87,7 @@ class RankFaults(unittest.TestCase):
         self.assertIn("pid", victim, "the rank to hit was never found")
         took = ended - victim["at"]
         self.assertLess(took, 10, "the run took %.1f s to end after rank 1 was hit" % took)
-        self.assertEqual(leftovers(HEAVY), [], "processes outlived the run")
+        self.assertEqual(leftovers(self.heavy), [], "processes outlived the run")
         return outcome, victim["pid"]
 
     def test_killed_rank_is_named(self):
