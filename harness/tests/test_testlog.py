@@ -68,7 +68,7 @@ class SlowestAndTotal(unittest.TestCase):
         lines = out.getvalue().splitlines()
         self.assertEqual(rc, 1)
         self.assertEqual(lines[0], "the 10 slowest tests:")
-        self.assertEqual(len(lines), 1 + 10 + 2)
+        self.assertEqual(len(lines), 1 + 10 + 3 + 2)     # slowest, the failure, total, count
         self.assertIn("100.0 s", lines[1])
         self.assertIn("build-b", lines[1])
         self.assertIn("suite / t0", lines[1])
@@ -77,9 +77,41 @@ class SlowestAndTotal(unittest.TestCase):
         durations = [float(l.split()[0]) for l in lines[1:11]]
         self.assertEqual(durations, sorted(durations, reverse=True))
         self.assertEqual(durations[-1], 1.0)
-        self.assertEqual(lines[11], "total: 12 min 34 s (building too), 3 min 02 s of test time, "
+        self.assertEqual(lines[11], "the 1 failed test:")
+        self.assertEqual(lines[12:14], ["  FAIL  build-b  suite / t1 (50.5 s)", "      | (no output)"])
+        self.assertEqual(lines[14], "total: 12 min 34 s (building too), 3 min 02 s of test time, "
                                     "12 tests in 2 builds")
         self.assertEqual(lines[-1], "10 passed, 1 failed, 1 skipped")
+
+    def test_failures_show_the_end_of_their_output(self):
+        """Whoever reads only the end of a run (CI keeps the end) learns what failed, and why."""
+        with helpers.tempdir() as d:
+            path = os.path.join(d, "a.json")
+            with open(path, "w") as fh:
+                fh.write(json.dumps({"name": "parlab:s / fine", "result": "OK"}) + "\n")
+                out = "".join("line %d\n\n" % i for i in range(20)) + "x" * 300 + "\n\x1b[31m\n"
+                fh.write(json.dumps({"name": "parlab:s / broken", "result": "TIMEOUT",
+                                     "duration": 2, "stdout": out, "stderr": "why\n"}) + "\n")
+                for i in range(testlog.FAILED_SHOWN + 1):
+                    fh.write(json.dumps({"name": "parlab:s / f%d" % i, "result": "FAIL",
+                                         "stdout": "boom %d\n" % i}) + "\n")
+            out = io.StringIO()
+            rc = testlog.main([path], out=out)
+        lines = out.getvalue().splitlines()
+        self.assertEqual(rc, 1)
+        start = lines.index("the 12 failed tests:")
+        self.assertTrue(lines[start + 1].startswith("  TIMEOUT  ") and
+                        lines[start + 1].endswith("  s / broken (2.0 s)"))
+        shown = lines[start + 2:start + 2 + testlog.TAIL_LINES]
+        self.assertEqual(shown[:5], ["      | line %d" % i for i in range(15, 20)])
+        self.assertEqual(shown[5], "      | " + "x" * testlog.LINE_CHARS + " [cut]")
+        self.assertEqual(shown[6], "      | ?[31m")
+        self.assertEqual(shown[7], "      | why")
+        self.assertIn("      | boom 0", lines)
+        self.assertIn("      | boom %d" % (testlog.FAILED_SHOWN - 2), lines)
+        self.assertNotIn("      | boom %d" % testlog.FAILED_SHOWN, lines)   # named, not shown
+        self.assertTrue(lines[-3].endswith("s / f%d (0.0 s)" % testlog.FAILED_SHOWN))
+        self.assertEqual(lines[-1], "1 passed, 12 failed, 0 skipped")
 
     def test_without_durations_or_elapsed(self):
         with helpers.tempdir() as d:
