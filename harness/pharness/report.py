@@ -15,10 +15,23 @@ def machine_key(rec):
 
 
 def config_key(rec):
-    """fsum adds its method and data kind: naive and reproducible runs are separate groups."""
+    """fsum adds its method and data kind: naive and reproducible runs are separate groups; a
+    grid (heat) its rows, steps and r (registry.GRID_KEYS), which the program's JSON holds."""
+    program = rec.get("program") or {}
     return (rec["workload"], rec["mode"], rec.get("n"), rec.get("tasks"),
             tuple(rec.get("numbers") or ()), rec.get("delay"), rec.get("method"),
-            rec.get("data"))
+            rec.get("data")) + tuple(program.get(k) for k in registry.GRID_KEYS)
+
+
+COMMUNICATION_BOUND = 0.5    # a halo exchange share above this: "bound by communication"
+
+
+def exchange_share(recs):
+    """The median over records of the halo exchange's share of the slowest rank's time (heat's
+    exchange_share_max, docs/heat.md), or None for a program that exchanges nothing."""
+    shares = [r["program"]["exchange_share_max"] for r in recs
+              if isinstance((r.get("program") or {}).get("exchange_share_max"), (int, float))]
+    return stats.median(shares) if shares else None
 
 
 def cell_key(rec):
@@ -49,6 +62,7 @@ class Row:
         self.speedup = stats.speedup(t_serial, self.time_median)
         self.efficiency = stats.efficiency(self.speedup, self.workers)
         self.bandwidth = stats.bandwidth_gbs(self.bytes, self.time_median)
+        self.exchange_share = exchange_share(recs)
 
     @property
     def label(self):
@@ -98,6 +112,15 @@ class Group:
     @property
     def memory_bound(self):
         return any(row.bytes for row in self.rows)
+
+    @property
+    def exchanges(self):
+        return any(row.exchange_share is not None for row in self.rows)
+
+    def communication_bound(self):
+        """The rows whose halo exchange takes most of the slowest rank's time."""
+        return [row for row in self.rows if row.exchange_share is not None
+                and row.exchange_share > COMMUNICATION_BOUND]
 
     def title(self):
         if self.mode != "numbers":
@@ -171,6 +194,11 @@ def group_text(g):
              "  %d record(s), %s .. %s" % (len(g.records), g.dates[0], g.dates[-1])]
     if g.bound:
         lines.insert(1, "  bound by %s (docs/roofline.md)" % registry.BOUNDS[g.bound])
+    talkers = g.communication_bound()
+    if talkers:
+        lines.insert(1, "  bound by communication at %s: the halo exchange takes more than half "
+                     "of the slowest rank's time (docs/heat.md)"
+                     % ", ".join("%s %s" % (row.variant, row.label) for row in talkers))
     loads = [r["provenance"]["load_average"][0] for r in g.records
              if isinstance(r["provenance"].get("load_average"), list)]
     if loads:
@@ -193,6 +221,9 @@ def group_text(g):
     align = "lrrrr"
     if g.memory_bound:
         headers.append("GB/s")
+        align += "r"
+    if g.exchanges:
+        headers.append("exchange")
         align += "r"
     headers.append("note")
     align += "l"
@@ -219,6 +250,8 @@ def group_text(g):
                  "-" if row.efficiency is None else "%.0f%%" % (100 * row.efficiency)]
         if g.memory_bound:
             cells.append(fmt.num(row.bandwidth))
+        if g.exchanges:
+            cells.append("-" if row.exchange_share is None else "%.0f%%" % (100 * row.exchange_share))
         cells.append(", ".join(notes))
         rows.append(cells)
     lines.append("")

@@ -93,5 +93,41 @@ class Amdahl(unittest.TestCase):
         self.assertAlmostEqual(row4.efficiency, 1 / 12.0)
 
 
+class Exchange(unittest.TestCase):
+    """A grid's report: the halo exchange's share per row, and "bound by communication" where it
+    takes more than half of the slowest rank's time."""
+
+    def recs(self, steps, shares):
+        out = [helpers.make_record(variant="serial", program={"steps": steps,
+                                                              "exchange_share_max": None})]
+        for ranks, share in shares.items():
+            out.append(helpers.make_record(variant="mpi", ranks=ranks, t=0.5, program={
+                "steps": steps, "exchange_share_max": share}))
+        return out
+
+    def test_share_column_and_bound_line(self):
+        g = report.build_groups(self.recs(50, {1: 0.0, 2: 0.75}))[0]
+        text = report.group_text(g)
+        self.assertIn("bound by communication at mpi 2: the halo exchange takes more than half",
+                      text)
+        header = [l for l in text.splitlines() if "time median" in l][0]
+        self.assertIn("exchange", header)
+        self.assertRegex(text, r"(?m)^ *mpi +2 .* 75% *$")
+        self.assertRegex(text, r"(?m)^ *serial +1 .* - *$")
+
+    def test_no_line_below_half(self):
+        text = report.group_text(report.build_groups(self.recs(50, {2: 0.5}))[0])
+        self.assertNotIn("bound by communication", text)
+        self.assertIn("exchange", text)
+
+    def test_no_column_without_an_exchange(self):
+        text = report.group_text(report.build_groups([helpers.make_record()])[0])
+        self.assertNotIn("exchange", text)
+
+    def test_grids_of_other_steps_are_other_groups(self):
+        self.assertEqual(len(report.build_groups(self.recs(50, {2: 0.1}) +
+                                                 self.recs(60, {2: 0.1}))), 2)
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
