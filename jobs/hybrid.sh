@@ -29,9 +29,9 @@ threads=$PARLAB_CPT
 parlab_omp "$threads" $((threads * ((ranks + nodes - 1) / nodes)))
 parlab_log "OpenMP: OMP_NUM_THREADS=$OMP_NUM_THREADS OMP_PLACES=${OMP_PLACES:-unset} OMP_PROC_BIND=${OMP_PROC_BIND:-unset} OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-unset}"
 parlab_layout "$ranks" "$threads"
-parlab_args
 workloads=$(parlab_workloads hybrid)
 for workload in $workloads; do
+    parlab_args "$workload"
     exe=$(parlab_bin "${workload}_hybrid")
     parlab_log "run: $exe ${PARLAB_PROG_ARGS[*]} --expect-ranks ${PARLAB_EXPECT_RANKS:-$ranks} --expect-threads ${PARLAB_EXPECT_THREADS:-$threads}"
     parlab_mpi "$ranks" "$threads" "$exe" "${PARLAB_PROG_ARGS[@]}" \

@@ -6,7 +6,7 @@
 #
 # Knobs (environment at submit time, or jobs/site.env): see jobs/README.md.
 #   PARLAB_BUILD PARLAB_RESULTS PARLAB_N PARLAB_REPEAT PARLAB_ARGS PARLAB_WORKLOADS (see
-#   parlab_workloads)
+#   parlab_workloads) PARLAB_N_<workload> PARLAB_ARGS_<workload> (see parlab_args)
 #   PARLAB_MPI_LAUNCHER PARLAB_SRUN_MPI PARLAB_SRUN_ARGS PARLAB_MPIRUN PARLAB_MPIRUN_ARGS
 #   PARLAB_OMP_PLACES PARLAB_OMP_PROC_BIND PARLAB_EXPECT_RANKS PARLAB_EXPECT_THREADS
 #   sweep.sh / collect.sh: PARLAB_SWEEP_WORKERS PARLAB_SWEEP_VARIANTS PARLAB_SWEEP_NAME
@@ -87,16 +87,19 @@ parlab_workloads() {
     printf '%s\n' "${found[@]}"
 }
 
-# parlab_args: the program options shared by all variants, into the array PARLAB_PROG_ARGS.
+# parlab_args WORKLOAD: the program options of WORKLOAD's runs, into the array PARLAB_PROG_ARGS:
+# --json, -n (PARLAB_N_<workload> if set, else PARLAB_N), --repeat, PARLAB_ARGS, and last
+# PARLAB_ARGS_<workload>.  A grid's -n is its side, not an array length (heat: at most 32768, and
+# n x n cells), so it takes a size of its own: PARLAB_N_heat=2048 PARLAB_ARGS_heat="--steps 100".
 parlab_args() {
+    local workload=${1:?parlab_args: which workload?} extra
+    local n_var=PARLAB_N_$workload args_var=PARLAB_ARGS_$workload
+    local n=${!n_var:-${PARLAB_N:-}}
     PARLAB_PROG_ARGS=(--json)
-    [[ -z ${PARLAB_N:-} ]] || PARLAB_PROG_ARGS+=(-n "$PARLAB_N")
+    [[ -z $n ]] || PARLAB_PROG_ARGS+=(-n "$n")
     [[ -z ${PARLAB_REPEAT:-} ]] || PARLAB_PROG_ARGS+=(--repeat "$PARLAB_REPEAT")
-    if [[ -n ${PARLAB_ARGS:-} ]]; then
-        local extra
-        read -r -a extra <<<"$PARLAB_ARGS"
-        PARLAB_PROG_ARGS+=("${extra[@]}")
-    fi
+    read -r -a extra <<<"${PARLAB_ARGS:-} ${!args_var:-}"
+    PARLAB_PROG_ARGS+=("${extra[@]}")
 }
 
 # parlab_nproc: CPUs this process may use (GNU nproc honours OMP_NUM_THREADS: drop it).
@@ -205,18 +208,33 @@ parlab_expect_result() {
     ((seen == want)) || parlab_die "expected $want result line(s) from the program, got $seen"
 }
 
-# parlab_each_node CPT EXE ARGS...: one process with CPT CPUs on each node of the job (one srun
-# step), or one process directly outside Slurm.  A serial or OpenMP program uses one node: on
-# N nodes it runs as N independent copies, one result line per node.
+# parlab_each_node CPT EXE ARGS...: one process with CPT CPUs on each node of the job, or one
+# process directly outside Slurm.  A serial or OpenMP program uses one node: on N nodes it runs
+# as N independent copies, one result line per node.  One srun step per node, all at once, each
+# captured apart and printed in node order: within one step, srun forwards each task's output
+# in pieces of at most 1 KiB, so a longer line (heat's JSON line) from one task can be cut by
+# another task's output (docs/slurm.md).
 parlab_each_node() {
     local cpt=$1; shift
-    if parlab_in_slurm; then
-        local srun_extra=() nodes=${SLURM_JOB_NUM_NODES:-1}
-        [[ -z ${PARLAB_SRUN_ARGS:-} ]] || read -r -a srun_extra <<<"$PARLAB_SRUN_ARGS"
-        srun --ntasks="$nodes" --ntasks-per-node=1 --cpus-per-task="$cpt" "${srun_extra[@]}" "$@"
-    else
+    if ! parlab_in_slurm; then
         "$@"
+        return
     fi
+    local srun_extra=() node dir i=0 pids=() status=0
+    [[ -z ${PARLAB_SRUN_ARGS:-} ]] || read -r -a srun_extra <<<"$PARLAB_SRUN_ARGS"
+    dir=$(mktemp -d)
+    for node in $(scontrol show hostnames "${SLURM_JOB_NODELIST:-$(hostname -s)}"); do
+        srun --nodes=1 --ntasks=1 --nodelist="$node" --cpus-per-task="$cpt" "${srun_extra[@]}" \
+            "$@" >"$dir/$i" &
+        pids+=($!)
+        i=$((i + 1))
+    done
+    for i in "${!pids[@]}"; do
+        wait "${pids[i]}" || status=$?
+        cat "$dir/$i"
+    done
+    rm -rf "$dir"
+    return "$status"
 }
 
 # parlab_mpi_flavor EXE: "mpich" if EXE links an MPICH-based MPI, else "openmpi".  ldd's output

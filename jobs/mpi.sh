@@ -27,9 +27,9 @@ ranks=${SLURM_NTASKS:-1}
 nodes=${SLURM_JOB_NUM_NODES:-1}
 parlab_omp 1 $(((ranks + nodes - 1) / nodes))
 parlab_layout "$ranks" 1
-parlab_args
 workloads=$(parlab_workloads mpi)
 for workload in $workloads; do
+    parlab_args "$workload"
     exe=$(parlab_bin "${workload}_mpi")
     parlab_log "run: $exe ${PARLAB_PROG_ARGS[*]} --expect-ranks ${PARLAB_EXPECT_RANKS:-$ranks}"
     parlab_mpi "$ranks" 1 "$exe" "${PARLAB_PROG_ARGS[@]}" --expect-ranks "${PARLAB_EXPECT_RANKS:-$ranks}" | parlab_expect_result 1

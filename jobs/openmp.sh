@@ -26,9 +26,9 @@ nodes=${SLURM_JOB_NUM_NODES:-1}
 parlab_omp "$threads" "$threads"
 parlab_log "OpenMP: OMP_NUM_THREADS=$OMP_NUM_THREADS OMP_PLACES=${OMP_PLACES:-unset} OMP_PROC_BIND=${OMP_PROC_BIND:-unset} OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-unset}"
 parlab_layout "$nodes" "$threads" --ntasks-per-node=1
-parlab_args
 workloads=$(parlab_workloads openmp)
 for workload in $workloads; do
+    parlab_args "$workload"
     exe=$(parlab_bin "${workload}_openmp")
     parlab_log "run: $exe ${PARLAB_PROG_ARGS[*]} --expect-threads ${PARLAB_EXPECT_THREADS:-$threads}"
     # srun gets --cpus-per-task again: since Slurm 22.05 it does not inherit sbatch's value.

@@ -22,9 +22,9 @@ parlab_where
 nodes=${SLURM_JOB_NUM_NODES:-1}
 parlab_omp 1 1
 parlab_layout "$nodes" 1 --ntasks-per-node=1
-parlab_args
 workloads=$(parlab_workloads serial)
 for workload in $workloads; do
+    parlab_args "$workload"
     exe=$(parlab_bin "${workload}_serial")
     parlab_log "run: $exe ${PARLAB_PROG_ARGS[*]}"
     parlab_each_node 1 "$exe" "${PARLAB_PROG_ARGS[@]}" | parlab_expect_result "$nodes"

@@ -102,8 +102,8 @@ record() {
         printf '%s\n' "$line" >&9
     ) 9>>"$file"
 }
-parlab_args
 for workload in "${workloads[@]}"; do
+    parlab_args "$workload"
     if ((index == 0)); then
         exe=$(parlab_bin "${workload}_serial")
         parlab_log "run: $exe ${PARLAB_PROG_ARGS[*]}"

@@ -139,7 +139,7 @@ def run_all(src, build, scratch, cluster, n, spans):
                                 "OMPI_", "PRTE_", "HYDRA_", "MPIR_"))}
     env.update({"SLURM_CONF": cluster.conf, "PARLAB_ROOT": src, "PARLAB_BUILD": build,
                 "PARLAB_RESULTS": results, "PARLAB_N": str(n), "PARLAB_REPEAT": "1",
-                "PARLAB_WORKLOADS": " ".join(rj.WORKLOADS)})  # rj.LEFT_OUT: not heat
+                "PARLAB_WORKLOADS": " ".join(rj.WORKLOADS), **rj.GRID_ENV})
 
     serial_result, same_as_serial = rj.reference(build, env)
 
@@ -166,10 +166,17 @@ def run_all(src, build, scratch, cluster, n, spans):
             Job("hybrid -N %d -n %d -c 2, mpirun" % (k, k), "hybrid", k,
                 ["-N", str(k), "-n", str(k), "-c", "2"], "hybrid", threads=2, ranks=k,
                 env={"PARLAB_MPI_LAUNCHER": "mpirun"}, launcher="mpirun"),
+            Job("heat -N %d -n %d, srun --mpi=%s" % (k, 2 * k, srun_plugin), "heat", k,
+                ["-N", str(k), "-n", str(2 * k)], "heat", ranks=2 * k),
+            Job("heat hybrid -N %d -n %d -c 2, mpirun" % (k, k), "heat", k,
+                ["-N", str(k), "-n", str(k), "-c", "2"], "heat", threads=2, ranks=k,
+                env={"PARLAB_MPI_LAUNCHER": "mpirun"}, launcher="mpirun"),
             # 2 ranks per node at the largest count: as many as a node's CPUs
             Job("sweep -N %d over 1 and %d workers, + collect" % (k, 2 * k), "sweep", k,
                 ["-N", str(k)], "sweep", env={"PARLAB_SWEEP_WORKERS": "1 %d" % (2 * k),
-                                              "PARLAB_SWEEP_NAME": "sweep-N%d" % k}),
+                                              "PARLAB_SWEEP_NAME": "sweep-N%d" % k,
+                                              # bench's one -n is no grid's (jobs/README.md)
+                                              "PARLAB_WORKLOADS": " ".join(rj.ARRAYS)}),
         ]
 
     t0 = time.monotonic()
@@ -218,6 +225,12 @@ def run_all(src, build, scratch, cluster, n, spans):
         if not job.problems:
             if job.kind == "sweep":
                 job.problems += check_sweep(job, recs, build, results, same_as_serial)
+            elif job.kind == "heat":
+                text = "\n".join(job.outputs.values())
+                job.problems += check_hosts(text, job.nodes, hostnames(
+                    recs[0].get("NodeList", ""), head, env) if recs else [])
+                job.problems += rj.heat_job_problems(text, job.ranks, job.threads,
+                                                     same_as_serial)
             else:
                 job.problems += check_job(job, recs, build, head, env, flavor, same_as_serial,
                                           serial_result)
@@ -316,7 +329,7 @@ def check_sweep(job, recs, build, results, same_as_serial):
     lines = [json.loads(line) for line in open(path) if line.strip()]
     seen = {(r["workload"], r["variant"], r.get("workers") or r["threads"] * r["ranks"])
             for r in lines}
-    for wl in rj.built(build, "serial", "openmp", "mpi"):
+    for wl in rj.built(build, "serial", "openmp", "mpi", among=rj.ARRAYS):
         for v, k in [("serial", 1)] + [(v, k) for v in ("openmp", "mpi") for k in workers]:
             if (wl, v, k) not in seen:
                 problems.append("sweep records lack %s %s with %d worker(s)" % (wl, v, k))
@@ -443,14 +456,14 @@ def plain_mpiexec(flavor, build, cluster, env, n, same_as_serial):
     ok = True
     runs = [("hostname", hostlist(2) + ["-n", str(ranks), "hostname"], None)]
     for w in rj.built(build, "mpi"):
-        runs.append(("%s_mpi" % w, hostlist(2) + ["-n", str(ranks),
-                                                  os.path.join(build, w + "_mpi"), "-n", str(n),
-                                                  "--repeat", "1", "--expect-ranks", str(ranks),
-                                                  "--json"], (1, ranks)))
+        runs.append(("%s_mpi" % w, hostlist(2) + [
+            "-n", str(ranks), os.path.join(build, w + "_mpi")] + rj.size_args(w, n) + [
+            "--repeat", "1", "--expect-ranks", str(ranks), "--json"], (1, ranks)))
     for w in rj.built(build, "hybrid"):
         runs.append(("%s_hybrid" % w, hostlist(1) + hybrid_opts + [
-            "-n", str(NODES), os.path.join(build, w + "_hybrid"), "-n", str(n), "--repeat", "1",
-            "--expect-ranks", str(NODES), "--expect-threads", "2", "--json"], (2, NODES)))
+            "-n", str(NODES), os.path.join(build, w + "_hybrid")] + rj.size_args(w, n) + [
+            "--repeat", "1", "--expect-ranks", str(NODES), "--expect-threads", "2", "--json"],
+            (2, NODES)))
     # Uneven: 1 rank on node1, 3 on node2's 2 CPUs.  Only node2 is oversubscribed, and the
     # verdict must come from it, not from rank 0's node1.
     uneven = {"node1": 1, "node2": 3}
@@ -458,8 +471,8 @@ def plain_mpiexec(flavor, build, cluster, env, n, same_as_serial):
     first = rj.built(build, "mpi")[0]
     runs.append(("uneven %s_mpi" % first, (["--host", spread] if flavor == "openmpi" else
                                            ["-hosts", spread]) + [
-        "-n", "4", os.path.join(build, first + "_mpi"), "-n", str(n), "--repeat", "1",
-        "--expect-ranks", "4", "--json"], (1, 4)))
+        "-n", "4", os.path.join(build, first + "_mpi")] + rj.size_args(first, n) + [
+        "--repeat", "1", "--expect-ranks", "4", "--json"], (1, 4)))
     for name, argv, shape in runs:
         cmd = [on, "node1"] + base + argv
         t0 = time.monotonic()

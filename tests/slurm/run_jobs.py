@@ -37,13 +37,32 @@ JOB_DEADLINE = 150          # seconds for all jobs together (they normally take 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(HERE)), "harness"))
 from pharness import registry  # noqa: E402
 
-WORKLOADS = {w.program: ("n", "tasks") if "tasks" in w.sizes["small"] else ("n",)
-             for w in registry.WORKLOADS.values() if w.mode not in ("numbers", "grid")}
-# Workloads the job tests leave out: a grid's -n is its side (heat: at most 32768, and n x n
-# cells), so PARLAB_N, one array size for every program, does not fit it.  The jobs get
-# PARLAB_WORKLOADS (the ones above) instead of running every built workload.
-LEFT_OUT = {w.program for w in registry.WORKLOADS.values() if w.mode == "grid"} - set(WORKLOADS)
-REFERENCE_OPTIONS = {"n": "-n", "tasks": "--tasks"}
+ARRAYS = {w.program: ("n", "tasks") if "tasks" in w.sizes["small"] else ("n",)
+          for w in registry.WORKLOADS.values() if w.mode not in ("numbers", "grid")}
+# A grid's -n is its side (heat: at most 32768, and n x n cells), so PARLAB_N, the array size,
+# does not fit it: the jobs give it its own size, PARLAB_N_<workload> and PARLAB_ARGS_<workload>
+# (jobs/lib.sh parlab_args), from the first test case of its registry row (sizes that no
+# worker count divides).  Its reference runs with the record's rows, steps and r.
+GRIDS = {w.program: ("n",) + registry.GRID_KEYS
+         for w in registry.WORKLOADS.values() if w.mode == "grid"}
+WORKLOADS = dict(ARRAYS, **GRIDS)
+GRID_ENV = {}
+for _w in registry.WORKLOADS.values():
+    if _w.mode == "grid":
+        _args = list(_w.tests[0])
+        _n = _args.index("-n")
+        GRID_ENV["PARLAB_N_" + _w.program] = _args[_n + 1]
+        GRID_ENV["PARLAB_ARGS_" + _w.program] = " ".join(_args[:_n] + _args[_n + 2:])
+
+
+def size_args(workload, n):
+    """A program's size options in these tests: -n N for an array, a grid's own (GRID_ENV)."""
+    if workload not in GRIDS:
+        return ["-n", str(n)]
+    return ["-n", GRID_ENV["PARLAB_N_" + workload]] + GRID_ENV["PARLAB_ARGS_" + workload].split()
+
+
+REFERENCE_OPTIONS = {"n": "-n", "tasks": "--tasks", **{k: "--" + k for k in registry.GRID_KEYS}}
 FINAL = {"COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL", "OUT_OF_MEMORY",
          "BOOT_FAIL", "DEADLINE", "PREEMPTED"}
 
@@ -114,9 +133,9 @@ def json_lines(text):
     return out
 
 
-def built(build, *variants):
-    """The workloads of WORKLOADS whose programs for every one of VARIANTS are built."""
-    return tuple(w for w in WORKLOADS
+def built(build, *variants, among=WORKLOADS):
+    """The workloads of AMONG whose programs for every one of VARIANTS are built."""
+    return tuple(w for w in among
                  if all(os.access(os.path.join(build, "%s_%s" % (w, v)), os.X_OK)
                         for v in variants))
 
@@ -126,7 +145,7 @@ def unknown_workloads(build):
     names = set()
     for f in os.listdir(build):
         m = re.match(r"(\w+)_(serial|openmp|mpi|hybrid)$", f)
-        if m and m.group(1) not in WORKLOADS and m.group(1) not in LEFT_OUT \
+        if m and m.group(1) not in WORKLOADS \
                 and os.access(os.path.join(build, f), os.X_OK):
             names.add(m.group(1))
     return sorted(names)
@@ -145,8 +164,8 @@ def job_records(job_id, env, client=()):
 
 def reference(build, env):
     """(serial_result, same_as_serial) for records of BUILD's programs.  The reference answer
-    is BUILD/<workload>_serial run here, outside Slurm, with the record's -n (and --tasks);
-    computed once per distinct record shape."""
+    is BUILD/<workload>_serial run here, outside Slurm, with the record's -n (and --tasks, or a
+    grid's rows, steps and r); computed once per distinct record shape."""
     ref = {}
 
     def serial_result(r):
@@ -171,6 +190,57 @@ def reference(build, env):
         return r.get("workload") in WORKLOADS and r.get("result") in serial_result(r)
 
     return serial_result, same_as_serial
+
+
+def heat_job_problems(text, ranks, threads, same_as_serial):
+    """What is wrong with the output of jobs/heat.sh on RANKS x THREADS: three verified JSON
+    lines (serial, then the blocking and the --overlap exchange) with serial's field digest, its
+    closing '# heat:' line, and a PNG picture of the field."""
+    problems = []
+    lines = json_lines(text)
+    shapes = [(r.get("variant"), r.get("ranks"), r.get("threads"), r.get("overlap"))
+              for r in lines]
+    variant = "mpi" if threads == 1 else "hybrid"
+    want = [("serial", 1, 1, False), (variant, ranks, threads, False),
+             (variant, ranks, threads, True)]
+    if shapes != want:
+        problems.append("expected the runs %s, got %s" % (want, shapes))
+    for r in lines:
+        if r.get("verified") is not True or not same_as_serial(r):
+            problems.append("%s overlap=%s: digest %s (verified %s) is not build/heat_serial's"
+                            % (r.get("variant"), r.get("overlap"), r.get("result"),
+                               r.get("verified")))
+    said = re.search(r"^# heat: serial digest (\w+); blocking exchange: the same, %d ranks "
+                     r"\(process grid \d+x\d+\) x %d thread.*; overlap exchange: the same, "
+                     % (ranks, threads), text, re.M)
+    if not said:
+        problems.append("no '# heat: serial digest ...; blocking exchange: the same, %d ranks "
+                        "...; overlap exchange: the same, ...' line" % ranks)
+    m = re.search(r"^# picture of the final field: (\S+)$", text, re.M)
+    if not m:
+        problems.append("no '# picture of the final field:' line")
+    else:
+        try:
+            with open(m.group(1), "rb") as fh:
+                if fh.read(8) != b"\x89PNG\r\n\x1a\n":
+                    problems.append("%s is not a PNG" % m.group(1))
+        except OSError as exc:
+            problems.append("the picture: %s" % exc)
+    return problems
+
+
+def wrong_heat_build(build, scratch):
+    """A copy of BUILD whose heat_mpi splits the grid right but runs another r: its own check
+    against the closed form passes, and only the comparison with serial's digest can see it."""
+    wrong = os.path.join(scratch, "wrong-heat-build")
+    os.makedirs(wrong)
+    for f in os.listdir(build):
+        if not f.startswith("heat_mpi"):
+            os.symlink(os.path.join(build, f), os.path.join(wrong, f))
+    with open(os.path.join(wrong, "heat_mpi"), "w") as fh:
+        fh.write('#!/bin/sh\nexec "%s" "$@" --r 0.24\n' % os.path.join(build, "heat_mpi"))
+    os.chmod(os.path.join(wrong, "heat_mpi"), 0o755)
+    return wrong
 
 
 class Case:
@@ -274,13 +344,14 @@ def run_cases(src, build, jobs_dir, scratch, work, results, cluster, n, have_hyb
            if not k.startswith(("SLURM_", "SBATCH_", "SALLOC_", "SRUN_", "OMP_", "PARLAB_"))}
     env.update({"SLURM_CONF": cluster.conf, "PARLAB_ROOT": src, "PARLAB_BUILD": build,
                 "PARLAB_RESULTS": results, "PARLAB_N": str(n), "PARLAB_REPEAT": "2",
-                "PARLAB_WORKLOADS": " ".join(WORKLOADS)})
+                "PARLAB_WORKLOADS": " ".join(WORKLOADS), **GRID_ENV})
 
     serial_result, same_as_serial = reference(build, env)
 
     log("reference (build/*_serial -n %d): %s"
         % (n, " ".join("%s=%s" % (w, serial_result({"workload": w, "n": n})[0])
-                       for w in WORKLOADS)))
+                       for w in ARRAYS)))
+    log("grids: %s" % " ".join("%s='%s'" % kv for kv in sorted(GRID_ENV.items())))
 
     def expect_runs(variant, threads, ranks, workloads=None):
         workloads = workloads or built(build, variant)
@@ -326,7 +397,7 @@ def run_cases(src, build, jobs_dir, scratch, work, results, cluster, n, have_hyb
         # what an instructor would put in jobs/site.env: partition and account via SBATCH_*
         f.write("export SBATCH_PARTITION=parlab\nexport SBATCH_ACCOUNT=parlab-course\n")
 
-    def sweep_check(case, recs, outputs, name=None, workers=(1, 2), site=True):
+    def sweep_check(case, recs, outputs, name=None, workers=(1, 2), site=True, among=ARRAYS):
         problems = []
         name = name or "sweep-%s" % case.ids[0]
         records = os.path.join(results, name + ".jsonl")
@@ -335,7 +406,7 @@ def run_cases(src, build, jobs_dir, scratch, work, results, cluster, n, have_hyb
         lines = [json.loads(l) for l in open(records) if l.strip()]
         seen = {(r["workload"], r["variant"], r.get("workers") or r["threads"] * r["ranks"])
                 for r in lines}
-        for wl in built(build, "serial", "openmp", "mpi"):
+        for wl in built(build, "serial", "openmp", "mpi", among=among):
             for v, k in [("serial", 1)] + [(v, k) for v in ("openmp", "mpi") for k in workers]:
                 if (wl, v, k) not in seen:
                     problems.append("sweep records lack %s %s with %d worker(s)" % (wl, v, k))
@@ -372,12 +443,14 @@ def run_cases(src, build, jobs_dir, scratch, work, results, cluster, n, have_hyb
         Case("mpi mpirun in the allocation", S("mpi.sh"), ["--ntasks=2"],
              env={"PARLAB_MPI_LAUNCHER": "mpirun"}, check=expect_runs("mpi", 1, 2)),
         Case("sweep array + collect (jobs/submit.sh sweep)", "submit:sweep",
-             env={"PARLAB_SITE_ENV": site_env}, check=sweep_check,
+             # the harness's bench takes one -n for every workload: not a grid's (jobs/README.md)
+             env={"PARLAB_SITE_ENV": site_env, "PARLAB_WORKLOADS": " ".join(ARRAYS)},
+             check=sweep_check,
              covers=[S("sweep.sh"), S("collect.sh"), S("submit.sh")]),
         Case("sweep, raw records, by hand (sbatch --array)", "raw:sweep",
              env={"PARLAB_SWEEP_RECORDER": "raw", "PARLAB_SWEEP_WORKERS": "1 2",
                   "PARLAB_SWEEP_NAME": "rawsweep"},
-             check=lambda c, r, o: sweep_check(c, r, o, "rawsweep", (1, 2), False),
+             check=lambda c, r, o: sweep_check(c, r, o, "rawsweep", (1, 2), False, WORKLOADS),
              covers=[S("sweep.sh"), S("collect.sh")]),
         Case("must fail: --expect-ranks wrong", S("mpi.sh"), ["--ntasks=2"],
              env={"PARLAB_EXPECT_RANKS": "3", "PARLAB_WORKLOADS": QUICK}, expect="FAILED",
@@ -390,6 +463,15 @@ def run_cases(src, build, jobs_dir, scratch, work, results, cluster, n, have_hyb
              env={"PARLAB_WORKLOADS": QUICK}, expect="FAILED",
              check=expect_failure("could not start")),
     ]
+    if GRIDS:
+        cases += [
+            Case("heat 2 ranks: blocking, --overlap, the picture", S("heat.sh"),
+                 check=lambda c, r, o: heat_job_problems("\n".join(o.values()), 2, 1,
+                                                         same_as_serial)),
+            Case("must fail: heat_mpi with other bits than serial's", S("heat.sh"),
+                 env={"PARLAB_BUILD": wrong_heat_build(build, scratch)}, expect="FAILED",
+                 check=expect_failure("gave the field digest")),
+        ]
     if have_hybrid:
         hybrid_workloads = built(build, "hybrid")
         cases.append(Case("hybrid 1 rank x 2 threads (the script's)", S("hybrid.sh"),
