@@ -18,7 +18,9 @@ One run measures, on this machine, in rounds (default 5):
   * sum_serial and sum_openmp at growing n (cost per element against size), with --cold-cache,
     and once warm at the smallest n (what the cache does);
   * sum_mpi at all cores with and without the launcher's hang watcher (pharness/launch.py),
-    and a second run without it for the noise, back to back (the order rotates every round).
+    and a second run without it for the noise, back to back (the order rotates every round);
+  * heat_mpi at all cores with the blocking halo exchange and with --overlap, back to back, on
+    grids of side 64 to 1024: the ratio, and the blocking run's exchange share, per side.
 Each round runs every measurement once, in the same order, so every ratio is taken from two
 numbers measured moments apart; a ratio is printed as the median over rounds with its min-max.
 
@@ -405,6 +407,51 @@ def measure_sizes(run, col, args, round_no):
                         % (variant, fmt_n(size), "cold" if cold else "warm"))
 
 
+OVERLAP_SIDES = (64, 128, 256, 512, 1024)    # heat's grid sides for the overlap ratio
+OVERLAP_STEPS = 100
+
+
+def measure_overlap(run, col, args, round_no):
+    """heat_mpi at all cores, the blocking halo exchange and --overlap back to back (the order
+    flips every round), on square grids from sides where the exchange takes most of the time to
+    sides where the cells do: somewhere between, the two costs are comparable, and there
+    overlapping them can pay most.  Per side: both times, and the blocking run's exchange share
+    (the slowest rank's, docs/heat.md)."""
+    if "heat" not in registry.WORKLOADS or not run.has("heat_mpi") or not run.launcher:
+        return
+    cores = args.workers
+    methods = ["blocking", "overlap"] if round_no % 2 else ["overlap", "blocking"]
+    for side in (OVERLAP_SIDES[1:2] if args.smoke else OVERLAP_SIDES):
+        size = {"n": side, "steps": OVERLAP_STEPS, "r": 0.25}
+        for method in methods:
+            key = "heat_mpi_%s_n%d" % (method, side)
+            rec = run.parlab("heat", "mpi", cores, size, round_no, key, method=method)
+            run.record(rec, round_no, key)
+            col.add(key, rec["time_median"], unit="s", workers=cores,
+                    label="heat mpi %s, %d x %d, %d steps" % (method, side, side, OVERLAP_STEPS),
+                    command=rec["command_line"], workload="heat", variant="mpi", method=method)
+            if method == "blocking":
+                col.add("heat_mpi_exchange_share_n%d" % side,
+                        rec["program"]["exchange_share_max"], unit="share", workers=cores,
+                        label="heat mpi blocking %d x %d: exchange share" % (side, side),
+                        command=rec["command_line"], workload="heat", variant="mpi",
+                        method=method)
+
+
+def overlap_ratio_specs(args, col):
+    """The --overlap ratio per grid side: blocking time over overlap time (above 1, overlap is
+    faster), no target: reported whichever way it goes (docs/heat.md)."""
+    specs = []
+    for side in OVERLAP_SIDES:
+        blocking, overlap = ("heat_mpi_%s_n%d" % (m, side) for m in ("blocking", "overlap"))
+        if blocking in col.values and overlap in col.values:
+            specs.append(("heat_overlap_speedup_n%d" % side, blocking, overlap, None, None,
+                          "heat_mpi at %d ranks, %d x %d cells, %d steps: the blocking "
+                          "exchange's time over --overlap's, back to back (above 1: overlap is "
+                          "faster; no target)" % (args.workers, side, side, OVERLAP_STEPS)))
+    return specs
+
+
 def measure_watcher(run, col, args, round_no):
     """What the hang watcher costs inside a timed MPI run (issue: it watches every timed MPI run
     of bench and perf): sum_mpi at all cores with it, without it, and without it again (the
@@ -694,6 +741,7 @@ def run_perf(args, stdout=None, stderr=None):
             measure_numpy_float(run, col, args, numpy_ok, r)
             measure_heavy(run, col, args, r)
             measure_watcher(run, col, args, r)
+            measure_overlap(run, col, args, r)
     except (PerfError, launch.LaunchError) as err:
         stderr.write("parlab perf: %s\nparlab perf: the measurements so far are in %s\n"
                      % (err, jsonl))
@@ -714,7 +762,8 @@ def run_perf(args, stdout=None, stderr=None):
     header += ["note: " + n for n in notes]
     lines = table_lines(col, header)
     ratios = (compute_ratios(col, ratio_specs(args, col)) + size_ratios(col, args)
-              + compute_ratios(col, fsum_ratio_specs(args, col)))
+              + compute_ratios(col, fsum_ratio_specs(args, col))
+              + compute_ratios(col, overlap_ratio_specs(args, col)))
     lines.append("")
     lines.append("ratios (median over %d rounds, min-max):" % args.rounds)
     lines += [ratio_line(r) for r in ratios]
