@@ -322,6 +322,19 @@ def run_bench(opts, stdout=None, stderr=None):
                          "or pass --build DIR)"
                          % (", ".join(binary_name(w, "serial") for w in missing_serial),
                             opts.build))
+    # -n beyond a workload's limit: refused here, naming the workload, not after the runs
+    # before it (a grid's -n is its side: heat takes at most 32768)
+    for w in wnames:
+        if opts.n is not None and "n" in sizes[w] and (w, "serial") in binaries:
+            try:
+                limit = registry.n_max(registry.describe(binaries[(w, "serial")]))
+            except registry.DescribeError:
+                continue
+            if opts.n > limit:
+                raise UsageError("-n %d: %s takes at most %d (%s); choose a smaller -n, or "
+                                 "--workloads without it"
+                                 % (opts.n, w, limit, registry.options(registry.describe(
+                                     binaries[(w, "serial")]))["-n"]["help"]))
     variants = ["serial"] + [v for v in want if v != "serial"]
     jobs = plan(wnames, variants, binaries, worker_counts, cores, opts.hybrid_threads,
                 naive=getattr(opts, "naive", True))
@@ -366,7 +379,7 @@ def run_bench(opts, stdout=None, stderr=None):
     stdout.flush()
 
     progress = Progress(len(jobs), stderr, enabled=not opts.quiet)
-    problems, notes, recorded = [], list(skipped), []
+    problems, notes, recorded, pictures = [], list(skipped), [], []
     serial_result = {}
     serial_expected = {}   # fsum: the serial reproducible run's expected_hex
     serial_time = {}
@@ -374,8 +387,9 @@ def run_bench(opts, stdout=None, stderr=None):
         size = sizes[job.wname]
         closed = job.row.closed_form(size) if job.row.closed_form else None
         binary = binaries[(job.wname, job.variant)]
+        extra = picture_args(job, binary, size, opts.plots)
         argv, env = launch.build_launch(job.variant, binary,
-                                        job.row.args(size, repeat, job.method),
+                                        job.row.args(size, repeat, job.method) + extra,
                                         job.ranks, job.threads, job.oversubscribed,
                                         launcher=launcher, flavor=flavor, bind=opts.bind)
         progress.start(job.describe())
@@ -407,6 +421,7 @@ def run_bench(opts, stdout=None, stderr=None):
                           stdout_text=so)
         records.append(opts.results, rec)
         recorded.append(rec)
+        pictures += extra[1:]
         if job.variant == "serial":
             serial_time[job.group] = rec["time_median"]
         if job.variant == "serial" and reference_run:
@@ -424,7 +439,7 @@ def run_bench(opts, stdout=None, stderr=None):
     if recorded and opts.plots:
         from . import plots
         try:
-            files = plots.plot_records(recorded, opts.plots)
+            files = plots.plot_records(recorded, opts.plots) + pictures
             if files:
                 stdout.write("plots: %s\n" % ", ".join(files))
         except plots.PlotError as exc:
@@ -449,6 +464,23 @@ def run_bench(opts, stdout=None, stderr=None):
                     "of the exact sum); %d fsum --naive demonstration runs are within their "
                     "error bound" % naive))
     return 0
+
+
+def picture_args(job, binary, size, plot_dir):
+    """['--picture', PATH] for the serial reference run of a program that draws its result
+    (heat's field: --picture, in its --describe), when plots are drawn; else [].  The program
+    writes it after its timed runs, outside the clock."""
+    if not plot_dir or job.variant != "serial" or job.method != next(iter(job.row.methods)):
+        return []       # one picture per size: the serial run of the row's first method
+    try:
+        if "--picture" not in registry.options(registry.describe(binary)):
+            return []
+    except registry.DescribeError:
+        return []
+    os.makedirs(plot_dir, exist_ok=True)
+    name = "%s_n%d%s_field.png" % (job.wname, size["n"], "".join(
+        "_%s%s" % (k, size[k]) for k in registry.GRID_KEYS if k in size))
+    return ["--picture", os.path.join(plot_dir, name)]
 
 
 def _problem(problems, stderr, text):

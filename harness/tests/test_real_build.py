@@ -34,6 +34,7 @@ class RealPrograms(unittest.TestCase):
             recs = records.load(os.path.join(d, "runs.jsonl"))
             variants = {r["variant"] for r in recs}
             self.check_fsum(recs, out)
+            self.check_pictures(recs, d, out)
             self.assertIn("serial", variants)
             for r in recs:
                 self.assertTrue(r["agrees_closed_form"] and r["verified"], r)
@@ -49,6 +50,30 @@ class RealPrograms(unittest.TestCase):
                         self.assertIn("openmpi", launcher)
                     elif "MPICH" in lib:
                         self.assertIn("mpich", launcher)
+
+    def check_pictures(self, recs, d, out):
+        """A program that draws its result (heat: --picture) leaves one PNG per size in the
+        plots, from its serial run, and the plots line names it."""
+        for w in {r["workload"] for r in recs}:
+            desc = registry.describe(os.path.join(BUILD, w + "_serial"))
+            if "--picture" not in registry.options(desc):
+                continue
+            made = [f for f in os.listdir(os.path.join(d, "plots"))
+                    if f.startswith(w + "_") and f.endswith("_field.png")]
+            self.assertEqual(len(made), 1, made)
+            with open(os.path.join(d, "plots", made[0]), "rb") as fh:
+                self.assertEqual(fh.read(8), b"\x89PNG\r\n\x1a\n")
+            self.assertEqual(out.count(made[0]), 1, out)
+
+    def test_n_beyond_a_workloads_limit_is_refused_first(self):
+        """bench -n beyond heat's side limit: exit 2, one line naming heat and its limit, and no
+        run before it (a grid's -n is its side)."""
+        with helpers.tempdir() as d:
+            rc, out, err = bench(d, "--workloads", "sum,heat", "-n", "40000")
+            self.assertEqual(rc, 2, out + err)
+            self.assertEqual(out, "")
+            self.assertRegex(err.strip(), r"^parlab bench: -n 40000: heat takes at most 32768 ")
+            self.assertFalse(os.path.exists(os.path.join(d, "runs.jsonl")))
 
     def check_fsum(self, recs, out):
         fs = [r for r in recs if "result_hex" in r]  # the float sum's records
