@@ -249,6 +249,12 @@ def build_parser(one_line=False):
     b.add_argument("--no-scaling-check", dest="scaling_check", action="store_false",
                    help="skip the extra serial run at 2n that detects loops folded into "
                    "formulas")
+    b.add_argument("--scaling", choices=("strong", "weak"), default="strong",
+                   help="strong: one size for every worker count (speedup, Amdahl); weak: the "
+                   "size grows with the workers, p times the preset's at p workers (an array's "
+                   "-n, a grid's rows), and the table gives the weak-scaling efficiency: the "
+                   "serial time at the preset's size over each variant's at p times it "
+                   "(Gustafson)")
     b.add_argument("--no-naive", dest="naive", action="store_false",
                    help="fsum: skip the --naive demonstration runs")
     b.add_argument("--dry-run", action="store_true",

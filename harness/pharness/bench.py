@@ -21,8 +21,9 @@ class UsageError(Exception):
 class Job:
     """One program run in the matrix."""
 
-    def __init__(self, wname, variant, ranks, threads, cores, method=None):
+    def __init__(self, wname, variant, ranks, threads, cores, method=None, scale=1):
         self.wname = wname
+        self.scale = scale   # weak scaling: the run's size is `scale` times the preset's
         self.row = WORKLOADS[wname]
         self.workload, self.mode = self.row.program, self.row.mode
         # a row's method (fsum: "reproducible", the checked run, or "naive", a demonstration)
@@ -45,8 +46,8 @@ class Job:
 
     @property
     def group(self):
-        """Jobs of one table: a workload, and for fsum its method."""
-        return (self.wname, self.method)
+        """Jobs of one table: a workload, for fsum its method, and in weak scaling its size."""
+        return (self.wname, self.method, self.scale)
 
 
 def _plural(k, word):
@@ -101,6 +102,38 @@ def plan(wnames, variants, binaries, worker_counts, cores, hybrid_threads=None, 
                     shape = registry.shape(v, p, hybrid_threads)
                     if shape:
                         jobs.append(Job(w, v, shape[0], shape[1], cores, method))
+    return jobs
+
+
+def weak_size(row, size, p):
+    """The size of a weak-scaling run at p workers: p times the work of SIZE (an array's -n;
+    a grid's rows, so that a process grid of p ranks gets blocks of the base size's cells);
+    None for a row whose size is not a count of values (the seed's numbers)."""
+    if "n" not in size:
+        return None
+    if any(k in size for k in registry.GRID_KEYS):
+        return dict(size, ny=size.get("ny", size["n"]) * p)
+    return dict(size, n=size["n"] * p)
+
+
+def plan_weak(wnames, variants, binaries, worker_counts, cores, sizes, hybrid_threads=None):
+    """Weak scaling: per workload and worker count p, the serial reference at p times the size
+    (its answer is the reference of that size; at p = 1 its time is every efficiency's
+    baseline), then every variant at p workers on that size.  No demonstrations (fsum's naive
+    sum): they are not a speed."""
+    jobs = []
+    for w in wnames:
+        if weak_size(WORKLOADS[w], sizes[w], 1) is None or (w, "serial") not in binaries:
+            continue
+        method = next(iter(WORKLOADS[w].methods))
+        for p in sorted(set([1] + list(worker_counts))):
+            jobs.append(Job(w, "serial", 1, 1, cores, method, scale=p))
+            if p not in worker_counts:
+                continue
+            for v in variants:
+                shape = registry.shape(v, p, hybrid_threads)
+                if v != "serial" and (w, v) in binaries and shape:
+                    jobs.append(Job(w, v, shape[0], shape[1], cores, method, scale=p))
     return jobs
 
 
@@ -336,8 +369,21 @@ def run_bench(opts, stdout=None, stderr=None):
                                  % (opts.n, w, limit, registry.options(registry.describe(
                                      binaries[(w, "serial")]))["-n"]["help"]))
     variants = ["serial"] + [v for v in want if v != "serial"]
-    jobs = plan(wnames, variants, binaries, worker_counts, cores, opts.hybrid_threads,
-                naive=getattr(opts, "naive", True))
+    weak = getattr(opts, "scaling", "strong") == "weak"
+    if weak:
+        jobs = plan_weak(wnames, variants, binaries, worker_counts, cores, sizes,
+                         opts.hybrid_threads)
+        for w in wnames:
+            if weak_size(WORKLOADS[w], sizes[w], 1) is None:
+                skipped.append("note: %s left out of weak scaling: its size is a list of "
+                               "numbers, not a count that can grow" % w)
+    else:
+        jobs = plan(wnames, variants, binaries, worker_counts, cores, opts.hybrid_threads,
+                    naive=getattr(opts, "naive", True))
+
+    def size_of(job):
+        return sizes[job.wname] if job.scale == 1 else \
+            weak_size(job.row, sizes[job.wname], job.scale)
 
     launcher = launcher_ver = flavor = None
     if any(j.variant in launch.MPI_VARIANTS for j in jobs):
@@ -348,7 +394,7 @@ def run_bench(opts, stdout=None, stderr=None):
     if opts.dry_run:
         for j in jobs:
             argv, env = launch.build_launch(j.variant, binaries[(j.wname, j.variant)],
-                                            j.row.args(sizes[j.wname], repeat, j.method),
+                                            j.row.args(size_of(j), repeat, j.method),
                                             j.ranks, j.threads, j.oversubscribed,
                                             launcher=launcher, flavor=flavor, bind=opts.bind)
             stdout.write(" ".join("%s=%s" % kv for kv in sorted(env.items())) + " "
@@ -384,7 +430,8 @@ def run_bench(opts, stdout=None, stderr=None):
     serial_expected = {}   # fsum: the serial reproducible run's expected_hex
     serial_time = {}
     for idx, job in enumerate(jobs):
-        size = sizes[job.wname]
+        size = size_of(job)
+        key = (job.wname, job.scale)   # the serial reference of this size
         closed = job.row.closed_form(size) if job.row.closed_form else None
         binary = binaries[(job.wname, job.variant)]
         extra = picture_args(job, binary, size, opts.plots)
@@ -406,8 +453,8 @@ def run_bench(opts, stdout=None, stderr=None):
             progress.finish()
             _maybe_table(stdout, jobs, idx, recorded, sizes, serial_time, serial_result)
             continue
-        ref = serial_result.get(job.wname)
-        ref_expected = serial_expected.get(job.wname)
+        ref = serial_result.get(key)
+        ref_expected = serial_expected.get(key)
         reference_run = job.method not in job.row.demos
         if reference_run and job.variant == "serial":
             ref = ref_expected = None  # this run is the reference
@@ -419,19 +466,23 @@ def run_bench(opts, stdout=None, stderr=None):
             _problem(problems, stderr, "DISAGREEMENT: " + p)
         rec = make_record(job, pj, size, closed, ref, argv, env, se, wall, ctx, ref_expected,
                           stdout_text=so)
+        if weak:
+            rec["scaling"] = {"kind": "weak", "factor": job.scale}
         records.append(opts.results, rec)
         recorded.append(rec)
         pictures += extra[1:]
         if job.variant == "serial":
             serial_time[job.group] = rec["time_median"]
         if job.variant == "serial" and reference_run:
-            serial_result[job.wname] = rec["result"]
-            serial_expected[job.wname] = job.row.check.reference(pj)
-            if "n" in size and opts.scaling_check:
+            serial_result[key] = rec["result"]
+            serial_expected[key] = job.row.check.reference(pj)
+            if "n" in size and opts.scaling_check and not weak:
                 scaling_check(job, binary, size, repeat, timeout, rec["time_median"], ctx, notes)
         progress.finish()
         _maybe_table(stdout, jobs, idx, recorded, sizes, serial_time, serial_result)
 
+    if weak and recorded:
+        stdout.write("\n" + report.weak_text(recorded) + "\n")
     if recorded:
         csv_path, nrec = records.write_csv_view(opts.results)
         stdout.write("\nrecorded %d runs in %s (CSV view of all %d records: %s)\n"
@@ -439,7 +490,9 @@ def run_bench(opts, stdout=None, stderr=None):
     if recorded and opts.plots:
         from . import plots
         try:
-            files = plots.plot_records(recorded, opts.plots) + pictures
+            # weak scaling: one figure of efficiencies, not one per size
+            files = (plots.plot_weak(report.weak_tables(recorded), opts.plots) if weak
+                     else plots.plot_records(recorded, opts.plots)) + pictures
             if files:
                 stdout.write("plots: %s\n" % ", ".join(files))
         except plots.PlotError as exc:
@@ -470,8 +523,9 @@ def picture_args(job, binary, size, plot_dir):
     """['--picture', PATH] for the serial reference run of a program that draws its result
     (heat's field: --picture, in its --describe), when plots are drawn; else [].  The program
     writes it after its timed runs, outside the clock."""
-    if not plot_dir or job.variant != "serial" or job.method != next(iter(job.row.methods)):
-        return []       # one picture per size: the serial run of the row's first method
+    if not plot_dir or job.variant != "serial" or job.method != next(iter(job.row.methods)) \
+            or job.scale != 1:
+        return []       # one picture: the serial run of the row's first method, at its size
     try:
         if "--picture" not in registry.options(registry.describe(binary)):
             return []
@@ -496,10 +550,11 @@ def _maybe_table(stdout, jobs, idx, recorded, sizes, serial_time, serial_result)
     group = jobs[idx].group
     if idx + 1 < len(jobs) and jobs[idx + 1].group == group:
         return
-    wname, method = group
-    rows = [r for r in recorded if r.get("row") == wname and r.get("method") == method]
+    wname, method, scale = group
+    rows = [r for r in recorded if r.get("row") == wname and r.get("method") == method
+            and (r.get("scaling") or {}).get("factor", 1) == scale]
     if method in WORKLOADS[wname].demos:
-        text = fsum.demo_table(rows, serial_result.get(wname))
+        text = fsum.demo_table(rows, serial_result.get((wname, scale)))
     elif rows:
         text = report.group_text(report.Group(rows))
     else:

@@ -5,7 +5,7 @@ ratio new/old of the median times is shown; a ratio above 1 + tolerance is a reg
 makes the exit status 1.  Results that differ between the two sets are flagged too.
 Oversubscribed cells are shown but not judged unless --include-oversubscribed.
 """
-from . import fmt, report, stats
+from . import fmt, registry, report, stats
 
 
 def _cells(recs):
@@ -13,7 +13,7 @@ def _cells(recs):
     for r in recs:
         if r.get("kind", "run") != "run":
             continue
-        cells.setdefault(report.config_key(r) + report.cell_key(r), []).append(r)
+        cells.setdefault((report.config_key(r), report.cell_key(r)), []).append(r)
     return cells
 
 
@@ -34,10 +34,10 @@ def compare(old, new, tolerance=0.10, include_oversubscribed=False, metric="time
             old_name="old", new_name="new"):
     """Return (text, flagged_count, matched_count)."""
     a, b = _cells(old), _cells(new)
-    common = sorted(set(a) & set(b), key=lambda k: (k[0], k[1], k[2] or 0, k[3] or 0,
-                                                   k[6] or "", k[7] or "",
-                                                   report.VARIANT_ORDER.get(k[8], 9),
-                                                   k[9] * k[10], k[9]))
+    common = sorted(set(a) & set(b), key=lambda k: (
+        k[0][0], k[0][1], k[0][2] or 0, k[0][3] or 0, k[0][6] or "", k[0][7] or "",
+        tuple(x or 0 for x in k[0][8:]), report.VARIANT_ORDER.get(k[1][0], 9),
+        k[1][1] * k[1][2], k[1][1]))
     rows, flagged = [], 0
     for k in common:
         ra, rb = a[k], b[k]
@@ -68,10 +68,13 @@ def compare(old, new, tolerance=0.10, include_oversubscribed=False, metric="time
                 flagged += 1
         elif ratio < 1.0 / (1.0 + tolerance):
             verdict.append("faster")
-        workload, mode, n, tasks, numbers, delay, method, data, variant, ranks, threads = k
+        (workload, mode, n, tasks, numbers, delay, method, data), grid = k[0][:8], k[0][8:]
+        variant, ranks, threads = k[1]
         size = ("n=%s" % format(n, ",") if n is not None else "numbers %d" % len(numbers))
         if tasks is not None:
             size += " tasks=%d" % tasks
+        size += "".join(" %s=%s" % kv for kv in zip(registry.GRID_KEYS, grid)
+                        if kv[1] is not None)
         if method:
             size += " " + method + ("" if data in (None, "random") else " " + data)
         rows.append(["%s/%s" % (workload, mode), size, variant,

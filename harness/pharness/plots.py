@@ -274,5 +274,51 @@ def perf_plots(values, meta, workers, outdir, subtitle):
     return made
 
 
+def plot_weak(tables, outdir):
+    """bench --scaling weak: per row, the weak-scaling efficiency of every variant against the
+    workers (report.weak_tables), 100% the ideal.  Returns the files drawn."""
+    if not tables:
+        return []
+    exe, png = _gnuplot()
+    os.makedirs(outdir, exist_ok=True)
+    made = []
+    for t in tables:
+        name = "%s_weak" % t["row"]
+        data = ["# workers size " + " ".join("%s_efficiency" % v for v in t["variants"])]
+        for line in t["rows"]:
+            data.append("%d %s %s" % (line["workers"], _q(line["size"] or "-"), " ".join(
+                "NaN" if not line.get(v) else "%.6g" % line[v][1] for v in t["variants"])))
+        with open(os.path.join(outdir, name + ".dat"), "w", encoding="utf-8") as fh:
+            fh.write("\n".join(data) + "\n")
+        wmax = max(line["workers"] for line in t["rows"])
+        series = ["100 title \"ideal (100%)\" with lines dashtype 2 lc rgb \"black\""]
+        for i, v in enumerate(t["variants"]):
+            series.append("%s using 1:(100*$%d) title %s with linespoints lw 2 pt 7 lc %d"
+                          % (_q(name + ".dat"), 3 + i, _q(v), i + 1))
+        body = ["set title %s" % _q("%s: weak scaling, p workers on p times %s\nefficiency = "
+                                    "serial time at that size / time at p times it"
+                                    % (t["row"], t["base"])),
+                "set xlabel \"workers (threads, ranks, or ranks x threads)\"",
+                "set ylabel \"weak-scaling efficiency (%)\"",
+                "set xrange [0.5:%g]" % (wmax + 0.5), "set xtics 1", "set yrange [0:*]",
+                "set key bottom left", "set grid"]
+        fits = [line["workers"] for line in t["rows"] if not line.get("oversubscribed")]
+        if fits and max(fits) < wmax:   # where the cores end: right of it, runs take turns
+            body += ["set arrow from %g, graph 0 to %g, graph 1 nohead dashtype 3 lc rgb "
+                     "\"gray\"" % (max(fits), max(fits)),
+                     "set label \"%d cores: oversubscribed beyond\" at %g, graph 0.95 offset "
+                     "0.5,0" % (max(fits), max(fits))]
+        body.append("plot " + ", \\\n     ".join(series))
+        script = ["# parlab bench --scaling weak: %s\n# redraw: cd to this directory, then: "
+                  "gnuplot %s.gp" % (t["row"], name)]
+        for term, ext in (("%s size 900,600 noenhanced" % png, "png"),
+                          ("svg size 900,600 noenhanced", "svg")):
+            script += ["set terminal " + term, "set output %s" % _q(name + "." + ext)] + body
+        with open(os.path.join(outdir, name + ".gp"), "w", encoding="utf-8") as fh:
+            fh.write("\n".join(script + ["set output", ""]))
+        made += _draw(exe, outdir, name)
+    return made
+
+
 def plot_records(recs, outdir):
     return plot_groups(report.build_groups(recs), outdir)

@@ -85,6 +85,9 @@ class Group:
         self.data = r0.get("data")
         self.expected = r0.get("expected")
         self.prov = r0["provenance"]
+        program = r0.get("program") or {}
+        # a grid's rows when they are not its -n (heat --ny): in the title and the plots' names
+        self.ny = program.get("ny") if program.get("ny") not in (None, self.n) else None
         # what bounds it (registry.BOUNDS): its row's, for the lesson line and the notes
         rows = [w for w in registry.rows_of_program(self.workload) if w.mode == self.mode]
         self.bound = rows[0].bound if rows else None
@@ -125,6 +128,8 @@ class Group:
     def title(self):
         if self.mode != "numbers":
             size = "n=%s" % format(self.n, ",") if self.n is not None else ""
+            if self.ny is not None:
+                size += ", ny=%s" % format(self.ny, ",")
             if self.tasks is not None:
                 size += ", tasks=%d" % self.tasks
         else:
@@ -138,6 +143,8 @@ class Group:
     def slug(self):
         if self.mode != "numbers":
             s = "%s_n%s" % (self.workload, self.n)
+            if self.ny is not None:
+                s += "_ny%d" % self.ny
             if self.tasks is not None:
                 s += "_t%d" % self.tasks
             if self.method:
@@ -251,7 +258,8 @@ def group_text(g):
         if g.memory_bound:
             cells.append(fmt.num(row.bandwidth))
         if g.exchanges:
-            cells.append("-" if row.exchange_share is None else "%.0f%%" % (100 * row.exchange_share))
+            share = row.exchange_share
+            cells.append("-" if share is None else "%.0f%%" % (100 * share))
         cells.append(", ".join(notes))
         rows.append(cells)
     lines.append("")
@@ -283,6 +291,82 @@ def _fit_basis(fit):
         return "from one worker count (p = %d), so an estimate, not a fit" % fit["workers"][0]
     return "fitted to %d worker counts (p = %s), rms error of 1/S %.3f" % (
         fit["points"], ",".join(map(str, fit["workers"])), fit["rms_residual"])
+
+
+def weak_tables(recs):
+    """Weak scaling (bench --scaling weak): per row, {"row", "method", "base" (the size at one
+    worker), "t1" (the serial median at that size), "rows": [{"workers", "size", "serial",
+    variant: (median, efficiency)}]}.  The efficiency at p workers is the serial median at the
+    base size over the variant's median at p times it (Gustafson): 1 when the work per worker
+    costs what it cost alone.  Rows without a serial run at the base size are left out."""
+    by_row = {}
+    for r in recs:
+        scaling = r.get("scaling") or {}
+        if r.get("kind", "run") != "run" or scaling.get("kind") != "weak":
+            continue
+        by_row.setdefault((r["row"], r.get("method")), []).append(r)
+    tables = []
+    for (row, method), rows in by_row.items():
+        cells = {}
+        for r in rows:
+            cells.setdefault((r["scaling"]["factor"], r["variant"]), []).append(r)
+        base = cells.get((1, "serial"))
+        if not base:
+            continue
+        t1 = stats.aggregate_times(base)["time_median"]
+        table = {"row": row, "method": method, "t1": t1, "base": _size_text(base[0]),
+                 "variants": [v for v in VARIANT_ORDER if v != "serial" and
+                              any(k[1] == v for k in cells)], "rows": []}
+        for p in sorted({k[0] for k in cells}):
+            line = {"workers": p, "size": None, "serial": None}
+            for (factor, variant), rs in cells.items():
+                if factor != p:
+                    continue
+                t = stats.aggregate_times(rs)["time_median"]
+                line["size"] = _size_text(rs[0])
+                line["oversubscribed"] = line.get("oversubscribed") or \
+                    any(r["oversubscribed"] for r in rs)
+                line[variant] = (t, t1 / t if t else None)
+            table["rows"].append(line)
+        tables.append(table)
+    return tables
+
+
+def _size_text(rec):
+    program = rec.get("program") or {}
+    grid = ["%s=%s" % (k, program[k]) for k in registry.GRID_KEYS[:1] if program.get(k)]
+    return ", ".join(["n=%s" % format(rec["n"], ",")] + grid)
+
+
+def _time(t):
+    scale, unit = fmt.time_unit(t)
+    return "%s %s" % (fmt.num(t * scale), unit)
+
+
+def weak_text(recs):
+    """The weak-scaling tables of bench --scaling weak."""
+    out = []
+    for t in weak_tables(recs):
+        out.append("weak scaling: %s%s, p workers on p times %s (serial there: %s)"
+                   % (t["row"], "" if t["method"] in (None, "blocking") else " " + t["method"],
+                      t["base"], _time(t["t1"])))
+        out.append("  efficiency = the serial time at that size / the variant's time at p times "
+                   "it (Gustafson: 100% when p workers do p times the work in the same time)")
+        headers = ["workers", "size", "serial"] + t["variants"]
+        rows = []
+        for line in t["rows"]:
+            cells = ["%d%s" % (line["workers"], " *" if line.get("oversubscribed") else ""),
+                     line["size"] or "-", _time(line["serial"][0]) if line.get("serial") else "-"]
+            for v in t["variants"]:
+                cell = line.get(v)
+                cells.append("-" if not cell else "%s (%.0f%%)" % (_time(cell[0]), 100 * cell[1]))
+            rows.append(cells)
+        out += ["  " + l for l in fmt.table(headers, rows, "rlr" + "r" * len(t["variants"]))
+                .splitlines()]
+        if any(line.get("oversubscribed") for line in t["rows"]):
+            out.append("  * oversubscribed: more workers than cores, not a scaling result")
+        out.append("")
+    return "\n".join(out).rstrip("\n")
 
 
 def ratio_line(r):

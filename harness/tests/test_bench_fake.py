@@ -106,6 +106,38 @@ class BenchWithFakes(unittest.TestCase):
                 for ext in (".png", ".svg", ".gp", ".dat"):
                     self.assertEqual(len([p for p in plots if p.endswith(ext)]), 3, plots)
 
+    def test_weak_scaling(self):
+        """--scaling weak: at p workers, p times the size, with the serial reference at every
+        size; the table's efficiency is the serial time at the base size over the variant's."""
+        with helpers.tempdir() as d:
+            helpers.fake_build_dir(d)
+            rc, out, err = bench(d, "--scaling", "weak", "--workers", "1,2",
+                                 "--workloads", "sum,seed", "--variants", "openmp,mpi")
+            self.assertEqual(rc, 0, out + err)
+            recs = records.load(os.path.join(d, "results", "runs.jsonl"))
+            base = {r["n"] for r in recs if r["scaling"]["factor"] == 1}
+            self.assertEqual(len(base), 1)
+            n = base.pop()
+            got = sorted((r["variant"], r["workers"], r["scaling"]["factor"], r["n"])
+                         for r in recs)
+            self.assertEqual(got, sorted([("serial", 1, 1, n), ("serial", 1, 2, 2 * n),
+                                          ("openmp", 1, 1, n), ("openmp", 2, 2, 2 * n),
+                                          ("mpi", 1, 1, n), ("mpi", 2, 2, 2 * n)]))
+            self.assertTrue(all(r["agrees_serial"] for r in recs if r["variant"] != "serial"))
+            self.assertIn("seed left out of weak scaling", out)
+            self.assertIn("weak scaling: sum, p workers on p times n=%s" % format(n, ","), out)
+            t1 = [r["time_median"] for r in recs
+                  if r["variant"] == "serial" and r["scaling"]["factor"] == 1][0]
+            t2 = [r["time_median"] for r in recs
+                  if r["variant"] == "mpi" and r["workers"] == 2][0]
+            row2 = [l for l in out.splitlines()
+                    if l.strip().startswith("2  n=%s" % format(2 * n, ","))]
+            self.assertEqual(len(row2), 1, out)
+            self.assertIn("(%.0f%%)" % (100 * t1 / t2), row2[0])
+            if shutil.which("gnuplot"):
+                plots = os.listdir(os.path.join(d, "results", "plots"))
+                self.assertEqual(sorted(p for p in plots if p.endswith(".png")), ["sum_weak.png"])
+
     def test_launch_environment(self):
         with helpers.tempdir() as d:
             helpers.fake_build_dir(d)
