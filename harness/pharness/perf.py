@@ -531,6 +531,15 @@ def ratio_specs(args, col):
                           "sum %s at n=%s: time per element with --cold-cache over a warm cache "
                           "(what the cache alone gives; no target)"
                           % (variant, fmt_n(min(args.sizes)))))
+    # heat: a stencil, bound by memory like sum (16 B per cell update: docs/heat.md)
+    specs.append(("heat_serial_over_triad_w1", "heat_serial_blocking_w1", "probe_triad_w1",
+                  None, None, "heat, serial: GB/s of its cell updates over the triad probe's at "
+                  "1 thread (no target)"))
+    for variant in ("openmp", "mpi"):
+        specs.append(("heat_%s_efficiency_over_serial_allcores" % variant,
+                      "heat_%s_blocking_w%d" % (variant, cores), "heat_serial_blocking_w1",
+                      None, 1.0 / cores, "heat, %s at all %d cores: GB/s over serial's, / cores "
+                      "(parallel efficiency; no target)" % (variant, cores)))
     # heavy: bound by the cores, so every core adds its share (efficiency = speedup / cores)
     for variant in ("openmp", "mpi", "hybrid"):
         specs.append(("heavy_%s_efficiency_allcores" % variant, "heavy_serial_w1",
