@@ -263,15 +263,19 @@ def perf_plots(values, meta, workers, outdir, subtitle):
                 "set xlabel \"workers (threads or ranks)\"", "set ylabel \"GB/s\"",
                 "set xrange [0.5:%g]" % (workers + 0.5), "set xtics 1", "set yrange [0:*]",
                 "set key bottom right", "set grid", "plot " + ", \\\n     ".join(series)]
-        script = ["# parlab perf: %s\n# redraw: cd to this directory, then: gnuplot %s.gp"
-                  % (workload, name)]
-        for term, ext in (("%s size 900,600 noenhanced" % png, "png"),
-                          ("svg size 900,600 noenhanced", "svg")):
-            script += ["set terminal " + term, "set output %s" % _q(name + "." + ext)] + body
-        with open(os.path.join(outdir, name + ".gp"), "w", encoding="utf-8") as fh:
-            fh.write("\n".join(script + ["set output", ""]))
-        made += _draw(exe, outdir, name)
+        made += _script_and_draw(exe, png, outdir, name, "parlab perf: " + workload, body)
     return made
+
+
+def _script_and_draw(exe, png, outdir, name, what, body):
+    """Writes NAME.gp (BODY drawn as a PNG and an SVG, 900 x 600) and runs it."""
+    script = ["# %s\n# redraw: cd to this directory, then: gnuplot %s.gp" % (what, name)]
+    for term, ext in (("%s size 900,600 noenhanced" % png, "png"),
+                      ("svg size 900,600 noenhanced", "svg")):
+        script += ["set terminal " + term, "set output %s" % _q(name + "." + ext)] + body
+    with open(os.path.join(outdir, name + ".gp"), "w", encoding="utf-8") as fh:
+        fh.write("\n".join(script + ["set output", ""]))
+    return _draw(exe, outdir, name)
 
 
 def plot_weak(tables, outdir):
@@ -309,14 +313,8 @@ def plot_weak(tables, outdir):
                      "set label \"%d cores: oversubscribed beyond\" at %g, graph 0.95 offset "
                      "0.5,0" % (max(fits), max(fits))]
         body.append("plot " + ", \\\n     ".join(series))
-        script = ["# parlab bench --scaling weak: %s\n# redraw: cd to this directory, then: "
-                  "gnuplot %s.gp" % (t["row"], name)]
-        for term, ext in (("%s size 900,600 noenhanced" % png, "png"),
-                          ("svg size 900,600 noenhanced", "svg")):
-            script += ["set terminal " + term, "set output %s" % _q(name + "." + ext)] + body
-        with open(os.path.join(outdir, name + ".gp"), "w", encoding="utf-8") as fh:
-            fh.write("\n".join(script + ["set output", ""]))
-        made += _draw(exe, outdir, name)
+        made += _script_and_draw(exe, png, outdir, name,
+                                 "parlab bench --scaling weak: " + t["row"], body)
     return made
 
 
