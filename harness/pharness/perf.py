@@ -238,14 +238,51 @@ def row_size(row, args):
     the cores gets whole tasks, a multiple of the cores, so that a perfect run takes
     tasks / workers rounds; a grid row, its preset's size."""
     if any(key in size for size in row.sizes.values() for key in registry.GRID_KEYS):
-        # A grid (heat): -n is its side, not an array length; its own preset size.
-        return dict(row.sizes["tiny" if args.smoke else "small"])
+        # A grid (heat): -n is its side, not an array length.  Its two fields together at least
+        # twice the last-level cache, so that its GB/s and efficiency are memory's, not the
+        # cache's; few steps, since each one streams both fields once.
+        if args.smoke:
+            return dict(row.sizes["tiny"])
+        side = 1024
+        while 2 * 8 * side * side < 2 * last_level_cache():
+            side *= 2
+        return {"n": side, "steps": GRID_STEPS, "r": 0.25}
     if row.bound == "cores":
         return {"n": args.heavy_n, "tasks": 2 * args.workers}
     size = {"n": args.n}
     if row.per_task:
         size["tasks"] = args.tasks
     return size
+
+
+GRID_STEPS = 10
+
+
+def last_level_cache():
+    """Bytes of the largest CPU cache: the kernel's (sysfs), else the C library's (getconf, from
+    the CPU itself: a VM may show no sysfs cache), else 32 MiB."""
+    sizes = []
+    base = "/sys/devices/system/cpu/cpu0/cache"
+    for index in (os.listdir(base) if os.path.isdir(base) else []):
+        try:
+            with open(os.path.join(base, index, "size")) as fh:
+                text = fh.read().strip()
+            sizes.append(int(text[:-1]) << {"K": 10, "M": 20}.get(text[-1], 0)
+                         if text[-1] in "KM" else int(text))
+        except (OSError, ValueError, IndexError):
+            pass
+    if not sizes:
+        try:
+            out = subprocess.run(["getconf", "-a"], stdin=subprocess.DEVNULL,
+                                 capture_output=True, text=True, timeout=10).stdout
+        except (OSError, subprocess.TimeoutExpired):
+            out = ""
+        for line in out.splitlines():
+            parts = line.split()
+            if len(parts) == 2 and parts[0] in ("LEVEL2_CACHE_SIZE", "LEVEL3_CACHE_SIZE",
+                                                "LEVEL4_CACHE_SIZE") and parts[1].isdigit():
+                sizes.append(int(parts[1]))
+    return max([s for s in sizes if s > 0] or [32 << 20])
 
 
 def perf_rows():
@@ -709,6 +746,13 @@ def prepare(args):
             notes.append("size n=%s skipped: needs %.1f GB, %.1f GB available"
                          % (fmt_n(s), 8 * s / 1e9, avail / 1e9))
     args.sizes = kept
+    heat = registry.WORKLOADS.get("heat")
+    if heat and not args.smoke:
+        size = row_size(heat, args)
+        notes.append("heat: %d x %d cells, %d steps: its two fields (%.0f MiB) are at least twice "
+                     "the last-level cache (%.0f MiB)" % (size["n"], size["n"], size["steps"],
+                                                          16 * size["n"] ** 2 / 2 ** 20,
+                                                          last_level_cache() / 2 ** 20))
     if args.workers > provenance.usable_cores():
         notes.append("--workers %d > %d usable cores: oversubscribed rows are not bandwidth "
                      "results" % (args.workers, provenance.usable_cores()))
