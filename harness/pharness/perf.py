@@ -244,7 +244,7 @@ def row_size(row, args):
         if args.smoke:
             return dict(row.sizes["tiny"])
         side = 1024
-        while 2 * 8 * side * side < 2 * last_level_cache():
+        while 2 * 8 * side * side < 2 * last_level_cache() and side < GRID_SIDE_MAX:
             side *= 2
         return {"n": side, "steps": GRID_STEPS, "r": 0.25}
     if row.bound == "cores":
@@ -256,6 +256,10 @@ def row_size(row, args):
 
 
 GRID_STEPS = 10
+# Two fields of 256 MiB at most: more than any one core's last-level cache on current CPUs (a VM
+# may report the host's whole L3: 508 MiB on the test machine), and a perf run stays within
+# minutes (8192 x 8192 added 2.8 minutes per round there, most of it allocating and filling).
+GRID_SIDE_MAX = 4096
 
 
 def last_level_cache():
@@ -749,10 +753,13 @@ def prepare(args):
     heat = registry.WORKLOADS.get("heat")
     if heat and not args.smoke:
         size = row_size(heat, args)
-        notes.append("heat: %d x %d cells, %d steps: its two fields (%.0f MiB) are at least twice "
-                     "the last-level cache (%.0f MiB)" % (size["n"], size["n"], size["steps"],
-                                                          16 * size["n"] ** 2 / 2 ** 20,
-                                                          last_level_cache() / 2 ** 20))
+        fields, cache = 16 * size["n"] ** 2 / 2 ** 20, last_level_cache() / 2 ** 20
+        notes.append("heat: %d x %d cells, %d steps: its two fields (%.0f MiB) are %s the "
+                     "last-level cache the machine reports (%.0f MiB)%s" % (
+                         size["n"], size["n"], size["steps"], fields,
+                         "at least twice" if fields >= 2 * cache else "less than twice", cache,
+                         "" if fields >= 2 * cache else "; capped at %d x %d (a VM may report "
+                         "its host's whole cache)" % (GRID_SIDE_MAX, GRID_SIDE_MAX)))
     if args.workers > provenance.usable_cores():
         notes.append("--workers %d > %d usable cores: oversubscribed rows are not bandwidth "
                      "results" % (args.workers, provenance.usable_cores()))
