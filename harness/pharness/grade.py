@@ -41,7 +41,7 @@ import sys
 import tempfile
 import time
 
-from . import checker
+from . import build, checker
 
 
 GRADER_USER = "parlab-grader"
@@ -78,6 +78,19 @@ def ensure_user(name, out):
     out.write("grade: created the unprivileged user %s (no home, no login) to run submissions\n"
               % name)
     return pwd.getpwnam(name)
+
+
+def unreachable(user, paths):
+    """The first of PATHS that USER cannot read (its directory and every one on its way must let
+    it through), or None.  The students' compilers run as USER and read parlab's headers and
+    libraries there."""
+    for path in paths:
+        done = subprocess.run(["setpriv", "--reuid=%d" % user.pw_uid, "--regid=%d" % user.pw_gid,
+                               "--clear-groups", "test", "-r", path, "-a", "-x", path],
+                              stdin=subprocess.DEVNULL, capture_output=True, check=False)
+        if done.returncode != 0:
+            return path
+    return None
 
 
 def namespaces_work():
@@ -290,6 +303,16 @@ def grade(exercise, folder, options, out=sys.stdout):
     # The Meson builds every check links against, made now: inside the sandbox the file system
     # is read-only, and the submissions' compilers only read them (pharness/build.py).
     checker.prepare_builds(exercise)
+    if user is not None:
+        blocked = unreachable(user, [os.path.join(build.REPO, "common")] + [
+            os.path.realpath(build.build_dir(kind, library))
+            for kind, library in checker.build_plan(exercise).values()])
+        if blocked:
+            raise UsageError("the grader user %s cannot read %s (a directory on its way is closed "
+                             "to other users, as a home directory or `mktemp -d` often is): every "
+                             "submission would fail to build; put the checkout where others may "
+                             "read it, or chmod o+x the directories on its way"
+                             % (user.pw_name, blocked))
     found = submissions(folder)
     out.write("grade %s: %d submission%s in %s, seed %d; each check at most %g s\n" % (
         exercise.name, len(found), "s" * (len(found) != 1), folder, options.seed,

@@ -613,9 +613,22 @@ def wrong_launcher(lab, program, ranks, args):
     if not other or not own:
         raise Skip("needs both mpiexec.mpich and mpiexec.openmpi (mpich, openmpi-bin)")
     prog = lab.program(program)
+
+    def by_other(extra, key):
+        """The copies, started by MPICH's mpiexec.  They are Open MPI singletons sharing one
+        TMPDIR, and Open MPI 4.1 races on its session directory there when one ends while
+        another starts (docs/mpi-launch.md): that failure, and only it, gets one more try."""
+        code, out, err, t = lab.run(prog, args + extra, "mpi", ranks=ranks, launcher=other,
+                                    flavor="mpich", key=key)
+        if code != 0 and "session_dir.c" in err:
+            lab.say("  (Open MPI's session-directory race between the copies, "
+                    "docs/mpi-launch.md: once more)")
+            code, out, err, t = lab.run(prog, args + extra, "mpi", ranks=ranks,
+                                        launcher=other, flavor="mpich", key=key)
+        return code, out, err, t
+
     lab.say("-- %s, linked against Open MPI, started by the other MPI's launcher" % program)
-    code, out, err, _ = lab.run(prog, args + ["--json"], "mpi", ranks=ranks, launcher=other,
-                                flavor="mpich", key="mpich")
+    code, out, err, _ = by_other(["--json"], "mpich")
     lines = [l for l in out.splitlines() if l.startswith("{")]
     recs = [_json(l, err, code) for l in lines]
     copies = [r for r in recs if r and r.get("ranks") == 1 and r.get("verified") is True]
@@ -626,8 +639,7 @@ def wrong_launcher(lab, program, ranks, args):
     if code != 0 or len(copies) != ranks:
         lab.miss("expected %d verified one-rank copies, got %d (exit %s)" % (ranks, len(copies),
                                                                             code))
-    code, out, err, _ = lab.run(prog, args + ["--expect-ranks", str(ranks)], "mpi", ranks=ranks,
-                                launcher=other, flavor="mpich", key="mpich-expect")
+    code, out, err, _ = by_other(["--expect-ranks", str(ranks)], "mpich-expect")
     lines = err.splitlines()
     lab.say("  with --expect-ranks %d: exit %s, stdout %s, %d line%s on stderr (one per copy): %s"
             % (ranks, code, "empty" if not out else "NOT empty", len(lines),

@@ -23,6 +23,25 @@ def run_of(threads=1, ranks=1, env=None, variant="openmp"):
     return run
 
 
+class GraderReach(unittest.TestCase):
+    """The grader's user must reach parlab's headers and builds: a checkout under a directory
+    closed to others (mode 0700) is named before any submission fails to build."""
+
+    @unittest.skipUnless(os.geteuid() == 0, "needs root (setpriv to the grader user)")
+    def test_closed_directory_is_named(self):
+        import pwd
+        import tempfile
+        user = grade.ensure_user("parlab-grader", open(os.devnull, "w"))
+        with tempfile.TemporaryDirectory() as d:          # mkdtemp: mode 0700
+            inner = os.path.join(d, "parlab", "common")
+            os.makedirs(inner)
+            os.chmod(os.path.join(d, "parlab"), 0o755)
+            self.assertEqual(grade.unreachable(user, [inner]), inner)
+            os.chmod(d, 0o755)
+            self.assertIsNone(grade.unreachable(user, [inner]))
+        self.assertIsInstance(user, pwd.struct_passwd)
+
+
 class Formulas(unittest.TestCase):
     def test_against_brute_force(self):
         for n in (1, 2, 3, 4, 5, 15, 16, 1000, 4097):
