@@ -257,8 +257,8 @@ def row_size(row, args):
 
 GRID_STEPS = 10
 # Two fields of 256 MiB at most: more than any one core's last-level cache on current CPUs (a VM
-# may report the host's whole L3: 508 MiB on the test machine), and a perf run stays within
-# minutes (8192 x 8192 added 2.8 minutes per round there, most of it allocating and filling).
+# may report its host's whole L3), and a perf run stays within minutes (docs/heat.md says what a
+# larger grid cost).
 GRID_SIDE_MAX = 4096
 
 
