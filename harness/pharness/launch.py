@@ -7,6 +7,7 @@ mpi / hybrid:    mpiexec -n R <binary> --expect-ranks R (hybrid also --expect-th
                  docs/mpi-launch.md says why each setting is there) set for this launch only,
                  never exported.
 """
+import concurrent.futures
 import json
 import os
 import re
@@ -283,6 +284,19 @@ def _in_mpi(stack):
 
 
 RESCAN_MAX = 3.2  # seconds between searches for new ranks, once the ranks are known
+# The deadlock check: gdb's first look at every rank after FIRST_SAMPLE seconds (a check's runs
+# are small, and most have ended by then), the next SAMPLE_GAP seconds after the last look ended.
+# Each look takes gdb about 0.7 s per rank, so every rank is looked at in parallel.
+FIRST_SAMPLE, SAMPLE_GAP = 1.5, 2.0
+
+
+def where_all(pids):
+    """{pid: where(pid)} for every pid, gdb on all of them at once."""
+    pids = list(pids)
+    if not pids:
+        return {}
+    with concurrent.futures.ThreadPoolExecutor(max_workers=len(pids)) as pool:
+        return dict(zip(pids, pool.map(where, pids)))
 
 
 def run(argv, env_overrides, timeout, inherit_omp=False, watch=None, deadlock_check=False):
@@ -291,8 +305,8 @@ def run(argv, env_overrides, timeout, inherit_omp=False, watch=None, deadlock_ch
     Nothing may hang: after `timeout` seconds the run is ended, and HangError says so.  With
     `watch` (the program's path, for MPI runs) its ranks are watched too:
       * a rank stopped by a signal (SIGSTOP, SIGTSTP) ends the run within about a second;
-      * deadlock_check: every few seconds gdb looks at each rank, and when every rank sits in
-        the same MPI call twice in a row, the run is a deadlock and is ended;
+      * deadlock_check: every two seconds (from FIRST_SAMPLE on) gdb looks at each rank, and when
+        every rank sits in the same MPI call twice in a row, the run is a deadlock and is ended;
       * before a hung run is ended, every rank is shown with the MPI call it is stuck in;
       * a run whose launcher reports a signal (exit status 128 + N) gets one more stderr line
         naming the rank that ended first.
@@ -330,7 +344,7 @@ def _run(argv, env_overrides, timeout, inherit_omp, watch, deadlock_check):
     reader = threading.Thread(target=lambda: output.update(zip(("out", "err"),
                                                                proc.communicate())))
     reader.start()
-    problem, last_sample, next_sample, stopped, ended = None, None, t0 + 5, {}, []
+    problem, last_sample, next_sample, stopped, ended = None, None, t0 + FIRST_SAMPLE, {}, []
     # Each rank's end is seen the moment it happens (a pidfd becomes readable), so that the
     # rank that died first can be named even when the launcher ends the others at once.
     poller, pidfds = select.poll(), {}
@@ -384,11 +398,11 @@ def _run(argv, env_overrides, timeout, inherit_omp, watch, deadlock_check):
                                % " and ".join(ranks.name(p) for p in sorted(late)))
                     break
                 if deadlock_check and current and now >= next_sample:
-                    sample = {pid: where(pid) for pid in current}
+                    sample = where_all(current)
                     if all(_in_mpi(s) for s in sample.values()) and sample == last_sample:
                         problem = "deadlock: every rank waits in an MPI call that cannot finish"
                         break
-                    last_sample, next_sample = sample, time.monotonic() + 3
+                    last_sample, next_sample = sample, time.monotonic() + SAMPLE_GAP
             if now - t0 >= timeout:
                 problem = "no result after %g s" % timeout
                 if proc.poll() is not None:
@@ -407,7 +421,7 @@ def _run(argv, env_overrides, timeout, inherit_omp, watch, deadlock_check):
         if ranks:
             # a deadlock was just sampled twice: its stacks are current, and gdb is slow
             alive = (last_sample if problem.startswith("deadlock") else
-                     {pid: where(pid) for pid in ranks.find() if _state(pid) not in ("T", "t")})
+                     where_all(pid for pid in ranks.find() if _state(pid) not in ("T", "t")))
             stacks = "; ".join("%s in %s" % (ranks.name(p), s) for p, s in sorted(
                 alive.items(), key=lambda kv: (ranks.known.get(kv[0]) or 0)) if s)
         _end(proc, ranks)
