@@ -251,9 +251,12 @@ cmd_start() {
     # Wrappers that need no DIR argument (for a launcher's agent option, and for people).
     printf '#!/bin/bash\nexec %q on %q "$@"\n' "$self" "$dir" >"$dir/bin/on"
     printf '#!/bin/bash\nexec %q rsh %q "$@"\n' "$self" "$dir" >"$dir/bin/rsh"
-    # slurm.conf's TaskProlog: every task's TMPDIR is DIR/tmp, each node's own (in_node).
-    printf '#!/bin/bash\n# TaskProlog of the cluster in %s (cluster.sh): the node'"'"'s own TMPDIR\necho %q\n' \
-        "$dir" "export TMPDIR=$dir/tmp" >"$dir/bin/task-prolog"
+    # slurm.conf's TaskProlog: every task's TMPDIR is DIR/tmp, each node's own (in_node).  And
+    # Open MPI's ranks yield the core while they wait: this cluster's nodes, and jobs side by
+    # side, share the machine's cores, which Open MPI cannot see (Slurm gives each node its
+    # CPUs), and ranks that spin take the core from the rank they wait for (docs/slurm.md).
+    printf '#!/bin/bash\n# TaskProlog of the cluster in %s (cluster.sh): the node'"'"'s own TMPDIR, and\n# Open MPI ranks that yield while they wait (the nodes share the machine'"'"'s cores)\necho %q\necho %q\n' \
+        "$dir" "export TMPDIR=$dir/tmp" "export OMPI_MCA_mpi_yield_when_idle=1" >"$dir/bin/task-prolog"
     chmod 755 "$dir/bin/on" "$dir/bin/rsh" "$dir/bin/task-prolog"
 
     # Private munged: own key, socket, pid, log and seed files.  One munged serves every node:
