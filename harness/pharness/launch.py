@@ -198,14 +198,23 @@ def _children():
     return kids
 
 
-def _state(pid):
-    """The process's state letter (R, S, D, T stopped, t traced, Z zombie), or None if gone."""
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _stat(pid):
+    """(state letter: R, S, D, T stopped, t traced, Z zombie; CPU seconds used so far), or
+    (None, 0.0) if the process is gone."""
     try:
         with open("/proc/%d/stat" % pid, "rb") as fh:
             stat = fh.read().decode("utf-8", "replace")
     except OSError:
-        return None
-    return stat[stat.rfind(")") + 2:].split()[0]
+        return None, 0.0
+    fields = stat[stat.rfind(")") + 2:].split()  # fields 3 on; utime and stime are 14 and 15
+    return fields[0], (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def _state(pid):
+    return _stat(pid)[0]
 
 
 def _rank_of(pid):
@@ -279,15 +288,25 @@ def where(pid, timeout=20):
     return best or "(no stack: %s)" % (tail(out, 1),)
 
 
+# Calls that only start or end MPI: a rank may sit in them for seconds on a loaded machine (the
+# launcher wires the ranks up), and a hang there is the launcher's, which the run's timeout ends.
+START_AND_END = re.compile(r"P?MPI_(Init|Init_thread|Finalize)\b")
+
+
 def _in_mpi(stack):
-    return bool(stack) and bool(MPI_FRAME.match(stack))
+    """True when the stack is in an MPI call that waits for other ranks (not MPI's start or end)."""
+    return (bool(stack) and bool(MPI_FRAME.match(stack))
+            and not START_AND_END.match(stack))
 
 
 RESCAN_MAX = 3.2  # seconds between searches for new ranks, once the ranks are known
-# The deadlock check: gdb's first look at every rank after FIRST_SAMPLE seconds (a check's runs
-# are small, and most have ended by then), the next SAMPLE_GAP seconds after the last look ended.
-# Each look takes gdb about 0.7 s per rank, so every rank is looked at in parallel.
-FIRST_SAMPLE, SAMPLE_GAP = 1.5, 2.0
+# The deadlock check asks gdb where every rank is (all at once), and again SAMPLE_GAP seconds
+# after that look ended.  A look costs gdb about half a second of CPU per rank, and most runs are
+# merely slow, on a loaded machine, so gdb looks only at a run that looks stuck: every rank has
+# used LOOK_CPU seconds of CPU (ranks that wait in MPI spin: Open MPI's and MPICH's do, while a
+# check's small run needs little CPU), or the run is LATE_LOOK seconds old (a rank that waits
+# without spinning).  Never before FIRST_SAMPLE seconds.  docs/testing.md has what it costs.
+FIRST_SAMPLE, SAMPLE_GAP, LOOK_CPU, LATE_LOOK = 1.5, 2.0, 1.0, 10.0
 
 
 def where_all(pids):
@@ -305,8 +324,9 @@ def run(argv, env_overrides, timeout, inherit_omp=False, watch=None, deadlock_ch
     Nothing may hang: after `timeout` seconds the run is ended, and HangError says so.  With
     `watch` (the program's path, for MPI runs) its ranks are watched too:
       * a rank stopped by a signal (SIGSTOP, SIGTSTP) ends the run within about a second;
-      * deadlock_check: every two seconds (from FIRST_SAMPLE on) gdb looks at each rank, and when
-        every rank sits in the same MPI call twice in a row, the run is a deadlock and is ended;
+      * deadlock_check: once the run looks stuck (LOOK_CPU, LATE_LOOK), gdb looks at every rank
+        every two seconds, and when every rank sits in the same MPI call (not MPI's start or
+        end) twice in a row, the run is a deadlock and is ended;
       * before a hung run is ended, every rank is shown with the MPI call it is stuck in;
       * a run whose launcher reports a signal (exit status 128 + N) gets one more stderr line
         naming the rank that ended first.
@@ -373,7 +393,8 @@ def _run(argv, env_overrides, timeout, inherit_omp, watch, deadlock_check):
                     new = set(current) - known
                     scan_gap = 0.2 if new or not known else min(2 * scan_gap, RESCAN_MAX)
                     next_scan = now + scan_gap
-                states = {pid: _state(pid) for pid in current}
+                stats = {pid: _stat(pid) for pid in current}
+                states = {pid: state for pid, (state, _) in stats.items()}
                 current = {pid: rank for pid, rank in current.items()
                            if states[pid] not in (None, "Z")}  # gone, or ended (a zombie)
                 for pid in current:
@@ -397,7 +418,9 @@ def _run(argv, env_overrides, timeout, inherit_omp, watch, deadlock_check):
                     problem = ("%s is stopped (by SIGSTOP or SIGTSTP) and can never finish"
                                % " and ".join(ranks.name(p) for p in sorted(late)))
                     break
-                if deadlock_check and current and now >= next_sample:
+                stuck = (all(stats[pid][1] >= LOOK_CPU for pid in current)
+                         or now - t0 >= LATE_LOOK)
+                if deadlock_check and current and now >= next_sample and stuck:
                     sample = where_all(current)
                     if all(_in_mpi(s) for s in sample.values()) and sample == last_sample:
                         problem = "deadlock: every rank waits in an MPI call that cannot finish"
