@@ -9,9 +9,10 @@ are launched through the harness's one launcher (pharness/launch.py), with its M
   check.py result  PROGRAM --row ROW [--serial SERIAL] [--launcher MPIEXEC --ranks R] [--threads T]
                    [-- ARGS]   every test case of the row (or ARGS), at this worker count
   check.py wrong   PROGRAM [--launcher MPIEXEC --ranks R] -- ARGS      (must exit 1, all ranks)
-  check.py badinput PROGRAM [--launcher MPIEXEC --rank-list R,R,... [--direct]] [--cases mpi]
+  check.py badinput PROGRAM [--launcher MPIEXEC --rank-list R,R,... [--direct]] [--cases mpi|own]
                    every bad input of the corpus: exit 2, one line, nothing on stdout
-                   (--cases mpi: the few that show what MPI changes; mpi_bad_inputs)
+                   (--cases mpi: the few that show what MPI changes; mpi_bad_inputs;
+                    --cases own: only the program's own refusals, its -n limit and an option)
   check.py seedtext PROGRAM [--launcher MPIEXEC --ranks R]             (the seed's lines)
   check.py work    PROGRAM --row ROW [--threads T]                     (the additions really run)
   check.py cold    PROGRAM [--threads T]       (--cold-cache really sends every run to memory)
@@ -310,7 +311,7 @@ def bad_inputs(program):
     return [(args, flag) for args, flag in cases if args]
 
 
-def mpi_bad_inputs(program):
+def mpi_bad_inputs(program, own_only=False):
     """The few bad inputs that MPI end-to-end tests feed each launcher and rank count.  The
     parser is the same code in every variant (tests/unit.c tests it, the fuzzer fuzzes it, and
     the serial and OpenMP programs get the whole corpus): what MPI changes is who speaks and how
@@ -318,7 +319,10 @@ def mpi_bad_inputs(program):
     nothing on stdout, no MPI runtime noise; a flag missing its value at the end of argv, a line
     with a newline in it and a 3000-character line through the launcher's output forwarding;
     --expect-ranks, the MPI flag; and the program's own refusals (its -n limit, another
-    workload's option).  The whole corpus at every rank count: --cases all (./parlab test --long)."""
+    workload's option).  The whole corpus at every rank count: --cases all (./parlab test --long).
+    With own=True, only the program's own refusals: the shared cases exercise the parser and the
+    variant's MPI exit path, which every program of a variant shares, so one program per variant
+    takes them (tests/meson.build)."""
     shared = [(["-n", "abc"], "-n"), (["-n"], "-n"), (["--frobnicate"], "--frobnicate"),
               (["--expect-ranks", "0"], "--expect-ranks"), (["--bad\nline"], "\\x0a"),
               (["-n", "x" * 3000], "-n")]
@@ -328,12 +332,13 @@ def mpi_bad_inputs(program):
     everything = bad_inputs(program)
     own = [(["-n", str(registry.n_max(registry.describe(program)) + 1)], "-n")]
     own += [c for c in everything[len(BAD_INPUTS) + 2:] if c not in own][:1]
-    return shared + own
+    return own if own_only else shared + own
 
 
 def check_badinput(opts):
     try:
-        cases = mpi_bad_inputs(opts.program) if opts.cases == "mpi" else bad_inputs(opts.program)
+        cases = (bad_inputs(opts.program) if opts.cases == "all" else
+                 mpi_bad_inputs(opts.program, own_only=opts.cases == "own"))
     except registry.DescribeError as exc:
         fail(str(exc))
     rank_counts = [int(r) for r in str(opts.rank_list).split(",")] if opts.launcher else [None]
@@ -705,8 +710,9 @@ def main():
     parser.add_argument("--launcher")
     parser.add_argument("--ranks", type=int, default=1)
     parser.add_argument("--rank-list", default="1,5", help="badinput: the rank counts")
-    parser.add_argument("--cases", choices=["all", "mpi"], default="all",
-                        help="badinput: the whole corpus, or the few that MPI tests need")
+    parser.add_argument("--cases", choices=["all", "mpi", "own"], default="all",
+                        help="badinput: the whole corpus, the few that MPI tests need, or only "
+                             "the program's own refusals")
     parser.add_argument("--direct", action="store_true",
                         help="badinput with --launcher: also run each case without mpirun")
     parser.add_argument("--threads", type=int)
