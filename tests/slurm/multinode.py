@@ -78,6 +78,11 @@ def main():
     # -N 3 alone in the default run: -N 2 puts the same 2 ranks on each node and adds nothing
     # but time (docs/testing.md); suite 'long' submits both.
     ap.add_argument("--spans", default="3", help="node counts to submit every job with (3)")
+    # MPICH's ranks never yield while they wait (docs/slurm.md), so six on this machine's two
+    # cores take turns by the scheduler's time slice: its jobs run one rank per node, and every
+    # message still crosses between nodes.  Its plain mpiexec runs, and suite 'long', have two.
+    ap.add_argument("--ranks-per-node", type=int, choices=[1, 2],
+                    help="MPI ranks per node in the jobs (default 2; 1 in an MPICH build)")
     args = ap.parse_args()
     src, build = os.path.abspath(args.source), os.path.abspath(args.build)
 
@@ -117,7 +122,7 @@ def main():
 
     def body():
         log(SHARED)
-        return run_all(src, build, scratch, cluster, args.n, spans)
+        return run_all(src, build, scratch, cluster, args.n, spans, args.ranks_per_node)
     ok = rj.on_cluster(cluster, scratch, args.keep, body)
     if ok == rj.SKIP:
         return rj.SKIP
@@ -127,8 +132,9 @@ def main():
     return 0 if ok else 1
 
 
-def run_all(src, build, scratch, cluster, n, spans):
+def run_all(src, build, scratch, cluster, n, spans, per_node=None):
     flavor = mpi_flavor(build)
+    per_node = per_node or (1 if flavor == "mpich" else 2)
     on = os.path.join(cluster.dir, "bin", "on")
     head = [on, "head"]
     work = os.path.join(scratch, "work")          # submit dir: job outputs land here
@@ -156,24 +162,24 @@ def run_all(src, build, scratch, cluster, n, spans):
             Job("serial -N %d" % k, "serial", k, ["-N", str(k)], "serial"),
             Job("openmp -N %d (2 threads per node)" % k, "openmp", k, ["-N", str(k)], "openmp",
                 threads=2),
-            Job("mpi -N %d -n %d, srun --mpi=%s" % (k, 2 * k, srun_plugin), "mpi", k,
-                ["-N", str(k), "-n", str(2 * k)], "mpi", ranks=2 * k),
-            Job("mpi -N %d -n %d, mpirun" % (k, 2 * k), "mpi", k,
-                ["-N", str(k), "-n", str(2 * k)], "mpi", ranks=2 * k,
+            Job("mpi -N %d -n %d, srun --mpi=%s" % (k, per_node * k, srun_plugin), "mpi", k,
+                ["-N", str(k), "-n", str(per_node * k)], "mpi", ranks=per_node * k),
+            Job("mpi -N %d -n %d, mpirun" % (k, per_node * k), "mpi", k,
+                ["-N", str(k), "-n", str(per_node * k)], "mpi", ranks=per_node * k,
                 env={"PARLAB_MPI_LAUNCHER": "mpirun"}, launcher="mpirun"),
             Job("hybrid -N %d -n %d -c 2, srun --mpi=%s" % (k, k, srun_plugin), "hybrid", k,
                 ["-N", str(k), "-n", str(k), "-c", "2"], "hybrid", threads=2, ranks=k),
             Job("hybrid -N %d -n %d -c 2, mpirun" % (k, k), "hybrid", k,
                 ["-N", str(k), "-n", str(k), "-c", "2"], "hybrid", threads=2, ranks=k,
                 env={"PARLAB_MPI_LAUNCHER": "mpirun"}, launcher="mpirun"),
-            Job("heat -N %d -n %d, srun --mpi=%s" % (k, 2 * k, srun_plugin), "heat", k,
-                ["-N", str(k), "-n", str(2 * k)], "heat", ranks=2 * k),
+            Job("heat -N %d -n %d, srun --mpi=%s" % (k, per_node * k, srun_plugin), "heat", k,
+                ["-N", str(k), "-n", str(per_node * k)], "heat", ranks=per_node * k),
             Job("heat hybrid -N %d -n %d -c 2, mpirun" % (k, k), "heat", k,
                 ["-N", str(k), "-n", str(k), "-c", "2"], "heat", threads=2, ranks=k,
                 env={"PARLAB_MPI_LAUNCHER": "mpirun"}, launcher="mpirun"),
-            # 2 ranks per node at the largest count: as many as a node's CPUs
-            Job("sweep -N %d over 1 and %d workers, + collect" % (k, 2 * k), "sweep", k,
-                ["-N", str(k)], "sweep", env={"PARLAB_SWEEP_WORKERS": "1 %d" % (2 * k),
+            # per_node ranks per node at the largest count (2: as many as a node's CPUs)
+            Job("sweep -N %d over 1 and %d workers, + collect" % (k, per_node * k), "sweep", k,
+                ["-N", str(k)], "sweep", env={"PARLAB_SWEEP_WORKERS": "1 %d" % (per_node * k),
                                               "PARLAB_SWEEP_NAME": "sweep-N%d" % k,
                                               # bench's one -n is no grid's (jobs/README.md)
                                               "PARLAB_WORKLOADS": " ".join(rj.ARRAYS)}),
