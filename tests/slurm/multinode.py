@@ -159,9 +159,6 @@ def run_all(src, build, scratch, cluster, n, spans, per_node=None):
     jobs = []
     for k in spans:
         jobs += [
-            Job("serial -N %d" % k, "serial", k, ["-N", str(k)], "serial"),
-            Job("openmp -N %d (2 threads per node)" % k, "openmp", k, ["-N", str(k)], "openmp",
-                threads=2),
             Job("mpi -N %d -n %d, srun --mpi=%s" % (k, per_node * k, srun_plugin), "mpi", k,
                 ["-N", str(k), "-n", str(per_node * k)], "mpi", ranks=per_node * k),
             Job("mpi -N %d -n %d, mpirun" % (k, per_node * k), "mpi", k,
@@ -184,6 +181,10 @@ def run_all(src, build, scratch, cluster, n, spans, per_node=None):
                                               # bench's one -n is no grid's (jobs/README.md)
                                               "PARLAB_WORKLOADS": " ".join(rj.ARRAYS)}),
         ]
+        if flavor != "mpich":  # these use no MPI: the same jobs whatever the build's MPI
+            jobs += [Job("serial -N %d" % k, "serial", k, ["-N", str(k)], "serial"),
+                     Job("openmp -N %d (2 threads per node)" % k, "openmp", k, ["-N", str(k)],
+                         "openmp", threads=2)]
 
     t0 = time.monotonic()
     for job in jobs:
