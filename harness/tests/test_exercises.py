@@ -255,10 +255,12 @@ class Table(unittest.TestCase):
             if not HANDOUT:
                 self.assertGreaterEqual(len(e.wrong()), 2, "%s: fewer than 2 wrong solutions"
                                         % e.name)
-            keys = [exercises.expected_failure(w) for w in e.wrong()] + [e.skeleton]
-            for path, key in zip(e.wrong() + [e.student()], keys):
-                self.assertIsNotNone(key, path)
-                self.assertIn(key, set(checker.DEFAULT_HINTS) | set(e.hints), path)
+            skeleton = e.skeleton if isinstance(e.skeleton, tuple) else (e.skeleton,)
+            keys = [(exercises.expected_failure(w),) for w in e.wrong()] + [skeleton]
+            for path, any_of in zip(e.wrong() + [e.student()], keys):
+                for key in any_of:
+                    self.assertIsNotNone(key, path)
+                    self.assertIn(key, set(checker.DEFAULT_HINTS) | set(e.hints), path)
             for key in e.hints:
                 self.assertIn(key, checker.DEFAULT_HINTS, "%s: hint for an unknown failure %r"
                               % (e.name, key))
