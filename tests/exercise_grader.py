@@ -11,8 +11,8 @@ own, a folder without a .c file and one with two.  For exercise 10 (MPI): a solu
 check in grades.csv; the files outside the scratch copies exactly as they were; nothing new in
 /tmp; no process of the grader user left; the whole grading within its time limits.
 
-Needs root and mount namespaces (the sandbox's user and read-only file system): without them
-the test is skipped (77).
+Needs root and mount namespaces (the sandbox's user and read-only file system), and a checkout
+the grader user can read: without them the test is skipped (77).
 """
 import csv
 import hashlib
@@ -152,6 +152,14 @@ def main():
         return 77
     if not os.path.exists(os.path.join(EX02, "solution", "student.c")):
         print("no solutions here (a handout: ./parlab handout leaves them out); skipped")
+        return 77
+    user = grader.ensure_user(grader.GRADER_USER, sys.stdout)
+    blocked = grader.unreachable(user, [os.path.join(REPO, "common")])
+    if blocked:
+        # ./parlab grade refuses such a checkout with one line (harness_exercises: GraderReach)
+        print("the grader user %s cannot read %s: a directory on its way is closed to others, "
+              "as `mktemp -d` makes it, and ./parlab grade refuses such a checkout; skipped"
+              % (user.pw_name, blocked))
         return 77
     problems = []
     tmp_before = set(os.listdir(tempfile.gettempdir()))
