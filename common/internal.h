@@ -168,6 +168,8 @@ void *allocate_pages(size_t bytes);
  * after its clock stops -> the report, and the exit status every rank agrees on. */
 struct timing {
     double min, median, max;
+    const double *times; /* every timed run, in the order they ran (the JSON "times") */
+    size_t count;
 };
 struct timing summarize_times(const double *times, size_t count);
 

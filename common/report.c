@@ -28,11 +28,11 @@ struct timing summarize_times(const double *times, size_t count)
 {
     double *sorted = malloc(count * sizeof *sorted);
     if (sorted == NULL)
-        return (struct timing){times[0], times[0], times[0]};
+        return (struct timing){times[0], times[0], times[0], times, count};
     memcpy(sorted, times, count * sizeof *sorted);
     qsort(sorted, count, sizeof *sorted, compare_doubles);
     double median = count % 2 ? sorted[count / 2] : (sorted[count / 2 - 1] + sorted[count / 2]) / 2;
-    struct timing t = {sorted[0], median, sorted[count - 1]};
+    struct timing t = {sorted[0], median, sorted[count - 1], times, count};
     free(sorted);
     return t;
 }
@@ -173,6 +173,12 @@ static void json_add_run(struct json *j, const struct run_report *r, const struc
              o->cold_cache ? "true" : "false");
     json_add(j, ",\"time_min\":%.9g,\"time_median\":%.9g,\"time_max\":%.9g", r->time.min,
              r->time.median, r->time.max);
+    /* Every timed run, so that the harness can pool runs and give a median its confidence
+     * interval (docs/timing.md); at most MAX_REPEAT numbers. */
+    json_add(j, ",\"times\":[");
+    for (size_t k = 0; k < r->time.count; k++)
+        json_add(j, "%s%.9g", k ? "," : "", r->time.times[k]);
+    json_add(j, "]");
     json_add(j, ",\"timer_resolution\":%.3g,\"bytes\":%.0f", clock_resolution_seconds(),
              r->bytes_per_run);
     int host_count, cpus;

@@ -218,8 +218,14 @@ def build_parser(one_line=False):
     b.add_argument("--workers", type=_int_list,
                    help="comma list of worker counts (threads, ranks, or ranks x threads); "
                    "default 1,2,4,.. up to the usable cores, plus 2 x cores (oversubscribed)")
-    b.add_argument("--repeat", type=_positive_int, help="timed repetitions per run, after one "
-                   "untimed warm-up (default: the preset's)")
+    b.add_argument("--repeat", type=_positive_int, help="timed repetitions per configuration, "
+                   "shared out over the rounds, each run after one untimed warm-up (default: "
+                   "the preset's)")
+    b.add_argument("--rounds", type=_positive_int, help="run the whole matrix this many times, "
+                   "each round in a new shuffled order, so that drift is shared by every "
+                   "variant (default: the preset's; docs/timing.md)")
+    b.add_argument("--seed", type=_seed, help="the seed of the rounds' order (default: a new "
+                   "one, printed and recorded)")
     b.add_argument("-n", "--n", dest="n", type=_positive_int, help="array size (overrides preset)")
     b.add_argument("--tasks", type=_positive_int, help="sum: number of tasks (overrides preset)")
     b.add_argument("--delay", type=_nonneg_float,
@@ -291,8 +297,8 @@ def build_parser(one_line=False):
                     help="tiny sizes and 2 rounds: checks that perf runs, not the machine")
 
     r = sub.add_parser("report", help="tables from a results file",
-                       description="Per workload: time median (min-max), speedup over "
-                       "serial, efficiency, GB/s for memory-bound runs, and a fitted Amdahl "
+                       description="Per workload: time median with its 95% confidence "
+                       "interval, speedup over the fastest one-worker run, efficiency, GB/s for memory-bound runs, and a fitted Amdahl "
                        "serial fraction.  Exit status 1 if any recorded result disagrees.")
     r.add_argument("files", nargs="*", default=[DEFAULT_RESULTS], metavar="FILE",
                    help="results files (default: %s)" % DEFAULT_RESULTS)
@@ -316,7 +322,7 @@ def build_parser(one_line=False):
     c.add_argument("old", help="baseline results file")
     c.add_argument("new", help="results file to judge")
     c.add_argument("--tolerance", type=_nonneg_float, default=0.10,
-                   help="allowed slowdown as a fraction (default %(default)s = 10%%)")
+                   help="allowed slowdown as a fraction (default %(default)s = 10%%); a slower cell is flagged only when the two medians' 95%% intervals do not overlap as well")
     c.add_argument("--metric", choices=["median", "min"], default="median",
                    help="which time to compare (default %(default)s)")
     c.add_argument("--include-oversubscribed", action="store_true",

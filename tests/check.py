@@ -52,7 +52,7 @@ from pharness import launch, registry  # noqa: E402
 
 TIMEOUT = 120
 FIELDS = {"workload", "variant", "mode", "threads", "ranks", "n", "tasks", "result", "expected",
-          "verified", "repeat", "warmup", "time_min", "time_median", "time_max",
+          "verified", "repeat", "warmup", "time_min", "time_median", "time_max", "times",
           "timer_resolution", "bytes", "cores", "oversubscribed", "host", "cpu_model", "compiler",
           "compiler_version", "cflags", "mpi_library", "omp", "version", "cold_cache"}
 HEAT_FIELDS = FIELDS | {"digest", "nx", "ny", "steps", "r", "overlap", "process_grid", "lambda_k",
@@ -143,6 +143,11 @@ def check_exact_case(opts, row, args):
         fail(f"asked for {opts.ranks} ranks, JSON says {record['ranks']}")
     if not (0 <= record["time_min"] <= record["time_median"] <= record["time_max"]):
         fail("times are not ordered min <= median <= max")
+    times = record["times"]
+    if len(times) != record["repeat"] or min(times) != record["time_min"] or \
+            max(times) != record["time_max"]:
+        fail(f"times lists {len(times)} runs from {min(times)} to {max(times)}: the JSON says "
+             f"{record['repeat']} runs from {record['time_min']} to {record['time_max']}")
     if opts.serial:
         serial = argparse.Namespace(launcher=None, ranks=1)
         code, out, err = run(serial, opts.serial, args + ["--json"])

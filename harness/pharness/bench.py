@@ -1,6 +1,7 @@
 """`bench`: run workloads x variants x worker counts, check every answer, record every run."""
 import datetime
 import os
+import random
 import sys
 import time
 import uuid
@@ -103,6 +104,15 @@ def plan(wnames, variants, binaries, worker_counts, cores, hybrid_threads=None, 
                     if shape:
                         jobs.append(Job(w, v, shape[0], shape[1], cores, method))
     return jobs
+
+
+def interleave(count, rounds, seed):
+    """The order of the runs: per round, a permutation of range(count), drawn from `seed` (the
+    same seed gives the same order).  One round keeps the plan's order (serial first)."""
+    if rounds == 1:
+        return [list(range(count))]
+    rng = random.Random(seed)
+    return [rng.sample(range(count), count) for _ in range(rounds)]
 
 
 def weak_size(row, size, p):
@@ -239,6 +249,7 @@ def make_record(job, pj, size, closed, serial_result, argv, env, stderr, wall, c
         "time_min": float(pj["time_min"]),
         "time_median": float(pj["time_median"]),
         "time_max": float(pj["time_max"]),
+        "times": [float(t) for t in pj["times"]] if isinstance(pj.get("times"), list) else None,
         "timer_resolution": pj.get("timer_resolution"),
         "bytes": pj.get("bytes") if isinstance(pj.get("bytes"), int) else None,
         "result": str(result),
@@ -385,6 +396,17 @@ def run_bench(opts, stdout=None, stderr=None):
         return sizes[job.wname] if job.scale == 1 else \
             weak_size(job.row, sizes[job.wname], job.scale)
 
+    rounds = getattr(opts, "rounds", None) or preset["rounds"]
+    shuffle_seed = getattr(opts, "seed", None)
+    if shuffle_seed is None:
+        shuffle_seed = random.randrange(1, 10**6)
+
+    def run_args(job, size):
+        """One run's arguments: its --repeat is the configuration's repetitions (the preset's,
+        or the row's own) shared out over the rounds."""
+        share = -(-size.get("repeat", repeat) // rounds)
+        return job.row.args(dict(size, repeat=share), share, job.method)
+
     launcher = launcher_ver = flavor = None
     if any(j.variant in launch.MPI_VARIANTS for j in jobs):
         launcher, launcher_ver = mpi_launcher(
@@ -394,7 +416,7 @@ def run_bench(opts, stdout=None, stderr=None):
     if opts.dry_run:
         for j in jobs:
             argv, env = launch.build_launch(j.variant, binaries[(j.wname, j.variant)],
-                                            j.row.args(size_of(j), repeat, j.method),
+                                            run_args(j, size_of(j)),
                                             j.ranks, j.threads, j.oversubscribed,
                                             launcher=launcher, flavor=flavor, bind=opts.bind)
             stdout.write(" ".join("%s=%s" % kv for kv in sorted(env.items())) + " "
@@ -416,70 +438,95 @@ def run_bench(opts, stdout=None, stderr=None):
         "bind": opts.bind,
     }
     stdout.write("parlab bench: preset %s (%s), %d usable cores, workers %s, %d timed repeats "
-                 "after 1 warm-up, %d runs; results -> %s\n"
+                 "per configuration after 1 warm-up per run, %d configurations%s; results -> "
+                 "%s\n"
                  % (opts.preset, preset["about"], cores, ",".join(map(str, worker_counts)),
-                    repeat, len(jobs), opts.results))
+                    repeat, len(jobs), "" if rounds == 1 else
+                    " in %d rounds, each in a new shuffled order (--seed %d)"
+                    % (rounds, shuffle_seed), opts.results))
     busy = provenance.load_warning(cores)
     if busy:
         stdout.write(busy + "\n")
     stdout.flush()
 
-    progress = Progress(len(jobs), stderr, enabled=not opts.quiet)
+    # The rounds (docs/timing.md): every run of the plan once per round, in an order shuffled
+    # anew each round, so that a machine that drifts (a frequency change, another job) costs
+    # every variant alike instead of the one that ran at the bad moment.  The seed and the
+    # order are in every record; a round's answers are checked after it, in plan order, so
+    # that each run meets its serial reference whatever ran first.
+    order = interleave(len(jobs), rounds, shuffle_seed)
+    progress = Progress(len(jobs) * rounds, stderr, enabled=not opts.quiet)
     problems, notes, recorded, pictures = [], list(skipped), [], []
     serial_result = {}
     serial_expected = {}   # fsum: the serial reproducible run's expected_hex
     serial_time = {}
-    for idx, job in enumerate(jobs):
-        size = size_of(job)
-        key = (job.wname, job.scale)   # the serial reference of this size
-        closed = job.row.closed_form(size) if job.row.closed_form else None
-        binary = binaries[(job.wname, job.variant)]
-        extra = picture_args(job, binary, size, opts.plots)
-        argv, env = launch.build_launch(job.variant, binary,
-                                        job.row.args(size, repeat, job.method) + extra,
-                                        job.ranks, job.threads, job.oversubscribed,
-                                        launcher=launcher, flavor=flavor, bind=opts.bind)
-        progress.start(job.describe())
-        try:
-            rc, so, se, wall = launch.run(argv, env, timeout, watch=binary
-                                          if job.variant in launch.MPI_VARIANTS else None)
-            pj = launch.parse_json_line(so, se, rc)
-            shape = check_shape(job, pj)
-            if shape:
-                raise launch.LaunchError("; ".join(shape))
-        except launch.LaunchError as exc:
-            _problem(problems, stderr, "FAILED: %s: %s\n    command: %s"
-                     % (job.describe(), exc, " ".join(argv)))
+    for number, positions in enumerate(order, start=1):
+        last = number == rounds
+        outcomes = {}
+        for position, idx in enumerate(positions, start=1):
+            job = jobs[idx]
+            size = size_of(job)
+            binary = binaries[(job.wname, job.variant)]
+            extra = picture_args(job, binary, size, opts.plots) if last else []
+            argv, env = launch.build_launch(job.variant, binary,
+                                            run_args(job, size) + extra, job.ranks, job.threads, job.oversubscribed,
+                                            launcher=launcher, flavor=flavor, bind=opts.bind)
+            progress.start(job.describe() + ("" if rounds == 1 else ", round %d of %d"
+                                             % (number, rounds)))
+            try:
+                rc, so, se, wall = launch.run(argv, env, timeout, watch=binary
+                                              if job.variant in launch.MPI_VARIANTS else None)
+                pj = launch.parse_json_line(so, se, rc)
+                shape = check_shape(job, pj)
+                if shape:
+                    raise launch.LaunchError("; ".join(shape))
+                outcomes[idx] = (position, argv, env, extra, rc, so, se, wall, pj, None)
+            except launch.LaunchError as exc:
+                outcomes[idx] = (position, argv, env, extra, None, None, None, None, None, exc)
             progress.finish()
-            _maybe_table(stdout, jobs, idx, recorded, sizes, serial_time, serial_result)
-            continue
-        ref = serial_result.get(key)
-        ref_expected = serial_expected.get(key)
-        reference_run = job.method not in job.row.demos
-        if reference_run and job.variant == "serial":
-            ref = ref_expected = None  # this run is the reference
-        found = check_answer(job, pj, closed, ref, ref_expected)
-        if rc != 0:
-            found.append("%s: %s (stderr: %s)"
-                         % (job.describe(), launch.describe_exit(rc), launch.tail(se)))
-        for p in found:
-            _problem(problems, stderr, "DISAGREEMENT: " + p)
-        rec = make_record(job, pj, size, closed, ref, argv, env, se, wall, ctx, ref_expected,
-                          stdout_text=so)
-        if weak:
-            rec["scaling"] = {"kind": "weak", "factor": job.scale}
-        records.append(opts.results, rec)
-        recorded.append(rec)
-        pictures += extra[1:]
-        if job.variant == "serial":
-            serial_time[job.group] = rec["time_median"]
-        if job.variant == "serial" and reference_run:
-            serial_result[key] = rec["result"]
-            serial_expected[key] = job.row.check.reference(pj)
-            if "n" in size and opts.scaling_check and not weak:
-                scaling_check(job, binary, size, repeat, timeout, rec["time_median"], ctx, notes)
-        progress.finish()
-        _maybe_table(stdout, jobs, idx, recorded, sizes, serial_time, serial_result)
+        for idx, job in enumerate(jobs):
+            position, argv, env, extra, rc, so, se, wall, pj, exc = outcomes[idx]
+            size = size_of(job)
+            key = (job.wname, job.scale)   # the serial reference of this size
+            closed = job.row.closed_form(size) if job.row.closed_form else None
+            if exc is not None:
+                _problem(problems, stderr, "FAILED: %s%s: %s\n    command: %s"
+                         % (job.describe(), "" if rounds == 1 else " (round %d)" % number, exc,
+                            " ".join(argv)))
+                if last:
+                    _maybe_table(stdout, jobs, idx, recorded, sizes, serial_time, serial_result)
+                continue
+            ref = serial_result.get(key)
+            ref_expected = serial_expected.get(key)
+            reference_run = job.method not in job.row.demos
+            if reference_run and job.variant == "serial" and number == 1:
+                ref = ref_expected = None  # this run is the reference
+            found = check_answer(job, pj, closed, ref, ref_expected)
+            if rc != 0:
+                found.append("%s: %s (stderr: %s)"
+                             % (job.describe(), launch.describe_exit(rc), launch.tail(se)))
+            for p in found:
+                _problem(problems, stderr, "DISAGREEMENT: " + p)
+            rec = make_record(job, pj, size, closed, ref, argv, env, se, wall, ctx, ref_expected,
+                              stdout_text=so)
+            rec["round"] = number
+            rec["order"] = {"rounds": rounds, "position": position, "runs": len(positions),
+                            "seed": shuffle_seed}
+            if weak:
+                rec["scaling"] = {"kind": "weak", "factor": job.scale}
+            records.append(opts.results, rec)
+            recorded.append(rec)
+            pictures += extra[1:]
+            if job.variant == "serial":
+                serial_time[job.group] = rec["time_median"]
+            if job.variant == "serial" and reference_run and number == 1:
+                serial_result[key] = rec["result"]
+                serial_expected[key] = job.row.check.reference(pj)
+                if "n" in size and opts.scaling_check and not weak:
+                    scaling_check(job, binaries[(job.wname, job.variant)], size,
+                                  rec["repeat"], timeout, rec["time_median"], ctx, notes)
+            if last:
+                _maybe_table(stdout, jobs, idx, recorded, sizes, serial_time, serial_result)
 
     if weak and recorded:
         stdout.write("\n" + report.weak_text(recorded) + "\n")

@@ -1,9 +1,12 @@
 """`compare`: two recorded result sets (before/after a change, laptop/cluster).
 
 Cells are matched by workload, size and variant shape (ranks x threads).  For each cell the
-ratio new/old of the median times is shown; a ratio above 1 + tolerance is a regression and
-makes the exit status 1.  Results that differ between the two sets are flagged too.
-Oversubscribed cells are shown but not judged unless --include-oversubscribed.
+ratio new/old of the median times is shown, with its 95% interval.  A cell is a regression,
+and makes the exit status 1, only when the data support it: the ratio is above 1 + tolerance
+and the two medians' 95% confidence intervals do not overlap (docs/timing.md).  Records
+without the repetitions' times (older files) are judged on the ratio alone, and say so.
+Results that differ between the two sets are flagged too.  Oversubscribed cells are shown but
+not judged unless --include-oversubscribed.
 """
 from . import fmt, registry, report, stats
 
@@ -41,11 +44,16 @@ def compare(old, new, tolerance=0.10, include_oversubscribed=False, metric="time
     rows, flagged = [], 0
     for k in common:
         ra, rb = a[k], b[k]
+        agg_a, agg_b = stats.aggregate_times(ra), stats.aggregate_times(rb)
         if metric == "time_min":
             ta, tb = min(r["time_min"] for r in ra), min(r["time_min"] for r in rb)
+            apart, ratio_ci = None, None
         else:
-            ta = stats.aggregate_times(ra)["time_median"]
-            tb = stats.aggregate_times(rb)["time_median"]
+            ta, tb = agg_a["time_median"], agg_b["time_median"]
+            apart = stats.overlap(agg_a["ci"], agg_b["ci"])
+            apart = None if apart is None else not apart
+            ratio_ci = stats.ratio_ci(agg_b["times"], agg_a["times"]) if apart is not None \
+                else None
         ratio = tb / ta if ta > 0 else float("inf")
         over = any(r["oversubscribed"] for r in ra + rb)
         res_a = {r["result"] for r in ra}
@@ -61,13 +69,17 @@ def compare(old, new, tolerance=0.10, include_oversubscribed=False, metric="time
         if ratio > 1.0 + tolerance:
             if over and not include_oversubscribed:
                 verdict.append("slower, oversubscribed: not judged")
+            elif apart is False:
+                verdict.append("slower, within the noise: the 95% intervals overlap")
             else:
                 busy = _busiest(ra + rb)
                 verdict.append("REGRESSION" + (" (recorded on a loaded machine: load %.2f on "
-                                               "%d cores)" % busy if busy else ""))
+                                               "%d cores)" % busy if busy else "") +
+                               (" (no times to give an interval: judged on the ratio alone)"
+                                if apart is None and metric != "time_min" else ""))
                 flagged += 1
         elif ratio < 1.0 / (1.0 + tolerance):
-            verdict.append("faster")
+            verdict.append("faster" if apart is not False else "faster, within the noise")
         (workload, mode, n, tasks, numbers, delay, method, data), grid = k[0][:8], k[0][8:]
         variant, ranks, threads = k[1]
         size = ("n=%s" % format(n, ",") if n is not None else "numbers %d" % len(numbers))
@@ -79,16 +91,17 @@ def compare(old, new, tolerance=0.10, include_oversubscribed=False, metric="time
             size += " " + method + ("" if data in (None, "random") else " " + data)
         rows.append(["%s/%s" % (workload, mode), size, variant,
                      fmt.workers_label(variant, ranks, threads, over),
-                     _t(ta), _t(tb), "%.2f" % ratio, ", ".join(verdict) or "ok"])
+                     _t(ta), _t(tb), fmt.ratio_ci(ratio, ratio_ci), ", ".join(verdict) or "ok"])
     only_a = len(set(a) - set(b))
     only_b = len(set(b) - set(a))
     out = ["compare %s: %s (old) vs %s (new)" % (metric, old_name, new_name),
            "  old: " + "; ".join(_machines(old)),
            "  new: " + "; ".join(_machines(new)),
-           "  tolerance: a ratio new/old above %.2f is a regression" % (1 + tolerance), ""]
+           "  a regression: new/old above %.2f, and the two medians' 95%% confidence intervals "
+           "apart" % (1 + tolerance), ""]
     if rows:
         out.append(fmt.table(["workload", "size", "variant", "workers", "old", "new",
-                              "new/old", "verdict"], rows, "llllrrrl"))
+                              "new/old [95% CI]", "verdict"], rows, "llllrrrl"))
     else:
         out.append("no configuration appears in both sets (sizes, workloads or worker counts "
                    "differ)")

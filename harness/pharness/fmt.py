@@ -34,6 +34,25 @@ def time_range(med, tmin, tmax):
     return "%s %s (%s-%s)" % (num(med * scale), unit, num(tmin * scale), num(tmax * scale))
 
 
+def time_ci(med, ci, tmin, tmax):
+    """'41.2 ms [40.9-43.0]', the median and its 95% confidence interval; with too few
+    repetitions for an interval, '41.2 ms (min-max 40.9-43.0)'."""
+    scale, unit = time_unit(med)
+    if ci is None:
+        return "%s %s (min-max %s-%s)" % (num(med * scale), unit, num(tmin * scale),
+                                          num(tmax * scale))
+    return "%s %s [%s-%s]" % (num(med * scale), unit, num(ci[0] * scale), num(ci[1] * scale))
+
+
+def ratio_ci(ratio, ci):
+    """'1.95 [1.90-2.01]', or '1.95' without an interval, or '-' without a ratio."""
+    if ratio is None:
+        return "-"
+    if ci is None:
+        return "%.2f" % ratio
+    return "%.2f [%.2f-%.2f]" % (ratio, ci[0], ci[1])
+
+
 def table(headers, rows, align=None):
     """Fixed-width text table.  align: string of 'l'/'r' per column."""
     cols = len(headers)

@@ -7,7 +7,8 @@ One run measures, on this machine, in rounds (default 5):
     a read-only sum) at 1..cores threads;
   * every row of the registry sized by -n (registry.py), serial at 1 worker: a memory-bound
     row in GB/s over the same -n values, OpenMP and MPI at 1..cores; any other row in seconds,
-    OpenMP, MPI and hybrid at all cores; a row's methods (fsum: the reproducible sum and
+    OpenMP, MPI and hybrid at 1 worker and at all cores (serial must be within 5% of the best
+    variant at 1 worker: the baseline of every speedup); a row's methods (fsum: the reproducible sum and
     `--naive`) back to back, in an order that flips every round;
   * numpy's a.sum() over a pre-filled int64 array of the same n, and over float64 next to fsum
     (Debian's python3-numpy; skipped, and said so, where it is missing);
@@ -298,9 +299,10 @@ def perf_rows():
 def measure_rows(run, col, args, round_no):
     """Every row of the registry, where its program is built, serial at 1 worker and: a
     memory-bound row in GB/s, OpenMP and MPI at 1..cores (the bandwidth curve under the
-    probe's roof); any other row in seconds, OpenMP, MPI and hybrid at all cores (the parallel
-    efficiency).  A row's methods run back to back (same size), and their order flips every
-    round so that neither always runs first."""
+    probe's roof); any other row in seconds, OpenMP, MPI and hybrid at 1 worker and at all
+    cores (the parallel efficiency).  The one-worker runs are what serial is held against: no
+    variant at one worker may beat it (one_worker_ratios).  A row's methods run back to back
+    (same size), and their order flips every round so that neither always runs first."""
     cores = args.workers
     for row in perf_rows():
         size = row_size(row, args)
@@ -308,7 +310,8 @@ def measure_rows(run, col, args, round_no):
         order = methods if round_no % 2 else methods[::-1]
         memory = row.bound == "memory"
         sweep = (("openmp", range(1, cores + 1)), ("mpi", range(1, cores + 1))) if memory \
-            else (("openmp", [cores]), ("mpi", [cores]), ("hybrid", [cores]))
+            else (("openmp", sorted({1, cores})), ("mpi", sorted({1, cores})),
+                  ("hybrid", sorted({1, cores})))
         for variant, counts in (("serial", [1]),) + sweep:
             if not run.has(row.program_name(variant)) or \
                     (variant in registry.MPI_VARIANTS and not run.launcher):
@@ -658,6 +661,39 @@ def compute_ratios(col, specs):
     return out
 
 
+SERIAL_OVER_BEST_ONE_WORKER = 0.95
+
+
+def one_worker_ratios(col):
+    """Per row and method: serial's speed over the fastest variant's at one worker, round by
+    round (GB/s over GB/s, or time over time inverted).  The serial program is every speedup's
+    reference in the lesson: a variant at one worker that beats it would mean a slow serial
+    kernel, or a baseline that flatters (docs/timing.md)."""
+    out = []
+    for key in sorted(k for k in col.values if k.endswith("_w1") and
+                      col.meta[k].get("variant") == "serial"):
+        meta = col.meta[key]
+        others = [key.replace("_serial", "_" + v, 1) for v in ("openmp", "mpi", "hybrid")]
+        others = [k for k in others if k in col.values]
+        if not others:
+            continue
+        faster_is_more = meta["unit"] == "GB/s"
+        values = []
+        for r, own in enumerate(col.values[key]):
+            each = [col.values[k][r] for k in others]
+            values.append(own / max(each) if faster_is_more else min(each) / own)
+        st = stats.summary(values)
+        what = "%s: serial's %s over the best of %s at 1 worker, per round" % (
+            meta["label"].replace(" serial", "", 1), "GB/s" if faster_is_more else
+            "speed", ", ".join(col.meta[k]["variant"] for k in others))
+        out.append({"name": key[:-len("_w1")].replace("_serial", "", 1) +
+                    "_serial_over_best_one_worker", "op": ">=",
+                    "target": SERIAL_OVER_BEST_ONE_WORKER, "what": what, "values": values, **st,
+                    "pass": st["median"] >= SERIAL_OVER_BEST_ONE_WORKER,
+                    "commands": [meta["command"]] + [col.meta[k]["command"] for k in others]})
+    return out
+
+
 def worst_deviation(values):
     """The largest |value / median(values) - 1|."""
     mid = statistics.median(values)
@@ -822,6 +858,7 @@ def run_perf(args, stdout=None, stderr=None):
     header += ["note: " + n for n in notes]
     lines = table_lines(col, header)
     ratios = (compute_ratios(col, ratio_specs(args, col)) + size_ratios(col, args)
+              + one_worker_ratios(col)
               + compute_ratios(col, fsum_ratio_specs(args, col))
               + compute_ratios(col, overlap_ratio_specs(args, col)))
     lines.append("")

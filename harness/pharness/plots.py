@@ -46,21 +46,26 @@ def data_text(group):
         rows = [r for r in group.rows if r.variant == variant]
         if not rows:
             continue
-        lines = ["# %s: workers speedup efficiency time_median time_min time_max "
-                 "oversubscribed ranks threads" % variant]
+        lines = ["# %s: workers speedup efficiency time_median low high (the median's 95%% CI, "
+                 "or min-max with too few repetitions) oversubscribed ranks threads" % variant]
         for r in rows:
+            low, high = r.ci or (r.time_min, r.time_max)
             lines.append("%d %s %s %.9g %.9g %.9g %d %d %d" % (
                 r.workers, "NaN" if r.speedup is None else "%.6g" % r.speedup,
                 "NaN" if r.efficiency is None else "%.6g" % r.efficiency,
-                r.time_median, r.time_min, r.time_max, 1 if r.oversubscribed else 0,
+                r.time_median, low, high, 1 if r.oversubscribed else 0,
                 r.ranks, r.threads))
         blocks.append("\n".join(lines))
         order.append(variant)
     serial = [r for r in group.rows if r.variant == "serial"]
     if serial:
         r = serial[0]
-        blocks.append("# serial: workers speedup efficiency time_median time_min time_max\n"
-                      "1 1 1 %.9g %.9g %.9g 0 1 1" % (r.time_median, r.time_min, r.time_max))
+        low, high = r.ci or (r.time_min, r.time_max)
+        blocks.append("# serial: workers speedup efficiency time_median low high\n"
+                      "1 %s %s %.9g %.9g %.9g 0 1 1" % (
+                          "NaN" if r.speedup is None else "%.6g" % r.speedup,
+                          "NaN" if r.efficiency is None else "%.6g" % r.efficiency,
+                          r.time_median, low, high))
         order.append("serial")
     return "\n\n\n".join(blocks) + "\n", order
 
@@ -124,14 +129,14 @@ def script_text(group, name, order, png_term):
         + over_marks("3*100")))
     body.append("set format y \"%g\"")
     # panel 3: time
-    body.append("set ylabel \"time, seconds (median; bars min-max)\"")
+    body.append("set ylabel \"time, seconds (median; bars: its 95% confidence interval)\"")
     body.append("set yrange [*:*]")
     body.append("set logscale y")
     body.append("set key top right box opaque")
     lines = []
     if group.t_serial:
-        lines.append("%.9g/x with lines dt 2 lw 1.5 lc rgb \"black\" title \"ideal (serial / "
-                     "workers)\"" % group.t_serial)
+        lines.append("%.9g/x with lines dt 2 lw 1.5 lc rgb \"black\" title \"ideal (%s / "
+                     "workers)\"" % (group.t_serial, group.base.name()))
     for i, v in enumerate(order):
         if v == "serial":
             lines.append("%s index %d using 1:4:5:6 with yerrorbars pt 13 ps 1.5 lc rgb %s "

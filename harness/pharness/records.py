@@ -30,7 +30,7 @@ _COMMON = {
     "label": (_OPT_STR, False),
     "preset": (_OPT_STR, False),
     "suite": (_OPT_STR, False),        # which command wrote it: bench, perf, sweep
-    "round": (_OPT_INT, False),        # perf: the round it belongs to
+    "round": (_OPT_INT, False),        # perf and bench: the round it belongs to (from 1)
     "key": (_OPT_STR, False),          # perf: the measurement it is a value of
     "provenance": ((dict,), False),
     "command": ((list, str), False),
@@ -56,6 +56,8 @@ RUN_FIELDS = dict(_COMMON, **{
     "time_min": (_NUM, True),
     "time_median": (_NUM, True),
     "time_max": (_NUM, True),
+    "times": ((list, type(None)), False),   # every timed repetition (absent before schema 3's)
+    "order": ((dict, type(None)), False),   # bench: rounds, position in its round, runs, seed
     "timer_resolution": (_OPT_NUM, False),
     "bytes": (_OPT_INT, False),
     "result": ((str,), True),

@@ -439,9 +439,9 @@ def rows_of_program(program):
 
 PRESETS = {
     "tiny": {"about": "tests and CI: seconds (10-20 s on 2 cores, mostly MPI start-up)",
-             "repeat": 5, "timeout": 120},
-    "small": {"about": "a laptop: about a minute", "repeat": 20, "timeout": 600},
-    "large": {"about": "a cluster node: minutes", "repeat": 10, "timeout": 3600},
+             "repeat": 5, "rounds": 1, "timeout": 120},
+    "small": {"about": "a laptop: about a minute", "repeat": 18, "rounds": 3, "timeout": 600},
+    "large": {"about": "a cluster node: minutes", "repeat": 10, "rounds": 2, "timeout": 3600},
 }
 DEFAULT_PRESET = "small"
 # Rows a preset leaves out by default (the seed demo only sleeps: not worth CI's seconds).

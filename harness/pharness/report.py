@@ -39,8 +39,11 @@ def cell_key(rec):
 
 
 class Row:
-    def __init__(self, recs, t_serial):
+    def __init__(self, recs, base=None):
+        """base: the baseline Row (the fastest one-worker run) the speedup is measured
+        against, or None."""
         r0 = recs[0]
+        self.recs = recs
         self.variant = r0["variant"]
         self.ranks = r0["ranks"]
         self.threads = r0["threads"]
@@ -52,6 +55,8 @@ class Row:
         self.time_max = agg["time_max"]
         self.repeats = agg["repeats"]
         self.records = agg["records"]
+        self.ci = agg["ci"]          # the median's 95% interval, None with fewer than 6 times
+        self.times = agg["times"]
         self.results = sorted({r["result"] for r in recs})
         # naive fsum: any bits are fine as long as each run is within its error bound
         self.naive = any(fsum.is_naive(r) for r in recs)
@@ -59,14 +64,44 @@ class Row:
             self.naive or len(self.results) == 1)
         nbytes = [r.get("bytes") for r in recs if r.get("bytes")]
         self.bytes = nbytes[0] if nbytes else None
-        self.speedup = stats.speedup(t_serial, self.time_median)
-        self.efficiency = stats.efficiency(self.speedup, self.workers)
+        self.set_base(base)
         self.bandwidth = stats.bandwidth_gbs(self.bytes, self.time_median)
         self.exchange_share = exchange_share(recs)
+
+    def set_base(self, base):
+        base = base or self
+        self.speedup = stats.speedup(base.time_median if base.recs else None, self.time_median)
+        self.speedup_ci = stats.ratio_ci(base.times, self.times) if base.times else None
+        self.efficiency = stats.efficiency(self.speedup, self.workers)
 
     @property
     def label(self):
         return fmt.workers_label(self.variant, self.ranks, self.threads, self.oversubscribed)
+
+    def name(self):
+        """'serial', 'openmp at 1 thread', 'hybrid at 1x1'."""
+        if self.variant == "serial":
+            return "serial"
+        return "%s at %s" % (self.variant, {"openmp": "%d thread%s" % (
+            self.threads, "" if self.threads == 1 else "s"), "mpi": "%d rank%s" % (
+            self.ranks, "" if self.ranks == 1 else "s")}.get(self.variant, "%dx%d" % (
+                self.ranks, self.threads)))
+
+    def rounds_slower(self, other):
+        """(rounds in which this row's median was above other's, rounds compared), from the
+        rounds both ran in (bench --rounds); (0, 0) when they share none."""
+        mine, theirs = _by_round(self.recs), _by_round(other.recs)
+        both = sorted(set(mine) & set(theirs))
+        return sum(1 for k in both if mine[k] > theirs[k]), len(both)
+
+
+def _by_round(recs):
+    """{(run_id, round number): median} of the records of one row."""
+    out = {}
+    for r in recs:
+        if r.get("round") is not None:
+            out[(r.get("run_id"), r["round"])] = r["time_median"]
+    return out
 
 
 class Group:
@@ -97,12 +132,18 @@ class Group:
         cells = {}
         for r in recs:
             cells.setdefault(cell_key(r), []).append(r)
-        serial = cells.get(("serial", 1, 1))
-        self.t_serial = stats.aggregate_times(serial)["time_median"] if serial else None
         self.waiting = self.bound == "waiting"
-        self.rows = sorted((Row(v, self.t_serial) for v in cells.values()),
+        self.rows = sorted((Row(v) for v in cells.values()),
                            key=lambda row: (VARIANT_ORDER.get(row.variant, 9), row.workers,
                                             row.ranks))
+        # The baseline of every speedup: the fastest one-worker run, the serial program or a
+        # variant at one worker, whichever was faster (no flattering baseline: docs/timing.md)
+        ones = [row for row in self.rows if row.workers == 1 and not row.oversubscribed]
+        self.serial = next((row for row in ones if row.variant == "serial"), None)
+        self.base = min(ones, key=lambda row: row.time_median) if ones else None
+        self.t_serial = self.base.time_median if self.base else None
+        for row in self.rows:
+            row.set_base(self.base)
         self.fits = {}
         for variant in sorted({row.variant for row in self.rows}, key=VARIANT_ORDER.get):
             if variant == "serial":
@@ -224,7 +265,13 @@ def group_text(g):
                          "closed form" % results[0])
     else:
         lines.append("  RESULTS DISAGREE: see the rows marked WRONG")
-    headers = ["variant", "workers", "time median (min-max)", "speedup", "efficiency"]
+    if g.base is not None:
+        lines.append("  speedup and efficiency against the fastest one-worker run: %s%s"
+                     % (g.base.name(), "" if g.base is g.serial or g.serial is None else
+                        " (%s faster than serial)" % _percent(g.serial.time_median /
+                                                             g.base.time_median - 1)))
+    lines += ["  " + w for w in one_worker_warnings(g)]
+    headers = ["variant", "workers", "time median [95% CI]", "speedup [95% CI]", "efficiency"]
     align = "lrrrr"
     if g.memory_bound:
         headers.append("GB/s")
@@ -252,8 +299,8 @@ def group_text(g):
         if row.records > 1:
             notes.append("%d records" % row.records)
         cells = [row.variant, row.label,
-                 fmt.time_range(row.time_median, row.time_min, row.time_max),
-                 "-" if row.speedup is None else "%.2f" % row.speedup,
+                 fmt.time_ci(row.time_median, row.ci, row.time_min, row.time_max),
+                 fmt.ratio_ci(row.speedup, row.speedup_ci),
                  "-" if row.efficiency is None else "%.0f%%" % (100 * row.efficiency)]
         if g.memory_bound:
             cells.append(fmt.num(row.bandwidth))
@@ -275,6 +322,43 @@ def group_text(g):
         lines.append("  Amdahl %-7s f = %.3f: %s; %s"
                      % (variant + ":", fit["f"], _amdahl_meaning(fit["f"]), _fit_basis(fit)))
     return "\n".join(lines)
+
+
+def _percent(x):
+    return "%.0f%%" % (100 * x) if abs(x) >= 0.01 else "%.1f%%" % (100 * x)
+
+
+def one_worker_warnings(g):
+    """A warning per one-worker variant whose median's interval does not overlap serial's:
+    either the machine drifted between their runs, or the kernels really differ.  The rounds
+    tell which: slower (or faster) in every round is the kernel; a mix is drift."""
+    if g.serial is None:
+        return []
+    out = []
+    for row in g.rows:
+        if row.workers != 1 or row is g.serial or row.oversubscribed or \
+                stats.overlap(row.ci, g.serial.ci) is not False:
+            continue
+        slower, rounds = row.rounds_slower(g.serial)
+        ratio = row.time_median / g.serial.time_median
+        what = "WARNING: %s took %.2f times serial's time, beyond both medians' 95%% intervals: " \
+            % (row.name(), ratio)
+        sign_p = 2 * 0.5 ** rounds   # the sign test: this often on one side by chance
+        if rounds < 2:
+            why = ("one round cannot tell drift from a real difference: run bench with "
+                   "--rounds 3 or more")
+        elif slower not in (0, rounds):
+            why = ("slower in %d of %d rounds and faster in the others: the machine drifted "
+                   "while they ran" % (slower, rounds))
+        elif sign_p <= 0.05:
+            why = ("%s than serial in all %d rounds: the kernels really differ"
+                   % ("slower" if slower else "faster", rounds))
+        else:
+            why = ("%s than serial in all %d rounds: probably the kernels differ (drift does "
+                   "that with probability %.2f; 6 rounds would tell)"
+                   % ("slower" if slower else "faster", rounds, sign_p))
+        out.append(what + why)
+    return out
 
 
 def _amdahl_meaning(f):

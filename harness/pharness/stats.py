@@ -1,5 +1,12 @@
-"""Small statistics used by the report: medians, aggregation of repeated records,
-speedup, efficiency, bandwidth, and the Amdahl serial-fraction fit."""
+"""Small statistics used by the report: medians with their confidence intervals, aggregation
+of repeated records, speedup, efficiency, bandwidth, and the Amdahl serial-fraction fit.
+
+Why nonparametric: run times are not normal (a floor, and a long tail of interruptions), so a
+mean and a standard deviation describe them badly.  The median's confidence interval from order
+statistics assumes nothing about their shape (docs/timing.md, after Hoefler and Belli's rules)."""
+import math
+
+CONFIDENCE = 0.95   # every interval parlab prints
 
 
 def median(values):
@@ -12,6 +19,56 @@ def median(values):
     return (vals[mid - 1] + vals[mid]) / 2.0
 
 
+def median_ci(values, confidence=CONFIDENCE):
+    """The median's nonparametric confidence interval (lo, hi): two order statistics of the
+    sorted sample, x(j) and x(n+1-j), with j the largest index for which the number of values
+    below the true median, Binomial(n, 1/2), is below j with probability at most (1-level)/2.
+    Exact for any continuous distribution.  None when the sample is too small for the level
+    (fewer than 6 values at 95%)."""
+    vals = sorted(values)
+    n = len(vals)
+    tail = (1.0 - confidence) / 2.0
+    j, below = 0, 0.0   # below: P(Binomial(n, 1/2) <= j - 1)
+    while j < n // 2:
+        nxt = below + math.comb(n, j) / 2.0 ** n
+        if nxt > tail:
+            break
+        below, j = nxt, j + 1
+    if j == 0:
+        return None
+    return vals[j - 1], vals[n - j]
+
+
+def ratio_ci(top, bottom, confidence=CONFIDENCE):
+    """The interval of median(top) / median(bottom) that the two medians' intervals allow:
+    (lo_top / hi_bottom, hi_top / lo_bottom).  Conservative (its level is at least
+    2 * level - 1 when the samples are independent), and it needs no assumption about either
+    distribution.  None when either sample is too small."""
+    a, b = median_ci(top, confidence), median_ci(bottom, confidence)
+    if a is None or b is None or b[0] <= 0:
+        return None
+    return a[0] / b[1], a[1] / b[0]
+
+
+def overlap(a, b):
+    """Whether two intervals (lo, hi) overlap; None when either is unknown."""
+    if a is None or b is None:
+        return None
+    return a[0] <= b[1] and b[0] <= a[1]
+
+
+def pooled_times(records):
+    """Every timed repetition of these records (one configuration, several runs and rounds),
+    or [] when a record has no list of times (recorded before parlab kept them)."""
+    times = []
+    for r in records:
+        each = r.get("times")
+        if not isinstance(each, list) or not each:
+            return []
+        times += [float(t) for t in each]
+    return times
+
+
 def summary(values):
     """median, min, max and count of a list of numbers (one measurement over rounds)."""
     return {"median": median(values), "min": min(values), "max": max(values),
@@ -21,13 +78,19 @@ def summary(values):
 def aggregate_times(records):
     """Combine several records of the same configuration (e.g. the bench was run twice).
 
-    Each record already holds the min / median / max over its own K timed repetitions.
-    Combined: median of the medians, min of the mins, max of the maxes, total repeats.
+    Each record holds the min / median / max over its own K timed repetitions, and the
+    repetitions themselves (`times`).  Combined: the median of all repetitions with its
+    confidence interval (`ci`, None if too few), min of the mins, max of the maxes, total
+    repeats.  Records without `times` (older files) give the median of their medians, no ci.
     """
     if not records:
         raise ValueError("aggregate_times: no records")
+    times = pooled_times(records)
     return {
-        "time_median": median([r["time_median"] for r in records]),
+        # the median of every repetition when the records list them, else of their medians
+        "time_median": median(times) if times else median([r["time_median"] for r in records]),
+        "ci": median_ci(times) if times else None,
+        "times": times,
         "time_min": min(r["time_min"] for r in records),
         "time_max": max(r["time_max"] for r in records),
         "repeats": sum(int(r.get("repeat") or 0) for r in records),

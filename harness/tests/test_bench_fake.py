@@ -89,7 +89,7 @@ class BenchWithFakes(unittest.TestCase):
             hyb = [r for r in recs if r["variant"] == "hybrid" and r["workers"] == 4][0]
             self.assertEqual((hyb["ranks"], hyb["threads"]), (2, 2))
             # the student's table: headers, one row per run, the verdict
-            for head in ("variant", "workers", "result", "time median (min-max)", "speedup"):
+            for head in ("variant", "workers", "result", "time median [95% CI]", "speedup"):
                 self.assertIn(head, out)
             self.assertIn("RESULT: all 30 runs agree", out)
             # progress on stderr: k of total, elapsed, time left
