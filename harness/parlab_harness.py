@@ -86,6 +86,19 @@ _positive_float = _number(0, inclusive=False)
 _nonneg_float = _number(0, inclusive=True)
 
 
+def _percent(text):
+    """A percentage in (0, 100), as a fraction: '5' -> 0.05."""
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("expected a percentage between 0 and 100, got %r"
+                                         % text)
+    if not 0 < v < 100:
+        raise argparse.ArgumentTypeError("expected a percentage between 0 and 100, got %r"
+                                         % text)
+    return v / 100
+
+
 def _binary(text):
     if "=" not in text:
         raise argparse.ArgumentTypeError("expected VARIANT=PATH or PROGRAM=PATH "
@@ -226,6 +239,11 @@ def build_parser(one_line=False):
                    "variant (default: the preset's; docs/timing.md)")
     b.add_argument("--seed", type=_seed, help="the seed of the rounds' order (default: a new "
                    "one, printed and recorded)")
+    b.add_argument("--ci-within", type=_percent, metavar="PERCENT",
+                   help="after --rounds, run more rounds until every median's 95%% confidence "
+                   "interval is within +-PERCENT of it, up to --max-rounds")
+    b.add_argument("--max-rounds", type=_positive_int, default=10,
+                   help="the cap for --ci-within (default %(default)s)")
     b.add_argument("-n", "--n", dest="n", type=_positive_int, help="array size (overrides preset)")
     b.add_argument("--tasks", type=_positive_int, help="sum: number of tasks (overrides preset)")
     b.add_argument("--delay", type=_nonneg_float,
@@ -436,7 +454,9 @@ def run_exercise_command(args):
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
-    one_line = bool(argv) and argv[0] in EXERCISE_COMMANDS
+    # Bad input is one line on stderr, for every command ('parlab bench: --rounds: expected
+    # an integer >= 1, got 0'); with no command at all, argparse's usage says what there is.
+    one_line = bool(argv) and not argv[0].startswith("-")
     OneLineParser.command = argv[0] if one_line else None
     args = build_parser(one_line=one_line).parse_args(argv)
     if args.command in EXERCISE_COMMANDS:

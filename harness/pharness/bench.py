@@ -6,7 +6,7 @@ import sys
 import time
 import uuid
 
-from . import fmt, fsum, launch, provenance, records, registry, report
+from . import fmt, fsum, launch, provenance, records, registry, report, stats
 
 # The registry holds the workloads, variants, shapes and presets; these names are its.
 VARIANTS = registry.VARIANTS
@@ -106,13 +106,29 @@ def plan(wnames, variants, binaries, worker_counts, cores, hybrid_threads=None, 
     return jobs
 
 
-def interleave(count, rounds, seed):
-    """The order of the runs: per round, a permutation of range(count), drawn from `seed` (the
-    same seed gives the same order).  One round keeps the plan's order (serial first)."""
-    if rounds == 1:
-        return [list(range(count))]
+def interleave(count, seed, shuffle=True):
+    """The order of the runs, round after round: each a permutation of range(count), drawn
+    from `seed` (the same seed gives the same orders).  shuffle=False (one round, nothing to
+    interleave) keeps the plan's order, serial first."""
     rng = random.Random(seed)
-    return [rng.sample(range(count), count) for _ in range(rounds)]
+    while True:
+        yield rng.sample(range(count), count) if shuffle else list(range(count))
+
+
+def tight_enough(by_job, count, within):
+    """Whether each of the `count` configurations' median has a 95% interval within +-`within`
+    (a fraction) of it, over all its rounds so far (by_job: {plan index: its records};
+    bench --ci-within)."""
+    for idx in range(count):
+        recs = by_job.get(idx)
+        agg = stats.aggregate_times(recs) if recs else None
+        if not agg or agg["ci"] is None:
+            return False
+        lo, hi = agg["ci"]
+        if hi - agg["time_median"] > within * agg["time_median"] or \
+                agg["time_median"] - lo > within * agg["time_median"]:
+            return False
+    return True
 
 
 def weak_size(row, size, p):
@@ -359,6 +375,9 @@ def run_bench(opts, stdout=None, stderr=None):
             wnames = [x for x in wnames if x != w]
             skipped.append("note: workload %s skipped: no %s in %s"
                            % (w, binary_name(w, "serial"), opts.build))
+    if not wnames:
+        raise UsageError("--build %s: no parlab programs there (build first: ./parlab build, "
+                         "or meson setup build && meson compile -C build)" % opts.build)
     missing_serial = [w for w in wnames if (w, "serial") not in binaries]
     if missing_serial:
         raise UsageError("no serial reference program for %s in %s "
@@ -400,6 +419,8 @@ def run_bench(opts, stdout=None, stderr=None):
     shuffle_seed = getattr(opts, "seed", None)
     if shuffle_seed is None:
         shuffle_seed = random.randrange(1, 10**6)
+    within = getattr(opts, "ci_within", None)
+    max_rounds = max(rounds, getattr(opts, "max_rounds", None) or rounds) if within else rounds
 
     def run_args(job, size):
         """One run's arguments: its --repeat is the configuration's repetitions (the preset's,
@@ -441,9 +462,11 @@ def run_bench(opts, stdout=None, stderr=None):
                  "per configuration after 1 warm-up per run, %d configurations%s; results -> "
                  "%s\n"
                  % (opts.preset, preset["about"], cores, ",".join(map(str, worker_counts)),
-                    repeat, len(jobs), "" if rounds == 1 else
-                    " in %d rounds, each in a new shuffled order (--seed %d)"
-                    % (rounds, shuffle_seed), opts.results))
+                    repeat, len(jobs), "" if max_rounds == 1 else
+                    " in %d rounds%s, each in a new shuffled order (--seed %d)"
+                    % (rounds, "" if max_rounds == rounds else ", and more up to %d until every "
+                       "median's 95%% interval is within +-%g%%" % (max_rounds, 100 * within),
+                       shuffle_seed), opts.results))
     busy = provenance.load_warning(cores)
     if busy:
         stdout.write(busy + "\n")
@@ -454,25 +477,32 @@ def run_bench(opts, stdout=None, stderr=None):
     # every variant alike instead of the one that ran at the bad moment.  The seed and the
     # order are in every record; a round's answers are checked after it, in plan order, so
     # that each run meets its serial reference whatever ran first.
-    order = interleave(len(jobs), rounds, shuffle_seed)
+    order = interleave(len(jobs), shuffle_seed, shuffle=max_rounds > 1)
     progress = Progress(len(jobs) * rounds, stderr, enabled=not opts.quiet)
     problems, notes, recorded, pictures = [], list(skipped), [], []
     serial_result = {}
     serial_expected = {}   # fsum: the serial reproducible run's expected_hex
     serial_time = {}
-    for number, positions in enumerate(order, start=1):
-        last = number == rounds
+    by_job = {}
+    ran = 0
+    for number, positions in zip(range(1, max_rounds + 1), order):
+        if number > rounds:   # --ci-within: one more round while an interval is too wide
+            if tight_enough(by_job, len(jobs), within):
+                break
+            progress.total += len(jobs)
+        first = number == 1
         outcomes = {}
         for position, idx in enumerate(positions, start=1):
             job = jobs[idx]
             size = size_of(job)
             binary = binaries[(job.wname, job.variant)]
-            extra = picture_args(job, binary, size, opts.plots) if last else []
+            extra = picture_args(job, binary, size, opts.plots) if first else []
             argv, env = launch.build_launch(job.variant, binary,
                                             run_args(job, size) + extra, job.ranks, job.threads, job.oversubscribed,
                                             launcher=launcher, flavor=flavor, bind=opts.bind)
-            progress.start(job.describe() + ("" if rounds == 1 else ", round %d of %d"
-                                             % (number, rounds)))
+            progress.start(job.describe() + ("" if max_rounds == 1 else ", round %d of %d%s"
+                                             % (number, rounds, "" if max_rounds == rounds else
+                                                " (up to %d)" % max_rounds)))
             try:
                 rc, so, se, wall = launch.run(argv, env, timeout, watch=binary
                                               if job.variant in launch.MPI_VARIANTS else None)
@@ -491,10 +521,8 @@ def run_bench(opts, stdout=None, stderr=None):
             closed = job.row.closed_form(size) if job.row.closed_form else None
             if exc is not None:
                 _problem(problems, stderr, "FAILED: %s%s: %s\n    command: %s"
-                         % (job.describe(), "" if rounds == 1 else " (round %d)" % number, exc,
-                            " ".join(argv)))
-                if last:
-                    _maybe_table(stdout, jobs, idx, recorded, sizes, serial_time, serial_result)
+                         % (job.describe(), "" if max_rounds == 1 else " (round %d)" % number,
+                            exc, " ".join(argv)))
                 continue
             ref = serial_result.get(key)
             ref_expected = serial_expected.get(key)
@@ -516,6 +544,7 @@ def run_bench(opts, stdout=None, stderr=None):
                 rec["scaling"] = {"kind": "weak", "factor": job.scale}
             records.append(opts.results, rec)
             recorded.append(rec)
+            by_job.setdefault(idx, []).append(rec)
             pictures += extra[1:]
             if job.variant == "serial":
                 serial_time[job.group] = rec["time_median"]
@@ -525,8 +554,18 @@ def run_bench(opts, stdout=None, stderr=None):
                 if "n" in size and opts.scaling_check and not weak:
                     scaling_check(job, binaries[(job.wname, job.variant)], size,
                                   rec["repeat"], timeout, rec["time_median"], ctx, notes)
-            if last:
-                _maybe_table(stdout, jobs, idx, recorded, sizes, serial_time, serial_result)
+
+        ran = number
+    if within:
+        tight = tight_enough(by_job, len(jobs), within)
+        notes.append("%s after %d round%s: %s" % (
+            "note" if tight else "WARNING", ran, "" if ran == 1 else "s",
+            "every median's 95%% interval is within +-%g%% of it" % (100 * within) if tight
+            else "the cap (--max-rounds %d), and some median's 95%% interval is still wider "
+            "than +-%g%% of it: the machine is noisy, or the runs too short" % (
+                max_rounds, 100 * within)))
+    for idx in range(len(jobs)):
+        _maybe_table(stdout, jobs, idx, recorded, sizes, serial_time, serial_result)
 
     if weak and recorded:
         stdout.write("\n" + report.weak_text(recorded) + "\n")

@@ -164,6 +164,24 @@ class Rounds(unittest.TestCase):
             self.assertIn("speedup and efficiency against the fastest one-worker run", out)
         self.assertEqual(orders[0], orders[1])
 
+    def test_rounds_until_the_intervals_are_tight(self):
+        """--ci-within: more rounds only while an interval is too wide, up to --max-rounds,
+        and the end says which of the two it was.  The fake's repetitions lie within -3% and
+        +5% of its median; FAKE_NOISY scatters them by 50%."""
+        for env, rounds, words in (({}, 2, "note after 2 rounds: every median's 95% interval "
+                                    "is within +-6% of it"),
+                                   ({"FAKE_NOISY": "1"}, 4, "WARNING after 4 rounds: the cap "
+                                    "(--max-rounds 4)")):
+            with helpers.tempdir() as d:
+                helpers.fake_build_dir(d)
+                rc, out, err = bench(d, "--workers", "2", "--workloads", "sum", "--variants",
+                                     "openmp", "--rounds", "2", "--repeat", "8", "--ci-within",
+                                     "6", "--max-rounds", "4", "--no-plots", env=env)
+                self.assertEqual(rc, 0, out + err)
+                self.assertIn(words, out)
+                with open(os.path.join(d, "results", "runs.jsonl")) as fh:
+                    self.assertEqual(len(fh.readlines()), 2 * rounds)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
