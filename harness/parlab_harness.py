@@ -299,8 +299,9 @@ def build_parser(one_line=False):
                     help="heavy: values per task (default 1e8; tasks = 2 x workers)")
     pf.add_argument("--repeat", type=_positive_int, default=5,
                     help="timed runs inside each program (default 5; the median is used)")
-    pf.add_argument("--rounds", type=_positive_int, default=5,
-                    help="rounds of every measurement; ratios are medians over them (>= 5)")
+    pf.add_argument("--rounds", type=_positive_int, default=6,
+                    help="rounds of every measurement; ratios are medians over them, with their "
+                    "95%% confidence interval (>= 6)")
     pf.add_argument("--sizes", type=_int_list_ordered, default=[10**6, 10**7, 10**8, 10**9],
                     help="n for the cost-against-size rows (comma-separated; default "
                     "1000000,10000000,100000000,1000000000)")

@@ -1,8 +1,8 @@
 """`perf`: parlab's kernels next to the memory-bandwidth roof, the seed's Python and numpy.
 
-    ./parlab perf [--build build] [--results results] [--rounds 5] [-n 50000000] [--smoke]
+    ./parlab perf [--build build] [--results results] [--rounds 6] [-n 50000000] [--smoke]
 
-One run measures, on this machine, in rounds (default 5):
+One run measures, on this machine, in rounds (default 6):
   * the bandwidth probe (harness/probe.c: STREAM triad, 24 bytes/element as STREAM counts it, and
     a read-only sum) at 1..cores threads;
   * every row of the registry sized by -n (registry.py), serial at 1 worker: a memory-bound
@@ -23,7 +23,8 @@ One run measures, on this machine, in rounds (default 5):
   * heat_mpi at all cores with the blocking halo exchange and with --overlap, back to back, on
     grids of side 64 to 1024: the ratio, and the blocking run's exchange share, per side.
 Each round runs every measurement once, in the same order, so every ratio is taken from two
-numbers measured moments apart; a ratio is printed as the median over rounds with its min-max.
+numbers measured moments apart; a ratio is printed as the median over rounds with its 95%
+confidence interval (docs/timing.md).
 
 Every program run goes through the harness's one launcher (pharness/launch.py: the MPI launcher
 that matches the library the build links, its environment, a timeout that ends every rank) and is
@@ -766,8 +767,9 @@ def prepare(args):
         args.n, args.rounds, args.repeat, args.tasks = 200_000, 2, 2, 2
         args.sizes = [100000, 400000]
         args.heavy_n = 1_000_000
-    elif args.rounds < 5:
-        raise bench.UsageError("--rounds: at least 5 (each ratio is a median over rounds)")
+    elif args.rounds < 6:
+        raise bench.UsageError("--rounds: at least 6 (each ratio is a median over rounds, "
+                               "with its 95% confidence interval)")
     if args.n < 1000:
         raise bench.UsageError("-n: at least 1000")
     if args.workers is None:
@@ -862,7 +864,8 @@ def run_perf(args, stdout=None, stderr=None):
               + compute_ratios(col, fsum_ratio_specs(args, col))
               + compute_ratios(col, overlap_ratio_specs(args, col)))
     lines.append("")
-    lines.append("ratios (median over %d rounds, min-max):" % args.rounds)
+    lines.append("ratios (median over %d rounds, %s):" % (
+        args.rounds, "min-max" if args.rounds < 6 else "its 95% confidence interval"))
     lines += [ratio_line(r) for r in ratios]
     passed = sum(1 for r in ratios if r["pass"] is True)
     missed = sum(1 for r in ratios if r["pass"] is False)

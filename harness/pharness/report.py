@@ -454,13 +454,19 @@ def weak_text(recs):
 
 
 def ratio_line(r):
-    """A perf target: 'name: median (min-max) target >= X: PASS/MISS' (or 'no target')."""
+    """A perf target: 'name: median [95% CI lo-hi] target >= X: PASS/MISS' over rounds, or
+    'name: median (min-max) ...' with fewer than 6 rounds (or 'no target'); a verdict whose
+    interval reaches across the target says so."""
     name = r.get("label") or r["name"]
+    ci = stats.median_ci(r["values"]) if r.get("values") else None
+    spread = "(%.3f-%.3f)" % (r["min"], r["max"]) if ci is None else \
+        "[95%% CI %.3f-%.3f]" % ci
     if r["op"] is None:
-        return "%s: %.3f (%.3f-%.3f) no target" % (name, r["median"], r["min"], r["max"])
-    return "%s: %.3f (%.3f-%.3f) target %s %s: %s" % (
-        name, r["median"], r["min"], r["max"], r["op"], r["target"],
-        "PASS" if r["pass"] else "MISS")
+        return "%s: %.3f %s no target" % (name, r["median"], spread)
+    straddles = ci is not None and ci[0] < r["target"] < ci[1]
+    return "%s: %.3f %s target %s %s: %s%s" % (
+        name, r["median"], spread, r["op"], r["target"], "PASS" if r["pass"] else "MISS",
+        " (the interval reaches across the target: within the noise)" if straddles else "")
 
 
 def references_text(recs):

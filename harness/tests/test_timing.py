@@ -103,6 +103,21 @@ class Baseline(unittest.TestCase):
         self.assertNotIn("WARNING", text)
 
 
+class PerfTargets(unittest.TestCase):
+    def line(self, values, target=1.0):
+        st = stats.summary(values)
+        return report.ratio_line({"name": "x_over_y", "op": ">=", "target": target,
+                                  "values": values, **st, "pass": st["median"] >= target})
+
+    def test_interval_from_six_rounds(self):
+        self.assertEqual(self.line([1.2, 1.3, 1.25, 1.28, 1.22, 1.27]),
+                         "x_over_y: 1.260 [95% CI 1.200-1.300] target >= 1.0: PASS")
+        self.assertEqual(self.line([1.2, 1.3, 1.25, 1.28, 1.22]),
+                         "x_over_y: 1.250 (1.200-1.300) target >= 1.0: PASS")
+        self.assertIn("MISS (the interval reaches across the target: within the noise)",
+                      self.line([0.9, 1.1, 0.95, 0.97, 0.99, 1.05]))
+
+
 class Compare(unittest.TestCase):
     def sets(self, slowdown=1.0, spread=0.02):
         """Two recordings: sum and square, serial and openmp at 2 threads; `slowdown` applies
