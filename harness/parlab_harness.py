@@ -158,7 +158,8 @@ def add_exercise_commands(sub):
                        "drawn at random, checks each answer, runs ThreadSanitizer (OpenMP) and "
                        "the hang detector (MPI), and prints one line per check, then 'done' or "
                        "the first reason why not with a hint.  Timings are information only.  "
-                       "Exit status: 0 done, 1 not done, 2 bad usage.")
+                       "Exit status: 0 done, 1 not done, 2 bad usage, 3 inconclusive (a timed "
+                       "check that a busy machine left undecided).")
     k.add_argument("exercise", type=_exercise, metavar="NN",
                    help="the exercise: 01..%s, or its folder's name"
                    % exercises.EXERCISES[-1].number)

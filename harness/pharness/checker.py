@@ -18,7 +18,8 @@ random (odd counts, more ranks than items), the thread probe, ThreadSanitizer, t
 information (with the load average; they never fail).  The first failing check ends the check:
 one line per check, then "done" or "not done (KEY): why", and a hint.
 
-Exit status: 0 done, 1 not done, 2 bad usage (pharness/../parlab_harness.py parses it).
+Exit status: 0 done, 1 not done, 2 bad usage (pharness/../parlab_harness.py parses it), 3
+inconclusive (a timed check on a machine too busy to decide: pharness/speed.py).
 """
 import collections
 import concurrent.futures
@@ -31,7 +32,7 @@ import subprocess
 import sys
 import tempfile
 
-from . import build, contracts, exercises, launch, registry
+from . import build, contracts, exercises, launch, registry, speed
 from .contracts import Failure
 
 INSTRUMENT = ["-finstrument-functions"]
@@ -57,6 +58,9 @@ DEFAULT_HINTS = {
     "timeout": "the program did not finish: look for a loop that never ends, or a wait for "
                "something that never comes",
     "deadlock": "every rank is waiting for another: look at the MPI call each one is stuck in",
+    "slow": "the answer is right, but it takes {ratio} times the reference's time (at most "
+            "{limit}): look for an atomic or critical update, or a shared variable, inside the "
+            "loop",
     "stopped": "a rank stopped itself (SIGSTOP): remove the raise() or kill() that does it",
     "no-init": "call MPI_Init(&argc, &argv) first in main()",
     "finalize": "call MPI_Finalize() on every rank before main returns",
@@ -203,7 +207,15 @@ class Checker:
             self.check_reproducible(runs)
             self.check_parallel()
             self.check_tsan()
+            self.check_speed()
             self.show_info()
+        except Inconclusive as why:
+            self.say("busy", why.message)
+            self.note_kept()
+            self.out.write("inconclusive: %s\n" % why.message)
+            self.out.write("hint: run the check again when the machine is quieter (other "
+                           "programs closed); every other check passed\n")
+            return speed.INCONCLUSIVE
         except Failure as failure:
             self.say("FAIL", failure.message)
             self.note_kept()
@@ -640,6 +652,58 @@ class Checker:
                 raise verdict
             self.say("ok", "%s: no data race" % what)
 
+    # ---- speed, where speed is the lesson (pharness/speed.py) ----
+    def check_speed(self):
+        spec = self.ex.speed
+        if spec is None:
+            return
+        if usable_cores() < spec.threads:
+            self.say("info", "speed: not judged: this machine lets the check use %d core(s), "
+                     "the comparison needs %d" % (usable_cores(), spec.threads))
+            return
+        mine = self.speed_run(spec.student)
+        if spec.reference == "parlab":  # parlab's own kernel file, built like the student's
+            source = os.path.join(build.REPO, self.ex.variant, self.ex.contract.row.program
+                                  + ".c")
+            kind, library = build_plan(self.ex, self.mpi)["gcc"]
+            output = os.path.join(self.workdir, "reference_gcc")
+            try:
+                reference = build.program(
+                    [source], self.ex.variant, output, kind=kind, mpi=library,
+                    prefix=self.sandbox.prefix() if self.sandbox else (), timeout=120)
+            except build.BuildError as exc:
+                raise SetupError("cannot build the reference %s: %s" % (source, exc))
+            theirs, named = mine, "parlab's %s/%s.c" % (self.ex.variant,
+                                                         self.ex.contract.row.program)
+        else:
+            reference, theirs = self.binaries["gcc"], self.speed_run(spec.reference)
+            named = "with %s" % _speed_words(spec.reference)
+        verdict, ci, pairs = speed.judge(
+            spec, lambda: self.timed(mine, spec.size, repeat=1)[0],
+            lambda: self.timed(theirs, spec.size, binary=reference, repeat=1)[0], usable_cores())
+        what = "speed, %s, %s: %s; the limit is %.2f" % (
+            self.shape(mine), self.ex.contract.describe(spec.size, mine),
+            speed.summary(pairs, ci, named), spec.limit)
+        if verdict == "fast":
+            self.say("ok", what)
+        elif verdict == "slow":
+            raise Failure("slow", what, ratio="%.2f" % speed.median_ratio(pairs),
+                          limit="%.2f" % spec.limit)
+        else:
+            raise Inconclusive(
+                "%s: the interval reaches across the limit%s" % (what, "; other programs used "
+                                                                 "up to %.1f cores meanwhile "
+                                                                 "(%s)" % (speed.busiest(pairs),
+                                                                           self.load_note())
+                                                                 if speed.busiest(pairs) >
+                                                                 speed.DISTURBED else ""))
+
+    def speed_run(self, what):
+        run = exercises.Run(threads=self.ex.speed.threads, cc="gcc", way=what.get("way"),
+                  env=what.get("env"), method=what.get("method"))
+        run.variant = self.ex.variant
+        return run
+
     # ---- timings, as information only ----
     def load_note(self):
         load = os.getloadavg()[0]
@@ -649,15 +713,17 @@ class Checker:
             note += ": other programs were running, so the times are only a rough hint"
         return note
 
-    def timed(self, run, size, variant=None, show_binding=False, extra_env=None):
-        """(seconds, stdout, stderr) of one timed run of the gcc build: the program's median
-        from its JSON line, or its 'time:' line, or the wall time of the whole run."""
+    def timed(self, run, size, variant=None, show_binding=False, extra_env=None, binary=None,
+              repeat=3):
+        """(seconds, stdout, stderr) of one timed run of the gcc build (or `binary`): the
+        program's median from its JSON line (of `repeat` timed runs, for a kernel file), or its
+        'time:' line, or the wall time of the whole run."""
         args = self.ex.contract.args(size, run)
         if isinstance(self.ex.contract, contracts.Workload):
             args = [a for a in args]
             i = args.index("--repeat")
-            args[i + 1] = "3"
-        code, out, err, seconds = self.launch_run(run, self.binaries["gcc"], args,
+            args[i + 1] = str(repeat)
+        code, out, err, seconds = self.launch_run(run, binary or self.binaries["gcc"], args,
                                                   variant=variant, show_binding=show_binding,
                                                   extra_env=extra_env)
         contracts.check_exit(code, err)
@@ -753,6 +819,21 @@ class Checker:
                 if over else ""))
         self.say("info", "1 rank x 2 threads, -n %d --tasks 3: %s; %s"
                  % (size["n"], "; ".join(parts), self.load_note()))
+
+
+class Inconclusive(Exception):
+    """A timed check whose data support no verdict: the machine was too busy, or the times
+    scattered too much (pharness/speed.py)."""
+
+    def __init__(self, message):
+        Exception.__init__(self, message)
+        self.message = message
+
+
+def _speed_words(what):
+    parts = ["--way %s" % what["way"]] if what.get("way") else []
+    parts += ["%s=%s" % kv for kv in sorted((what.get("env") or {}).items())]
+    return " ".join(parts)
 
 
 FRAME = re.compile(r"^\s+#(\d+) (\S+) (\S+?):(\d+)(?::\d+)? ")

@@ -23,6 +23,7 @@ if __package__ in (None, ""):  # run as a script by meson: import as the package
     __package__ = "pharness"
 
 from . import contracts  # noqa: E402
+from .speed import Speed  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 EXERCISES_DIR = os.path.join(REPO, "exercises")
@@ -70,6 +71,9 @@ class Exercise:
                           any one will do) or must not call
     info                  timings printed as information, never judged: 'speedup', 'ways',
                           'schedules', 'binding'
+    speed                 where speed is the lesson, the timed check (pharness/speed.py): the
+                          student's time over a reference's, at most a limit that the
+                          exercise's README states; or None
     skeleton              the failure the untouched student.c gives (the tests check it); a
                           tuple when it makes two mistakes and the drawn sizes decide which
                           one the check meets first
@@ -78,13 +82,15 @@ class Exercise:
 
     def __init__(self, number, slug, title, variant, minutes, contract, runs, n=None,
                  tasks=None, small_n=(1, 4), tsan_n=None, info_n=None, tsan=None, parallel=(),
-                 require=(), forbid=(), info=(), skeleton=None, hints=None, concepts=""):
+                 require=(), forbid=(), info=(), skeleton=None, hints=None, concepts="",
+                 speed=None):
         self.number, self.slug, self.title, self.variant = number, slug, title, variant
         self.minutes, self.contract, self.runs = minutes, contract, runs
         self.n, self.tasks, self.small_n, self.tsan_n, self.info_n = (n, tasks, small_n,
                                                                        tsan_n or n, info_n)
         self.tsan, self.parallel, self.require, self.forbid = tsan, parallel, require, forbid
         self.info, self.skeleton, self.hints, self.concepts = info, skeleton, hints or {}, concepts
+        self.speed = speed
         for run in runs + ([tsan] if tsan else []):
             run.variant = variant
 
@@ -152,7 +158,11 @@ EXERCISES = [
         n=(100003, 2000000), tasks=(1, 4), tsan_n=(20001, 200000),
         runs=[Run(threads=3), Run(threads=3), Run(threads=1), Run(threads=(4, 5, 7))],
         tsan=Run(threads=3), parallel=("sum_task",), skeleton="one-thread",
+        speed=Speed(2.0, "parlab's own reduction", {"n": 4000000, "tasks": 2}),
         hints={
+            "slow": "your sum takes {ratio} times as long as a plain reduction: every thread "
+                    "must add into a private copy (reduction(+ : sum)), not through an atomic "
+                    "or critical update of one shared total per addition",
             "one-thread": "put `#pragma omp parallel for reduction(+ : sum)` in front of the "
                           "loop in {function}(): `omp for` alone, outside a parallel region, "
                           "runs on one thread",
@@ -172,7 +182,12 @@ EXERCISES = [
         + [Run(threads=1, way="reduction")],
         tsan=Run(threads=3), parallel={w: ("with_" + w,) for w in WAYS}, info=("ways",),
         skeleton="race",
+        speed=Speed(0.8, "the reduction way against the critical way", {"n": 3000000},
+                    student={"way": "reduction"}, reference={"way": "critical"}),
         hints={
+            "slow": "your reduction way takes {ratio} of the critical way's time: it must let "
+                    "each thread add into its own copy, reduction(+ : total), with no atomic or "
+                    "critical update inside the loop",
             "race": "{function}() still lets two threads update `total` at once: fix it "
                     "the way its name says (atomic, critical, or a reduction clause)",
             "wrong": "a race loses updates, so the total comes out too small, and differently "
@@ -212,7 +227,12 @@ EXERCISES = [
               Run(threads=2, method="tasks"), Run(threads=(2, 5), method="data")],
         tsan=Run(threads=3, method="data"), parallel=("whole_tasks", "split_task"),
         info=("speedup",), skeleton="one-thread",
+        speed=Speed(1.5, "parlab's own heavy_openmp", {"n": 3000000, "tasks": 4},
+                    student={"method": "tasks"}),
         hints={
+            "slow": "your whole tasks take {ratio} times as long as parlab's: share the tasks "
+                    "out whole, `#pragma omp parallel for schedule(dynamic, 1)`, with nothing "
+                    "shared between the threads inside the loop",
             "one-thread": "{function}() ran on one thread: give its loop `#pragma omp parallel "
                           "for` (whole tasks: schedule(dynamic, 1); one split task: "
                           "reduction(+ : total))",
@@ -232,7 +252,13 @@ EXERCISES = [
               Run(threads=1, env={"OMP_SCHEDULE": "static"})],
         tsan=Run(threads=3, env={"OMP_SCHEDULE": "static,1"}), parallel=("add_rows",),
         info=("schedules",), skeleton="one-thread",
+        speed=Speed(0.9, "the dynamic schedule against the static one", {"n": 12000},
+                    student={"env": {"OMP_SCHEDULE": "dynamic,1"}},
+                    reference={"env": {"OMP_SCHEDULE": "static"}}),
         hints={
+            "slow": "under OMP_SCHEDULE=dynamic,1 the rows take {ratio} of the time they take "
+                    "under static: the loop must take its schedule from OMP_SCHEDULE "
+                    "(schedule(runtime)), and share nothing between threads inside it",
             "one-thread": "the rows ran on one thread: `#pragma omp parallel for "
                           "schedule(runtime) reduction(+ : total)` in front of the loop",
             "schedule": "the loop must take its schedule from OMP_SCHEDULE: write "

@@ -264,6 +264,10 @@ class Table(unittest.TestCase):
             for key in e.hints:
                 self.assertIn(key, checker.DEFAULT_HINTS, "%s: hint for an unknown failure %r"
                               % (e.name, key))
+            if e.speed:  # the README states the limit the row holds
+                with open(os.path.join(e.folder, "README.md"), encoding="utf-8") as fh:
+                    self.assertIn("at most %g" % e.speed.limit, " ".join(fh.read().split()),
+                                  e.name)
 
     def test_counts(self):
         for e in exercises.EXERCISES:

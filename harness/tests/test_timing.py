@@ -8,7 +8,7 @@ import random
 import unittest
 
 import helpers
-from pharness import compare, report, stats
+from pharness import compare, report, speed, stats
 from test_bench_fake import bench
 
 
@@ -101,6 +101,41 @@ class Baseline(unittest.TestCase):
     def test_no_warning_within_the_noise(self):
         text = report.group_text(self.group([0.0101] * 3))
         self.assertNotIn("WARNING", text)
+
+
+class TimedChecks(unittest.TestCase):
+    """pharness/speed.py's decision on pairs (student, reference, others' cores)."""
+
+    def pairs(self, ratios, others=0.0):
+        return [speed.Pair(r * 0.010, 0.010, others) for r in ratios]
+
+    def test_fast_slow_and_too_few(self):
+        self.assertEqual(speed.decide(self.pairs([1.0, 1.1, 0.9, 1.05, 0.95, 1.0]), 2.0, 2, 2)[0],
+                         "fast")
+        self.assertEqual(speed.decide(self.pairs([9, 12, 10, 11, 13, 10]), 2.0, 2, 2)[0], "slow")
+        self.assertIsNone(speed.decide(self.pairs([9, 12, 10, 11, 13]), 2.0, 2, 2)[0])
+
+    def test_scatter_across_the_limit_is_no_verdict(self):
+        self.assertIsNone(speed.decide(self.pairs([1.5, 2.5, 1.8, 2.2, 1.9, 2.1]), 2.0, 2, 2)[0])
+
+    def test_a_busy_machine_can_excuse_slowness_but_not_invent_it(self):
+        slowish = self.pairs([2.6, 2.8, 2.7, 3.0, 2.9, 2.7], others=0.6)
+        # others left 1.4 of 2 cores: up to 2/1.4 = 1.43 times slower, so 2.6 > 2 x 1.43 fails
+        self.assertIsNone(speed.decide(slowish, 2.0, 2, 2)[0])
+        self.assertEqual(speed.decide(self.pairs([9, 12, 10, 11, 13, 10], others=0.6),
+                                      2.0, 2, 2)[0], "slow")
+        # less than a quarter core per thread left: nothing is slow, fast is still fast
+        self.assertIsNone(speed.decide(self.pairs([90] * 6, others=1.6), 2.0, 2, 2)[0])
+        self.assertEqual(speed.decide(self.pairs([1.0] * 6, others=1.6), 2.0, 2, 2)[0], "fast")
+
+    def test_judge_alternates_and_stops_at_a_verdict(self):
+        order = []
+        verdict, ci, pairs = speed.judge(speed.Speed(2.0, "x", {"n": 1}),
+                                         lambda: order.append("s") or 0.01,
+                                         lambda: order.append("r") or 0.01, cores=2)
+        self.assertEqual(verdict, "fast")
+        self.assertEqual(len(pairs), speed.FIRST_PAIRS)
+        self.assertEqual(order[:4], ["s", "r", "r", "s"])
 
 
 class PerfTargets(unittest.TestCase):
