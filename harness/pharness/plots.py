@@ -108,7 +108,8 @@ def script_text(group, name, order, png_term):
         body.append("set label 1 \"%d cores\" at %d, graph 0.04 offset 0.4,0 tc rgb \"gray40\""
                     % (cores, cores))
     # panel 1: speedup, on log-log axes: the ideal speedup = workers is then a straight line
-    body.append("set ylabel \"speedup over serial (median times; log scale)\"")
+    body.append("set ylabel \"speedup over %s (median times; log scale)\"" % (
+        group.base.name() if group.base else "serial"))
     body.append("set logscale y 2")
     body.append("set yrange [%g:%g]" % (min([0.5] + [r.speedup / 1.25 for r in group.rows
                                                      if r.speedup]),
