@@ -39,6 +39,7 @@ struct heat_run {
      * the largest over ranks), known on rank 0 after the last run. */
     double exchange_seconds, compute_seconds, share_rank0, share_max, exchange_max;
     FILE *picture;          /* rank 0: --picture's file, opened before the runs */
+    FILE *field_file;       /* rank 0: --field's file, opened before the runs */
     bool split;             /* heat_split() ran: heat_done() frees what it made */
 };
 
@@ -179,23 +180,52 @@ static void heat_verify(struct run *r, uint64_t number, const struct result *res
 
 static bool write_picture(const struct heat_run *h, FILE *file);
 
+/* --field: a text header (the grid, then every rank's block as heat_split() chose it), then the
+ * field's doubles, row by row, in this machine's byte order: what an exercise check reads to name
+ * the first wrong cell and the rank that holds it (docs/heat.md, "The field file"). */
+static bool write_field(const struct heat_run *h, FILE *file)
+{
+    const struct heat_block *b = &h->block;
+    bool ok = fprintf(file, "parlab heat field: nx %llu ny %llu ranks %d\n",
+                      (unsigned long long)b->nx, (unsigned long long)b->ny, team_size()) > 0;
+    for (int k = 0; k < team_size() && ok; k++) {
+        const double *at = h->corners + 4 * k;
+        ok = fprintf(file, "rank %d: first_row %.0f first_col %.0f rows %.0f cols %.0f\n", k,
+                     at[0], at[1], at[2], at[3]) > 0;
+    }
+    size_t cells = (size_t)b->nx * (size_t)b->ny;
+    ok = ok && fwrite(h->field, sizeof *h->field, cells, file) == cells;
+    return ok && fflush(file) == 0 && !ferror(file);
+}
+
+/* Writes one of the run's files (--picture, --field) and closes it; false, with one line on
+ * stderr naming the option, when that fails. */
+static bool write_output(const struct run *r, const struct heat_run *h, FILE **file,
+                         bool (*write)(const struct heat_run *, FILE *), const char *flag,
+                         const char *path)
+{
+    errno = 0;
+    bool written = write(h, *file);
+    written = fclose(*file) == 0 && written;
+    *file = NULL;
+    if (!written)
+        fprintf(stderr, "%s: %s: cannot write %s: %s\n", r->options->program, flag, path,
+                errno ? strerror(errno) : "write error");
+    return written;
+}
+
 static void heat_finish(struct run *r)
 {
     struct heat_run *h = r->state;
     r->report.verified = r->report.verified && h->runs_identical;
     snprintf(r->report.result, sizeof r->report.result, "%016llx", (unsigned long long)h->digest);
     snprintf(r->report.expected, sizeof r->report.expected, "%.17g", h->lambda_k);
-    if (h->picture) {
-        errno = 0;
-        bool written = write_picture(h, h->picture);
-        written = fclose(h->picture) == 0 && written;
-        h->picture = NULL;
-        if (!written) {
-            fprintf(stderr, "%s: --picture: cannot write %s: %s\n", r->options->program,
-                    r->options->picture, errno ? strerror(errno) : "write error");
-            r->report.output_failed = true;
-        }
-    }
+    if (h->picture &&
+        !write_output(r, h, &h->picture, write_picture, "--picture", r->options->picture))
+        r->report.output_failed = true;
+    if (h->field_file &&
+        !write_output(r, h, &h->field_file, write_field, "--field", r->options->field))
+        r->report.output_failed = true;
 }
 
 const struct check heat_check = {heat_prepare, heat_verify, heat_finish};
@@ -266,6 +296,8 @@ static void heat_release(struct run *r)
         r->kernel->heat_done(&h->block);
     if (h->picture)
         fclose(h->picture);
+    if (h->field_file)
+        fclose(h->field_file);
     free(h->first);
     free(h->second);
     free(h->initial);
@@ -337,10 +369,16 @@ int heat_plan(struct run *r)
                     (unsigned long long)b->ny, (unsigned long long)b->nx);
         return EXIT_BAD_INPUT;
     }
-    /* A picture that cannot be written is refused before the run, not after it. */
+    /* A picture or field file that cannot be written is refused before the run, not after it. */
     int status = EXIT_OK;
     if (team_rank() == 0 && o->picture && (h->picture = fopen(o->picture, "wb")) == NULL) {
         fprintf(stderr, "%s: --picture: cannot create %s: %s\n", o->program, o->picture,
+                strerror(errno));
+        status = EXIT_BAD_INPUT;
+    }
+    if (team_rank() == 0 && status == EXIT_OK && o->field &&
+        (h->field_file = fopen(o->field, "wb")) == NULL) {
+        fprintf(stderr, "%s: --field: cannot create %s: %s\n", o->program, o->field,
                 strerror(errno));
         status = EXIT_BAD_INPUT;
     }

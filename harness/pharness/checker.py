@@ -196,6 +196,7 @@ class Checker:
         try:
             self.prepare()
             self.build_all()
+            self.attach_contract()
             self.check_calls()
             runs = self.plan_runs()
             for index, run in enumerate(runs):
@@ -307,6 +308,19 @@ class Checker:
                                                        self.short_paths(str(exc))))
                 if key != "tsan":  # the ThreadSanitizer build gets its line with its run
                     self.say("ok", "build: " + specs[key][2])
+
+    def attach_contract(self):
+        """A contract that compares with a program of parlab's own (contracts.HeatField: the
+        capstone's serial heat) builds it now, in this check's work directory, and may run the
+        student's program again (launch_run) to explain a failure."""
+        attach = getattr(self.ex.contract, "attach", None)
+        if attach is None:
+            return
+        try:
+            self.say("ok", attach(self))
+        except build.BuildError as exc:
+            raise SetupError("cannot build the reference that %s is checked against: %s"
+                             % (self.ex.name, exc))
 
     def short_paths(self, text):
         return text.replace(self.copy, self.name).replace(self.workdir + os.sep, "")

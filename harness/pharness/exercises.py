@@ -128,6 +128,35 @@ MPI_COLLECTIVE_SUMS = ("MPI_Reduce", "MPI_Allreduce", "MPI_Ireduce", "MPI_Iallre
                        "MPI_Allgather", "MPI_Allgatherv")
 WAYS = ("atomic", "critical", "reduction")
 
+# The hints of the halo exercises (13 to 18), by the key contracts.HeatField gives; {rank},
+# {row}, {column}, {side} and {other} are the first wrong cell's.
+HALO_HINTS = {
+    "halo-missing": "rank {rank}'s {side} halo was never filled: every rank must send the edge "
+                    "that its {side} neighbour needs and receive into this halo, before the "
+                    "cells next to it are updated (after MPI_Wait for a non-blocking receive)",
+    "neighbour": "a halo holds another rank's cells: the first row goes north and the south "
+                 "halo comes from the south (and the other way round); at the grid's edge the "
+                 "neighbour is MPI_PROC_NULL, so nothing arrives there",
+    "column": "a column halo holds the wrong cells: a column of the block is rows doubles, one "
+              "row (cols + 2 doubles) apart: MPI_Type_vector(rows, 1, cols + 2, MPI_DOUBLE, "
+              "&column), sent from &u[width + 1] (west) and &u[width + cols] (east)",
+    "not-updated": "rank {rank}'s cell at row {row}, column {column} was never updated: the "
+                   "interior and the edges together must cover rows 1..rows and columns "
+                   "1..cols of the block exactly",
+    "interior": "a cell next to no halo is wrong: keep update() as it is, and check that "
+                "the block's first_row, first_col, rows and cols are the ones you exchange",
+    "stale": "a halo came from an earlier step: exchange the edges of b->u, the field this step "
+             "reads, every step, and wait for the messages before updating the cells next to "
+             "the halo",
+    "split": "every cell of the grid belongs to exactly one rank's block: heat_share(n, "
+             "coordinate, parts, &first, &count) in each direction",
+    "grid": "MPI_Dims_create(size, 2, dims) picks the most square process grid, and "
+            "MPI_Cart_create builds it",
+    "deadlock": "every rank is waiting for a neighbour that is itself waiting: a blocking "
+                "MPI_Send of a large row returns only once its receive is posted; send and "
+                "receive together with MPI_Sendrecv, or post MPI_Irecv and MPI_Isend and wait",
+}
+
 EXERCISES = [
     Exercise(
         "01", "spmd-hello", "SPMD hello: rank and size, MPI_Init and MPI_Finalize", "mpi", 30,
@@ -352,6 +381,18 @@ EXERCISES = [
             "deadlock": "only the main thread may call MPI (MPI_THREAD_FUNNELED): "
                         "MPI_Reduce goes after the parallel loop, not inside it",
         }),
+
+    # 13 to 18: the halo-exchange ladder, steps towards mpi/heat.c and hybrid/heat.c.  Each is a
+    # heat kernel file; its field is compared, bit for bit, with the capstone's serial program's
+    # (contracts.HeatField), and a wrong one is named by its first wrong cell.
+    Exercise(
+        "13", "halo-sendrecv", "a 1-D halo exchange with MPI_Sendrecv", "mpi", 45,
+        contracts.HeatField(ny=(13, 61), steps=(3, 9)), concepts="stencils and halos; a 1-D "
+        "decomposition in bands of rows; MPI_Sendrecv; MPI_PROC_NULL at the grid's edge",
+        n=(11, 61),
+        runs=[Run(ranks=3), Run(ranks=(2, 4), kind="wide"), Run(ranks=5, kind="small"),
+              Run(ranks=1)],
+        skeleton="halo-missing", hints=HALO_HINTS),
 ]
 
 BY_NUMBER = {e.number: e for e in EXERCISES}
