@@ -349,9 +349,9 @@ class Checker:
                                                        if len(choices) > 2 else "")
                 raise Failure("missing", "%s never calls %s" % (self.name, named),
                               call=" or ".join(choices[:2]))
-        self.say("ok", "MPI calls: %s; none of %s" % (
+        self.say("ok", "MPI calls: %s%s" % (
             ", ".join(sorted(used & {c for cs in ex.require for c in cs})),
-            ", ".join(sorted(ex.forbid)[:3]) + ", ..."))
+            "; none of %s, ..." % ", ".join(sorted(ex.forbid)[:3]) if ex.forbid else ""))
 
     # ---- runs ----
     def plan_runs(self):

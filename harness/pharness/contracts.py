@@ -704,6 +704,15 @@ class HeatField(Workload):
             run.field = saved
             first = first_difference(got1, want1)
             if first is None:
+                if size["steps"] > 2:  # the first wrong cell of the first wrong step
+                    two = dict(size, steps=2)
+                    code, out, err, _ = self.checker.launch_run(
+                        run, self.checker.binaries[run.cc], self.args(two, run))
+                    got2, want2 = self.student_field(run, code, err), self.reference(two)
+                    run.field = saved
+                    if first_difference(got2, want2) is not None:
+                        got, want, size = got2, want2, two
+                        index = first_difference(got2, want2)
                 return self.failure("stale", got, want, index, size,
                                     "right after 1 step, wrong after %d: a halo it reads holds "
                                     "the cells of an earlier step (exchanged from the wrong "

@@ -393,6 +393,17 @@ EXERCISES = [
         runs=[Run(ranks=3), Run(ranks=(2, 4), kind="wide"), Run(ranks=5, kind="small"),
               Run(ranks=1)],
         skeleton="halo-missing", hints=HALO_HINTS),
+    Exercise(
+        "14", "halo-overlap", "a non-blocking halo exchange, overlapped with the update",
+        "mpi", 40, contracts.HeatField(ny=(13, 61), steps=(3, 9)),
+        concepts="MPI_Isend, MPI_Irecv, MPI_Waitall; a buffer belongs to MPI until the wait; "
+        "hiding communication behind the interior update",
+        n=(11, 61),
+        runs=[Run(ranks=3), Run(ranks=5, kind="small"), Run(ranks=(2, 4)), Run(ranks=1)],
+        require=(("MPI_Isend", "MPI_Issend"), ("MPI_Irecv",)), skeleton="missing",
+        hints=dict(HALO_HINTS, missing="post the exchange without waiting: MPI_Irecv into both "
+                   "halos and MPI_Isend of both edge rows, one request each, then MPI_Waitall "
+                   "after the interior update")),
 ]
 
 BY_NUMBER = {e.number: e for e in EXERCISES}
