@@ -404,6 +404,16 @@ EXERCISES = [
         hints=dict(HALO_HINTS, missing="post the exchange without waiting: MPI_Irecv into both "
                    "halos and MPI_Isend of both edge rows, one request each, then MPI_Waitall "
                    "after the interior update")),
+    Exercise(
+        "15", "cartesian-grid", "a 2-D Cartesian process grid", "mpi", 45,
+        contracts.HeatField(ny=(13, 61), steps=(3, 9), grid2d=True),
+        concepts="2-D decomposition and its smaller messages; MPI_Dims_create, MPI_Cart_create, "
+        "MPI_Cart_coords, MPI_Cart_shift; MPI_PROC_NULL",
+        n=(11, 61),
+        runs=[Run(ranks=4), Run(ranks=6, kind="small"), Run(ranks=(3, 5)), Run(ranks=1)],
+        require=(("MPI_Cart_create",), ("MPI_Cart_shift",)), skeleton="missing",
+        hints=dict(HALO_HINTS, missing="build the process grid with MPI_Dims_create and "
+                   "MPI_Cart_create, and take the neighbours from MPI_Cart_shift")),
 ]
 
 BY_NUMBER = {e.number: e for e in EXERCISES}
