@@ -565,7 +565,8 @@ class HeatField(Workload):
 
       halo-missing  zeros (the ring as the driver set it): nothing arrived in time
       neighbour     other cells' values, in a row halo: sent to, or received from, the wrong rank
-      column        other cells' values, in a column halo: the column datatype (its stride)
+      column        other cells' values, in a column halo, where the lesson is the column's
+                    datatype (column_key; elsewhere this is 'neighbour' too)
       not-updated   the cell kept its old value: the update skipped it
       interior      a cell next to no other rank's cells: the update, or the block's place
       stale         right after one step, wrong later: a halo from an earlier step
@@ -576,9 +577,11 @@ class HeatField(Workload):
     than rows), and kind 'wide' has rows of 160 KB, above every MPI's eager limit, where a
     blocking send waits for its receive (a deadlocking order shows)."""
 
-    def __init__(self, ny, steps, rates=(0.1, 0.2, 0.25), grid2d=False, method=None):
+    def __init__(self, ny, steps, rates=(0.1, 0.2, 0.25), grid2d=False, column_key="neighbour",
+                 method=None):
         Workload.__init__(self, "heat", method=method)
         self.ny, self.steps, self.rates, self.grid2d = ny, steps, rates, grid2d
+        self.column_key = column_key  # 'column' where the lesson is the column's datatype
         self.checker, self.program, self.references, self.files = None, None, {}, 0
 
     @staticmethod
@@ -762,6 +765,16 @@ class HeatField(Workload):
             return self.failure("interior", got, want, index, size,
                                 "it is next to no other rank's cells, so the update or the "
                                 "block's place (its first row or column) is wrong", side="")
+        inside = next((i for i in wrong if not sides(i)), None)
+        if inside is not None:  # a receive wrote into the block's own cells
+            y, x = divmod(inside, nx)
+            rank, r0, c0 = owner(got["blocks"], y, x)[:3]
+            return self.failure(
+                self.column_key if self.column_key != "neighbour" else "interior", got, want,
+                index, size, "and so is rank %d's cell at row %d, column %d, next to no halo: a "
+                "message landed in the block's own cells (a datatype or count that reaches past "
+                "the halo, or the wrong address), or the update is wrong"
+                % (rank, y - r0 + 1, x - c0 + 1), side="")
         # The value the cell was updated with across one side: v - c = r (h - h_serial), from a
         # wrong cell with one such side only (the first one, if the first wrong cell is a corner).
         single = [i for i in ([index] + wrong) if len(sides(i)) == 1]
@@ -784,6 +797,8 @@ class HeatField(Workload):
             return self.failure("halo-missing", got, want, index, size,
                                 "it reads %s which held 0 (the driver's initial ring): "
                                 "nothing arrived in it" % where, side=side, other=other)
-        return self.failure("column" if kind == "column" else "neighbour", got, want, index,
-                            size, "it reads %s which held %.6g where rank %d's cell is "
-                            "%.6g: values from the wrong cells" % (where, held, other, serial), side=side, other=other)
+        key = self.column_key if kind == "column" else "neighbour"
+        return self.failure(key, got, want, index, size,
+                            "it reads %s which held %.6g where rank %d's cell is %.6g: values "
+                            "from the wrong cells" % (where, held, other, serial),
+                            side=side, other=other)

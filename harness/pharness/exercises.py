@@ -414,6 +414,14 @@ EXERCISES = [
         require=(("MPI_Cart_create",), ("MPI_Cart_shift",)), skeleton="missing",
         hints=dict(HALO_HINTS, missing="build the process grid with MPI_Dims_create and "
                    "MPI_Cart_create, and take the neighbours from MPI_Cart_shift")),
+    Exercise(
+        "16", "column-datatype", "a derived datatype for a column halo", "mpi", 30,
+        contracts.HeatField(ny=(13, 61), steps=(3, 9), grid2d=True, column_key="column"),
+        concepts="memory layout of a 2-D block; MPI_Type_vector (count, blocklength, stride), "
+        "MPI_Type_commit, MPI_Type_free; sending one element of a derived type",
+        n=(11, 61),
+        runs=[Run(ranks=4), Run(ranks=6, kind="small"), Run(ranks=(2, 3)), Run(ranks=1)],
+        skeleton="column", hints=HALO_HINTS),
 ]
 
 BY_NUMBER = {e.number: e for e in EXERCISES}
