@@ -572,14 +572,19 @@ class HeatField(Workload):
       stale         right after one step, wrong later: a halo from an earlier step
       split         the blocks do not cover the grid once;  grid: a 1-D grid where a 2-D one fits
 
+    Where the kernel gathers the field itself (gather=True, exercise 17), a wrong cell is one
+    the gather left out (NaN: not-gathered), or one that holds another cell's serial value
+    (misplaced), or neither (gather).
+
     Sizes: the grid's columns (exercise.n) and rows (ny) are primes, so that no rank count
     divides them; kind 'small' gives the ranks one or two rows each (heat refuses more ranks
     than rows), and kind 'wide' has rows of 160 KB, above every MPI's eager limit, where a
     blocking send waits for its receive (a deadlocking order shows)."""
 
     def __init__(self, ny, steps, rates=(0.1, 0.2, 0.25), grid2d=False, column_key="neighbour",
-                 method=None):
+                 gather=False, method=None):
         Workload.__init__(self, "heat", method=method)
+        self.gather = gather  # the lesson is the kernel's own gather (heat_gather), not a halo
         self.ny, self.steps, self.rates, self.grid2d = ny, steps, rates, grid2d
         self.column_key = column_key  # 'column' where the lesson is the column's datatype
         self.checker, self.program, self.references, self.files = None, None, {}, 0
@@ -694,6 +699,8 @@ class HeatField(Workload):
     # ---- a wrong field: the first wrong cell, and what its halo held ----
     def explain(self, run, size, got, want, index):
         """The Failure for a field that differs from the serial one at cell `index`."""
+        if self.gather:
+            return self.diagnose_gather(got, want, index, size)
         one = dict(size, steps=1)
         first = None
         if size["steps"] > 1:  # the same run, one step: only the mistake's own cells differ
@@ -802,3 +809,29 @@ class HeatField(Workload):
                             "it reads %s which held %.6g where rank %d's cell is %.6g: values "
                             "from the wrong cells" % (where, held, other, serial),
                             side=side, other=other)
+
+    def diagnose_gather(self, got, want, index, size):
+        """The first wrong cell of a field the kernel gathered itself: never written (the driver
+        set every cell to NaN first), another cell's value (a block put in the wrong place),
+        or neither."""
+        value = _value(got, index)
+        y, x = divmod(index, got["nx"])
+        rank, r0, c0 = owner(got["blocks"], y, x)[:3]
+        if value != value:
+            return self.failure("not-gathered", got, want, index, size,
+                                "rank 0's field has nothing there (NaN): rank %d's block never "
+                                "arrived in its place" % rank, block_rank=rank)
+        bits = got["cells"][8 * index:8 * index + 8]
+        cells = want["cells"]
+        for j in range(0, len(cells), 8):
+            if cells[j:j + 8] == bits:
+                yy, xx = divmod(j // 8, got["nx"])
+                other, o0, p0 = owner(got["blocks"], yy, xx)[:3]
+                return self.failure("misplaced", got, want, index, size,
+                                    "that is the serial value of global row %d, column %d (rank "
+                                    "%d's row %d, column %d): a block, or a row of one, put in "
+                                    "the wrong place" % (yy, xx, other, yy - o0 + 1, xx - p0 + 1),
+                                    block_rank=other)
+        return self.failure("gather", got, want, index, size,
+                            "no cell of the serial field has that value: the cells sent are not "
+                            "the block's (its ring, or the wrong array)", block_rank=rank)

@@ -422,6 +422,26 @@ EXERCISES = [
         n=(11, 61),
         runs=[Run(ranks=4), Run(ranks=6, kind="small"), Run(ranks=(2, 3)), Run(ranks=1)],
         skeleton="column", hints=HALO_HINTS),
+    Exercise(
+        "17", "gather-field", "gathering the field on rank 0 with MPI_Gatherv", "mpi", 40,
+        contracts.HeatField(ny=(13, 61), steps=(3, 9), gather=True),
+        concepts="collecting a distributed array: MPI_Gather of each block's place, counts and "
+        "displacements, MPI_Gatherv; putting the blocks in place; only the root has the field",
+        n=(11, 61),
+        runs=[Run(ranks=4), Run(ranks=6, kind="small"), Run(ranks=3), Run(ranks=1)],
+        skeleton="not-gathered",
+        hints=dict(HALO_HINTS, **{
+            "not-gathered": "rank {block_rank}'s block never reached its place in the field: "
+                            "MPI_Gatherv every rank's cells into `all` (counts[k] cells at "
+                            "offsets[k]) and copy each block's rows to field + (first_row + y) "
+                            "* nx + first_col",
+            "misplaced": "rank {block_rank}'s cell is in another place: offsets[k] is the sum of "
+                         "counts[0..k-1], and a row of the field is nx cells long",
+            "gather": "send the block's own cells, without its ring: b->u[(y + 1) * (cols + 2) "
+                      "+ x + 1] for y < rows, x < cols",
+            "crash": "only rank 0 has the field, `all` and the places (NULL elsewhere): every "
+                     "copy into them belongs under `if (rank == 0)`",
+        })),
 ]
 
 BY_NUMBER = {e.number: e for e in EXERCISES}
