@@ -442,6 +442,26 @@ EXERCISES = [
             "crash": "only rank 0 has the field, `all` and the places (NULL elsewhere): every "
                      "copy into them belongs under `if (rank == 0)`",
         })),
+    Exercise(
+        "18", "hybrid-heat", "hybrid heat: MPI between the blocks, threads inside them",
+        "hybrid", 40, contracts.HeatField(ny=(13, 61), steps=(3, 9), grid2d=True),
+        concepts="ranks x threads on a stencil; parallel for over the rows of a block; "
+        "MPI_THREAD_FUNNELED: MPI only outside parallel regions; num_threads and "
+        "OMP_NUM_THREADS",
+        n=(11, 61),
+        runs=[Run(ranks=2, threads=2), Run(ranks=1, threads=3),
+              Run(ranks=3, threads=2, kind="small"), Run(ranks=4, threads=1)],
+        parallel=("update",), skeleton="one-thread",
+        hints=dict(HALO_HINTS, **{
+            "one-thread": "update() ran on one thread in each rank: `#pragma omp parallel for "
+                          "schedule(static)` in front of its row loop; exchange() stays outside "
+                          "(only the main thread calls MPI)",
+            "few-threads": "a num_threads() or if() clause holds threads back: leave the count "
+                           "to OMP_NUM_THREADS, which the job script sets per rank",
+            "not-updated": "rank {rank}'s row {row} belongs to no thread: a share computed by "
+                           "hand drops the remainder (rows % threads); `parallel for` shares "
+                           "every row out",
+        })),
 ]
 
 BY_NUMBER = {e.number: e for e in EXERCISES}
