@@ -75,6 +75,20 @@ DEFAULT_HINTS = {
     "order": "rank 0 takes the first items, rank 1 the next ones, and so on",
     "unbalanced": "shares differ by one item at most",
     "neighbour": "the left neighbour of rank r is (r - 1 + size) % size",
+    # the halo exercises (contracts.HeatField)
+    "halo-missing": "a halo was never filled: send every edge a neighbour needs, and receive "
+                    "into the halo before the cells next to it are updated",
+    "column": "a column of the block is not contiguous: its cells are one row of the block and "
+              "its ring apart",
+    "not-updated": "every cell of the block is updated once in every step",
+    "interior": "cells next to no halo are wrong: the update itself, or the block's place",
+    "stale": "a halo from an earlier step: exchange the field this step reads, and wait for it "
+             "before using it",
+    "split": "every cell of the grid belongs to exactly one rank's block",
+    "grid": "a 2-D process grid: MPI_Dims_create and MPI_Cart_create",
+    "not-gathered": "rank 0 must receive every rank's block",
+    "misplaced": "each block goes to its own place in the field",
+    "gather": "send the block's own cells, without its ring",
 }
 # A wrong answer from an OpenMP program is often a race: ThreadSanitizer is asked why.
 RACE_SYMPTOMS = {"wrong", "zero", "times-workers", "output", "schedule", "crash", "fsum-error"}

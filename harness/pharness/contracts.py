@@ -17,7 +17,6 @@ import re
 
 from . import launch, registry
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 PROBE = "parlab-probe:"
 
@@ -615,16 +614,13 @@ class HeatField(Workload):
 
     # ---- the reference: the capstone's serial program ----
     def attach(self, checker):
-        """Builds serial/heat.c as the check builds the student's file (pharness/build.py), in
-        the check's work directory; raises build.BuildError."""
+        """The reference: the capstone's serial program, heat_serial, as Meson built it in the
+        check's gcc build directory (check-libs builds it); raises build.BuildError."""
         from . import build
         self.checker, self.references, self.files = checker, {}, 0
-        kind, library = "gcc", build.mpi_for("serial", "gcc", checker.mpi)
-        prefix = checker.sandbox.prefix() if checker.sandbox else ()
-        self.program = build.program([os.path.join(REPO, "serial", "heat.c")], "serial",
-                                     os.path.join(checker.workdir, "heat_serial_reference"),
-                                     kind=kind, mpi=library, prefix=prefix, timeout=120)
-        return "reference: serial/heat.c, the capstone's serial program (gcc)"
+        self.program = build.built_program("heat_serial", "gcc",
+                                           build.mpi_for("serial", "gcc", checker.mpi))
+        return "reference: heat_serial, the capstone's serial program (serial/heat.c)"
 
     def field_path(self):
         self.files += 1

@@ -399,7 +399,7 @@ EXERCISES = [
         concepts="MPI_Isend, MPI_Irecv, MPI_Waitall; a buffer belongs to MPI until the wait; "
         "hiding communication behind the interior update",
         n=(11, 61),
-        runs=[Run(ranks=3), Run(ranks=5, kind="small"), Run(ranks=(2, 4)), Run(ranks=1)],
+        runs=[Run(ranks=3), Run(ranks=5, kind="small"), Run(ranks=1)],
         require=(("MPI_Isend", "MPI_Issend"), ("MPI_Irecv",)), skeleton="missing",
         hints=dict(HALO_HINTS, missing="post the exchange without waiting: MPI_Irecv into both "
                    "halos and MPI_Isend of both edge rows, one request each, then MPI_Waitall "
@@ -420,7 +420,7 @@ EXERCISES = [
         concepts="memory layout of a 2-D block; MPI_Type_vector (count, blocklength, stride), "
         "MPI_Type_commit, MPI_Type_free; sending one element of a derived type",
         n=(11, 61),
-        runs=[Run(ranks=4), Run(ranks=6, kind="small"), Run(ranks=(2, 3)), Run(ranks=1)],
+        runs=[Run(ranks=4), Run(ranks=5, kind="small"), Run(ranks=1)],
         skeleton="column", hints=HALO_HINTS),
     Exercise(
         "17", "gather-field", "gathering the field on rank 0 with MPI_Gatherv", "mpi", 40,
@@ -428,7 +428,7 @@ EXERCISES = [
         concepts="collecting a distributed array: MPI_Gather of each block's place, counts and "
         "displacements, MPI_Gatherv; putting the blocks in place; only the root has the field",
         n=(11, 61),
-        runs=[Run(ranks=4), Run(ranks=6, kind="small"), Run(ranks=3), Run(ranks=1)],
+        runs=[Run(ranks=4), Run(ranks=5, kind="small"), Run(ranks=1)],
         skeleton="not-gathered",
         hints=dict(HALO_HINTS, **{
             "not-gathered": "rank {block_rank}'s block never reached its place in the field: "
@@ -450,7 +450,7 @@ EXERCISES = [
         "OMP_NUM_THREADS",
         n=(11, 61),
         runs=[Run(ranks=2, threads=2), Run(ranks=1, threads=3),
-              Run(ranks=3, threads=2, kind="small"), Run(ranks=4, threads=1)],
+              Run(ranks=3, threads=2, kind="small")],
         parallel=("update",), skeleton="one-thread",
         hints=dict(HALO_HINTS, **{
             "one-thread": "update() ran on one thread in each rank: `#pragma omp parallel for "
