@@ -325,15 +325,16 @@ class Checker:
 
     def attach_contract(self):
         """A contract that compares with a program of parlab's own (contracts.HeatField: the
-        capstone's serial heat) builds it now, in this check's work directory, and may run the
-        student's program again (launch_run) to explain a failure."""
+        capstone's serial heat, from the check's gcc build) finds it now; it writes its files
+        in this check's work directory, and may run the student's program again (launch_run)
+        to explain a failure.  A reference that is missing is the setup's fault (exit 2)."""
         attach = getattr(self.ex.contract, "attach", None)
         if attach is None:
             return
         try:
             self.say("ok", attach(self))
         except build.BuildError as exc:
-            raise SetupError("cannot build the reference that %s is checked against: %s"
+            raise SetupError("no reference to check %s against: %s"
                              % (self.ex.name, exc))
 
     def short_paths(self, text):

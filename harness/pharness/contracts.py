@@ -556,8 +556,8 @@ class HeatField(Workload):
     """The student's file is a heat kernel file (mpi or hybrid, common/parlab_heat.h), so the
     driver runs it, gathers its field, and checks it against the closed form.  This contract
     also compares the field, bit for bit, with the field of the capstone's own serial program
-    (serial/heat.c, built by the check next to the student's file: the one definition of the
-    stencil), both written with --field.  A wrong field is explained by its first wrong cell:
+    (heat_serial, which Meson builds from serial/heat.c with the check's libraries: the one
+    definition of the stencil), both written with --field.  A wrong field is explained by its first wrong cell:
     the rank holding it, its row and column in that rank's block (u[row * (cols + 2) + column]),
     and the halo it reads.  For that the run is repeated with one step, where exactly the cells
     that a mistake touches are wrong, and the value of the wrong cell says what the halo held:
@@ -590,6 +590,7 @@ class HeatField(Workload):
 
     @staticmethod
     def prime(rng, low, high):
+        """A prime in [low, high]: no rank or thread count up to 8 divides it."""
         while True:
             n = rng.randint(low, high)
             if n > 1 and all(n % d for d in range(2, int(n ** 0.5) + 1)):
