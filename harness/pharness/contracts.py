@@ -557,10 +557,11 @@ class HeatField(Workload):
     driver runs it, gathers its field, and checks it against the closed form.  This contract
     also compares the field, bit for bit, with the field of the capstone's own serial program
     (heat_serial, which Meson builds from serial/heat.c with the check's libraries: the one
-    definition of the stencil), both written with --field.  A wrong field is explained by its first wrong cell:
-    the rank holding it, its row and column in that rank's block (u[row * (cols + 2) + column]),
-    and the halo it reads.  For that the run is repeated with one step, where exactly the cells
-    that a mistake touches are wrong, and the value of the wrong cell says what the halo held:
+    definition of the stencil), both written with --field.  A wrong field is explained by its
+    first wrong cell: the rank holding it, its row and column in that rank's block
+    (u[row * (cols + 2) + column]), and the halo it reads.  For that the run is repeated with
+    one step, where exactly the cells that a mistake touches are wrong, and the value of the
+    wrong cell says what the halo held:
 
       halo-missing  zeros (the ring as the driver set it): nothing arrived in time
       neighbour     other cells' values, in a row halo: sent to, or received from, the wrong rank
