@@ -552,6 +552,22 @@ SIDES = (("north", -1, 0, "row"), ("south", 1, 0, "row"), ("west", 0, -1, "colum
          ("east", 0, 1, "column"))
 
 
+def cell_sides(field, i):
+    """(side, kind, the rank across or None at the grid's boundary, the cell across or None)
+    for each side of cell i that another rank's cells or the grid's boundary border."""
+    nx, ny, blocks = field["nx"], field["ny"], field["blocks"]
+    y, x = divmod(i, nx)
+    rank = owner(blocks, y, x)[0]
+    found = []
+    for side, dy, dx, kind in SIDES:
+        yy, xx = y + dy, x + dx
+        if not (0 <= yy < ny and 0 <= xx < nx):
+            found.append((side, kind, None, None))
+        elif owner(blocks, yy, xx)[0] != rank:
+            found.append((side, kind, owner(blocks, yy, xx)[0], yy * nx + xx))
+    return found
+
+
 class HeatField(Workload):
     """The student's file is a heat kernel file (mpi or hybrid, common/parlab_heat.h), so the
     driver runs it, gathers its field, and checks it against the closed form.  This contract
@@ -721,11 +737,13 @@ class HeatField(Workload):
                     if first_difference(got2, want2) is not None:
                         got, want, size = got2, want2, two
                         index = first_difference(got2, want2)
+                halos = ["the %s halo (from rank %d)" % (s, o)
+                         for s, _, o, _ in cell_sides(got, index) if o is not None]
                 return self.failure("stale", got, want, index, size,
-                                    "right after 1 step, wrong after %d: a halo it reads holds "
-                                    "the cells of an earlier step (exchanged from the wrong "
-                                    "array, or read before this step's exchange)"
-                                    % size["steps"])
+                                    "right after 1 step, wrong after %d: %s holds the cells of "
+                                    "an earlier step (exchanged from the wrong array, or read "
+                                    "before this step's exchange)" % (
+                                        size["steps"], " or ".join(halos) or "a halo it reads"))
             got, want, index, size = got1, want1, first, one
         return self.diagnose(got, want, index, size)
 
@@ -747,18 +765,7 @@ class HeatField(Workload):
                  want["cells"][8 * i:8 * i + 8]]
 
         def sides(i):
-            """(side, kind, rank across or None for the grid's boundary, the cell across or
-            None) for each side of cell i that another rank's cells or the boundary border."""
-            y, x = divmod(i, nx)
-            rank = owner(got["blocks"], y, x)[0]
-            found = []
-            for side, dy, dx, kind in SIDES:
-                yy, xx = y + dy, x + dx
-                if not (0 <= yy < ny and 0 <= xx < nx):
-                    found.append((side, kind, None, None))
-                elif owner(got["blocks"], yy, xx)[0] != rank:
-                    found.append((side, kind, owner(got["blocks"], yy, xx)[0], yy * nx + xx))
-            return found
+            return cell_sides(got, i)
 
         first_sides = sides(index)
         v, c = _value(got, index), _value(want, index)
