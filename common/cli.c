@@ -121,6 +121,10 @@ static const struct option workload_options[] = {
     {.flag = "--picture", .arg = "FILE", .kind = OPTION_FILE, .needs = TAKES_GRID,
      .at = offsetof(struct options, picture),
      .help = "write the final field to FILE as a PNG heat map"},
+    {.flag = "--field", .arg = "FILE", .kind = OPTION_FILE, .needs = TAKES_GRID,
+     .at = offsetof(struct options, field),
+     .help = "write the final field's doubles and every rank's block to FILE,\n"
+             "for a check that names the first wrong cell (docs/heat.md)"},
 };
 /* How the program runs and reports. */
 static const struct option run_options[] = {

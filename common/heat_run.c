@@ -39,6 +39,7 @@ struct heat_run {
      * the largest over ranks), known on rank 0 after the last run. */
     double exchange_seconds, compute_seconds, share_rank0, share_max, exchange_max;
     FILE *picture;          /* rank 0: --picture's file, opened before the runs */
+    FILE *field_file;       /* rank 0: --field's file, opened before the runs */
     bool split;             /* heat_split() ran: heat_done() frees what it made */
 };
 
@@ -102,14 +103,22 @@ static void heat_after(struct run *r, uint64_t number, struct result *results)
 {
     struct heat_run *h = r->state;
     struct heat_block *b = &h->block;
-    uint64_t width = b->cols + 2, cells = b->rows * b->cols;
-    double *mine = h->second == b->u ? h->first : h->second; /* the array not holding the field */
-    for (uint64_t y = 0; y < b->rows; y++)
-        memcpy(mine + y * b->cols, b->u + (y + 1) * width + 1, b->cols * sizeof *mine);
     double corner[4] = {(double)b->first_row, (double)b->first_col, (double)b->rows,
                         (double)b->cols}; /* exact: every number is at most 32768 */
     team_gather_doubles(corner, 4, h->corners, h->counts);
-    team_gather_doubles(mine, cells, h->gathered, h->counts);
+    const struct parlab_kernel *k = r->kernel;
+    if (k->heat_gather) { /* the kernel gathers the field itself (exercise 17) */
+        if (team_rank() == 0) /* a cell it never writes stays NaN, which no right field holds */
+            for (uint64_t c = 0; c < b->nx * b->ny; c++)
+                h->field[c] = NAN;
+        k->heat_gather(b, team_rank() == 0 ? h->field : NULL);
+    } else {
+        uint64_t width = b->cols + 2, cells = b->rows * b->cols;
+        double *mine = h->second == b->u ? h->first : h->second; /* the array not holding u */
+        for (uint64_t y = 0; y < b->rows; y++)
+            memcpy(mine + y * b->cols, b->u + (y + 1) * width + 1, b->cols * sizeof *mine);
+        team_gather_doubles(mine, cells, h->gathered, h->counts);
+    }
 
     if (number > 0) {
         h->exchange_seconds += b->exchange_seconds;
@@ -127,8 +136,8 @@ static void heat_after(struct run *r, uint64_t number, struct result *results)
 
     const uint64_t nx = b->nx, ny = b->ny;
     const double *from = h->gathered;
-    for (int k = 0; k < team_size(); k++) {
-        const double *at = h->corners + 4 * k;
+    for (int rank = 0; rank < team_size() && !k->heat_gather; rank++) {
+        const double *at = h->corners + 4 * rank;
         uint64_t row0 = (uint64_t)at[0], col0 = (uint64_t)at[1], rows = (uint64_t)at[2],
                  cols = (uint64_t)at[3];
         for (uint64_t y = 0; y < rows; y++)
@@ -179,23 +188,52 @@ static void heat_verify(struct run *r, uint64_t number, const struct result *res
 
 static bool write_picture(const struct heat_run *h, FILE *file);
 
+/* --field: a text header (the grid, then every rank's block as heat_split() chose it), then the
+ * field's doubles, row by row, in this machine's byte order: what an exercise check reads to name
+ * the first wrong cell and the rank that holds it (docs/heat.md, "The field file"). */
+static bool write_field(const struct heat_run *h, FILE *file)
+{
+    const struct heat_block *b = &h->block;
+    bool ok = fprintf(file, "parlab heat field: nx %llu ny %llu ranks %d\n",
+                      (unsigned long long)b->nx, (unsigned long long)b->ny, team_size()) > 0;
+    for (int k = 0; k < team_size() && ok; k++) {
+        const double *at = h->corners + 4 * k;
+        ok = fprintf(file, "rank %d: first_row %.0f first_col %.0f rows %.0f cols %.0f\n", k,
+                     at[0], at[1], at[2], at[3]) > 0;
+    }
+    size_t cells = (size_t)b->nx * (size_t)b->ny;
+    ok = ok && fwrite(h->field, sizeof *h->field, cells, file) == cells;
+    return ok && fflush(file) == 0 && !ferror(file);
+}
+
+/* Writes one of the run's files (--picture, --field) and closes it; false, with one line on
+ * stderr naming the option, when that fails. */
+static bool write_output(const struct run *r, const struct heat_run *h, FILE **file,
+                         bool (*write)(const struct heat_run *, FILE *), const char *flag,
+                         const char *path)
+{
+    errno = 0;
+    bool written = write(h, *file);
+    written = fclose(*file) == 0 && written;
+    *file = NULL;
+    if (!written)
+        fprintf(stderr, "%s: %s: cannot write %s: %s\n", r->options->program, flag, path,
+                errno ? strerror(errno) : "write error");
+    return written;
+}
+
 static void heat_finish(struct run *r)
 {
     struct heat_run *h = r->state;
     r->report.verified = r->report.verified && h->runs_identical;
     snprintf(r->report.result, sizeof r->report.result, "%016llx", (unsigned long long)h->digest);
     snprintf(r->report.expected, sizeof r->report.expected, "%.17g", h->lambda_k);
-    if (h->picture) {
-        errno = 0;
-        bool written = write_picture(h, h->picture);
-        written = fclose(h->picture) == 0 && written;
-        h->picture = NULL;
-        if (!written) {
-            fprintf(stderr, "%s: --picture: cannot write %s: %s\n", r->options->program,
-                    r->options->picture, errno ? strerror(errno) : "write error");
-            r->report.output_failed = true;
-        }
-    }
+    if (h->picture &&
+        !write_output(r, h, &h->picture, write_picture, "--picture", r->options->picture))
+        r->report.output_failed = true;
+    if (h->field_file &&
+        !write_output(r, h, &h->field_file, write_field, "--field", r->options->field))
+        r->report.output_failed = true;
 }
 
 const struct check heat_check = {heat_prepare, heat_verify, heat_finish};
@@ -213,8 +251,12 @@ static void heat_json(struct json *j, const struct run *r)
              (unsigned long long)h->block.ny, (unsigned long long)o->steps, o->rate);
     json_add(j, ",\"overlap\":%s", h->block.overlap ? "true" : "false");
     json_add(j, ",\"process_grid\":[%d,%d]", h->block.process_rows, h->block.process_cols);
-    json_add(j, ",\"lambda_k\":%.17g,\"max_error\":%.17g,\"error_bound\":%.17g", h->lambda_k,
-             h->max_error, h->bound);
+    json_add(j, ",\"lambda_k\":%.17g", h->lambda_k);
+    if (isfinite(h->max_error))
+        json_add(j, ",\"max_error\":%.17g", h->max_error);
+    else /* a NaN or infinite cell: JSON has no number for it */
+        json_add(j, ",\"max_error\":null");
+    json_add(j, ",\"error_bound\":%.17g", h->bound);
     json_add(j, ",\"runs_identical\":%s", h->runs_identical ? "true" : "false");
     if (exchanges())
         json_add(j, ",\"exchange_share_max\":%.6g,\"exchange_share_rank0\":%.6g,"
@@ -266,6 +308,8 @@ static void heat_release(struct run *r)
         r->kernel->heat_done(&h->block);
     if (h->picture)
         fclose(h->picture);
+    if (h->field_file)
+        fclose(h->field_file);
     free(h->first);
     free(h->second);
     free(h->initial);
@@ -337,10 +381,16 @@ int heat_plan(struct run *r)
                     (unsigned long long)b->ny, (unsigned long long)b->nx);
         return EXIT_BAD_INPUT;
     }
-    /* A picture that cannot be written is refused before the run, not after it. */
+    /* A picture or field file that cannot be written is refused before the run, not after it. */
     int status = EXIT_OK;
     if (team_rank() == 0 && o->picture && (h->picture = fopen(o->picture, "wb")) == NULL) {
         fprintf(stderr, "%s: --picture: cannot create %s: %s\n", o->program, o->picture,
+                strerror(errno));
+        status = EXIT_BAD_INPUT;
+    }
+    if (team_rank() == 0 && status == EXIT_OK && o->field &&
+        (h->field_file = fopen(o->field, "wb")) == NULL) {
+        fprintf(stderr, "%s: --field: cannot create %s: %s\n", o->program, o->field,
                 strerror(errno));
         status = EXIT_BAD_INPUT;
     }

@@ -51,7 +51,7 @@ enum {
     TAKES_TASKS = 1 << 0,      /* --tasks T */
     TAKES_NUMBERS = 1 << 1,    /* NUMBERS... and --delay S */
     TAKES_COLD_CACHE = 1 << 2, /* --cold-cache */
-    TAKES_GRID = 1 << 3,       /* --ny, --steps, --r, --picture: a grid workload (heat) */
+    TAKES_GRID = 1 << 3,       /* --ny, --steps, --r, --picture, --field: a grid workload (heat) */
 };
 enum { MAX_OWN = 4, MAX_CHOICE_WORDS = 6, MAX_HELP = 4, MAX_OPTIONS = 24, MAX_NEEDS = 4 };
 struct option {
@@ -117,6 +117,7 @@ struct options {
     uint64_t ny, steps;      /* a grid's rows (0: as many as -n's columns) and time steps */
     double rate;             /* --r: the diffusion number of one explicit step */
     const char *picture;     /* --picture FILE, or NULL */
+    const char *field;       /* --field FILE, or NULL */
     size_t number_count;
     unsigned own[MAX_OWN];   /* the row's own options: a switch's 0 or 1, a choice's word */
     bool given[MAX_OPTIONS]; /* by option_at()'s index: given on the command line */

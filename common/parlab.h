@@ -53,10 +53,13 @@ struct parlab_kernel {
      * program builds its process grid here); heat_steps() runs all the time steps on it (the
      * halo exchange included); heat_done(), if given, frees what heat_split() made (an MPI
      * program's communicator and datatype).  The driver allocates, fills, gathers and checks
-     * the field. */
+     * the field.  heat_gather(), if given, gathers it instead of the driver, after every run
+     * and outside the clock, on every rank: rank 0 receives `field`, the whole ny x nx field
+     * row by row (every cell NaN until written), the other ranks NULL (exercise 17 writes it). */
     void (*heat_split)(struct heat_block *block);
     void (*heat_steps)(struct heat_block *block);
     void (*heat_done)(struct heat_block *block);
+    void (*heat_gather)(const struct heat_block *block, double *field);
 };
 
 /* Runs the program: parses the command line, checks the workers, times the kernel, checks its

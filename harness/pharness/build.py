@@ -255,6 +255,22 @@ def meson_program(target, kind="gcc", mpi="openmpi"):
     return found[0]
 
 
+def built_program(target, kind="gcc", mpi="openmpi"):
+    """The path of a program that Meson built in the (kind, mpi) directory as part of
+    check-libs (harness/meson.build: the serial heat, the halo exercises' reference), built by
+    prepare() and only read here (the grader's sandbox cannot write); BuildError if missing."""
+    folder = build_dir(kind, mpi)
+    try:
+        with open(os.path.join(folder, "meson-info", "intro-targets.json"), encoding="utf-8") as fh:
+            found = [t["filename"][0] for t in json.load(fh) if t["name"] == target]
+    except (OSError, ValueError) as exc:
+        raise BuildError("no build in %s: %s" % (folder, exc))
+    if not found or not os.path.exists(found[0]):
+        raise BuildError("%s is not built in %s (ninja -C %s check-libs)" % (target, folder,
+                                                                            folder))
+    return found[0]
+
+
 def parlab_sources(variant, mpi="openmpi"):
     """parlab's own sources that a kernel file of `variant` links with: Meson's list (the
     sources of the libraries Meson links the variant's programs with)."""

@@ -79,6 +79,20 @@ DEFAULT_HINTS = {
     "order": "rank 0 takes the first items, rank 1 the next ones, and so on",
     "unbalanced": "shares differ by one item at most",
     "neighbour": "the left neighbour of rank r is (r - 1 + size) % size",
+    # the halo exercises (contracts.HeatField)
+    "halo-missing": "a halo was never filled: send every edge a neighbour needs, and receive "
+                    "into the halo before the cells next to it are updated",
+    "column": "a column of the block is not contiguous: its cells are one row of the block and "
+              "its ring apart",
+    "not-updated": "every cell of the block is updated once in every step",
+    "interior": "cells next to no halo are wrong: the update itself, or the block's place",
+    "stale": "a halo from an earlier step: exchange the field this step reads, and wait for it "
+             "before using it",
+    "split": "every cell of the grid belongs to exactly one rank's block",
+    "grid": "a 2-D process grid: MPI_Dims_create and MPI_Cart_create",
+    "not-gathered": "rank 0 must receive every rank's block",
+    "misplaced": "each block goes to its own place in the field",
+    "gather": "send the block's own cells, without its ring",
 }
 # A wrong answer from an OpenMP program is often a race: ThreadSanitizer is asked why.
 RACE_SYMPTOMS = {"wrong", "zero", "times-workers", "output", "schedule", "crash", "fsum-error"}
@@ -200,6 +214,7 @@ class Checker:
         try:
             self.prepare()
             self.build_all()
+            self.attach_contract()
             self.check_calls()
             runs = self.plan_runs()
             for index, run in enumerate(runs):
@@ -320,6 +335,20 @@ class Checker:
                 if key != "tsan":  # the ThreadSanitizer build gets its line with its run
                     self.say("ok", "build: " + specs[key][2])
 
+    def attach_contract(self):
+        """A contract that compares with a program of parlab's own (contracts.HeatField: the
+        capstone's serial heat, from the check's gcc build) finds it now; it writes its files
+        in this check's work directory, and may run the student's program again (launch_run)
+        to explain a failure.  A reference that is missing is the setup's fault (exit 2)."""
+        attach = getattr(self.ex.contract, "attach", None)
+        if attach is None:
+            return
+        try:
+            self.say("ok", attach(self))
+        except build.BuildError as exc:
+            raise SetupError("no reference to check %s against: %s"
+                             % (self.ex.name, exc))
+
     def short_paths(self, text):
         return text.replace(self.copy, self.name).replace(self.workdir + os.sep, "")
 
@@ -347,9 +376,9 @@ class Checker:
                                                        if len(choices) > 2 else "")
                 raise Failure("missing", "%s never calls %s" % (self.name, named),
                               call=" or ".join(choices[:2]))
-        self.say("ok", "MPI calls: %s; none of %s" % (
+        self.say("ok", "MPI calls: %s%s" % (
             ", ".join(sorted(used & {c for cs in ex.require for c in cs})),
-            ", ".join(sorted(ex.forbid)[:3]) + ", ..."))
+            "; none of %s, ..." % ", ".join(sorted(ex.forbid)[:3]) if ex.forbid else ""))
 
     # ---- runs ----
     def plan_runs(self):

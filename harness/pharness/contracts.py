@@ -12,9 +12,11 @@ A contract gives a run its sizes (drawn at random by the check), its arguments, 
 verify() returns a short description of what was right, or raises Failure with a key (which
 picks the hint, exercises.py) and a message with the numbers that were wrong.
 """
+import os
 import re
 
 from . import launch, registry
+
 
 PROBE = "parlab-probe:"
 
@@ -493,3 +495,348 @@ class Ring(Contract):
                 raise Failure("wrong", "rank %d received sum %d, rank %d sent %d"
                               % (r, total, left, self.sent(left, n)))
         return "every rank got its left neighbour's %d values (%d KiB)" % (n, n * 8 // 1024)
+
+
+# ---- the halo-exchange exercises: the whole field, cell by cell ----
+
+def read_field(path):
+    """A heat program's --field file (common/heat_run.c, write_field): {'nx', 'ny', 'blocks':
+    [(first_row, first_col, rows, cols) per rank], 'cells': the doubles' bytes, row by row}."""
+    with open(path, "rb") as fh:
+        data = fh.read()
+    head = re.match(rb"parlab heat field: nx (\d+) ny (\d+) ranks (\d+)\n", data)
+    if not head:
+        raise ValueError("not a heat field file")
+    nx, ny, ranks = map(int, head.groups())
+    at, blocks = head.end(), []
+    for k in range(ranks):
+        m = re.compile(rb"rank %d: first_row (\d+) first_col (\d+) rows (\d+) cols (\d+)\n"
+                       % k).match(data, at)
+        if not m:
+            raise ValueError("rank %d's block is missing" % k)
+        blocks.append(tuple(map(int, m.groups())))
+        at = m.end()
+    cells = data[at:]
+    if len(cells) != 8 * nx * ny:
+        raise ValueError("%d bytes of cells, want %d" % (len(cells), 8 * nx * ny))
+    return {"nx": nx, "ny": ny, "blocks": blocks, "cells": cells}
+
+
+def _value(field, index):
+    import struct
+    return struct.unpack_from("=d", field["cells"], 8 * index)[0]
+
+
+def first_difference(got, want):
+    """The index (row-major) of the first cell whose 8 bytes differ, or None: bit for bit."""
+    a, b = got["cells"], want["cells"]
+    if a == b:
+        return None
+    for i in range(0, len(a), 8):
+        if a[i:i + 8] != b[i:i + 8]:
+            return i // 8
+    return None
+
+
+def owner(blocks, y, x):
+    """(rank, first_row, first_col, rows, cols) of the block holding global cell (y, x)."""
+    for rank, (r0, c0, rows, cols) in enumerate(blocks):
+        if r0 <= y < r0 + rows and c0 <= x < c0 + cols:
+            return (rank, r0, c0, rows, cols)
+    return None
+
+
+# The four halos: the side, the step to the cell across it (dy, dx), and whether that side is
+# a row of the block (sent as `cols` doubles) or a column (a strided datatype).
+SIDES = (("north", -1, 0, "row"), ("south", 1, 0, "row"), ("west", 0, -1, "column"),
+         ("east", 0, 1, "column"))
+
+
+def cell_sides(field, i):
+    """(side, kind, the rank across or None at the grid's boundary, the cell across or None)
+    for each side of cell i that another rank's cells or the grid's boundary border."""
+    nx, ny, blocks = field["nx"], field["ny"], field["blocks"]
+    y, x = divmod(i, nx)
+    rank = owner(blocks, y, x)[0]
+    found = []
+    for side, dy, dx, kind in SIDES:
+        yy, xx = y + dy, x + dx
+        if not (0 <= yy < ny and 0 <= xx < nx):
+            found.append((side, kind, None, None))
+        elif owner(blocks, yy, xx)[0] != rank:
+            found.append((side, kind, owner(blocks, yy, xx)[0], yy * nx + xx))
+    return found
+
+
+class HeatField(Workload):
+    """The student's file is a heat kernel file (mpi or hybrid, common/parlab_heat.h), so the
+    driver runs it, gathers its field, and checks it against the closed form.  This contract
+    also compares the field, bit for bit, with the field of the capstone's own serial program
+    (heat_serial, which Meson builds from serial/heat.c with the check's libraries: the one
+    definition of the stencil), both written with --field.  A wrong field is explained by its
+    first wrong cell: the rank holding it, its row and column in that rank's block
+    (u[row * (cols + 2) + column]), and the halo it reads.  For that the run is repeated with
+    one step, where exactly the cells that a mistake touches are wrong, and the value of the
+    wrong cell says what the halo held:
+
+      halo-missing  zeros (the ring as the driver set it): nothing arrived in time
+      neighbour     other cells' values, in a row halo: sent to, or received from, the wrong rank
+      column        other cells' values, in a column halo, where the lesson is the column's
+                    datatype (column_key; elsewhere this is 'neighbour' too)
+      not-updated   the cell kept its old value: the update skipped it
+      interior      a cell next to no other rank's cells: the update, or the block's place
+      stale         right after one step, wrong later: a halo from an earlier step
+      split         the blocks do not cover the grid once;  grid: a 1-D grid where a 2-D one fits
+
+    Where the kernel gathers the field itself (gather=True, exercise 17), a wrong cell is one
+    the gather left out (NaN: not-gathered), or one that holds another cell's serial value
+    (misplaced), or neither (gather).
+
+    Sizes: the grid's columns (exercise.n) and rows (ny) are primes, so that no rank count
+    divides them; kind 'small' gives the ranks one or two rows each (heat refuses more ranks
+    than rows), and kind 'wide' has rows of 160 KB, above every MPI's eager limit, where a
+    blocking send waits for its receive (a deadlocking order shows)."""
+
+    def __init__(self, ny, steps, rates=(0.1, 0.2, 0.25), grid2d=False, column_key="neighbour",
+                 gather=False, method=None):
+        Workload.__init__(self, "heat", method=method)
+        self.gather = gather  # the lesson is the kernel's own gather (heat_gather), not a halo
+        self.ny, self.steps, self.rates, self.grid2d = ny, steps, rates, grid2d
+        self.column_key = column_key  # 'column' where the lesson is the column's datatype
+        self.checker, self.program, self.references, self.files = None, None, {}, 0
+
+    @staticmethod
+    def prime(rng, low, high):
+        """A prime in [low, high]: no rank or thread count up to 8 divides it."""
+        while True:
+            n = rng.randint(low, high)
+            if n > 1 and all(n % d for d in range(2, int(n ** 0.5) + 1)):
+                return n
+
+    def size(self, rng, exercise, run, kind="run"):
+        size = {"steps": rng.randint(*self.steps), "r": rng.choice(self.rates)}
+        if kind == "small":  # one or two rows per rank, a few columns
+            size.update(n=rng.randint(3, 7), ny=rng.randint(run.ranks, run.ranks + 2))
+        elif kind == "wide":  # a row of 160 KB: a blocking send of it waits for its receive
+            size.update(n=self.prime(rng, 20000, 20100),
+                        ny=self.prime(rng, run.ranks + 1, run.ranks + 8), steps=2)
+        else:
+            size.update(n=self.prime(rng, *exercise.n), ny=self.prime(rng, *self.ny))
+        return size
+
+    def describe(self, size, run):
+        text = "%d x %d grid, %d step%s of r = %g" % (size["ny"], size["n"], size["steps"],
+                                                     "s" * (size["steps"] > 1), size["r"])
+        method = run.method or self.method
+        return text + (" --overlap" if method == "overlap" else "")
+
+    # ---- the reference: the capstone's serial program ----
+    def attach(self, checker):
+        """The reference: the capstone's serial program, heat_serial, as Meson built it in the
+        check's gcc build directory (check-libs builds it); raises build.BuildError."""
+        from . import build
+        self.checker, self.references, self.files = checker, {}, 0
+        self.program = build.built_program("heat_serial", "gcc",
+                                           build.mpi_for("serial", "gcc", checker.mpi))
+        return "reference: heat_serial, the capstone's serial program (serial/heat.c)"
+
+    def field_path(self):
+        self.files += 1
+        return os.path.join(self.checker.workdir, "field-%d.bin" % self.files)
+
+    def reference(self, size):
+        key = tuple(sorted(size.items()))
+        if key not in self.references:
+            path = self.field_path()
+            argv = list(self.checker.sandbox.prefix() if self.checker.sandbox else ()) + [
+                self.program] + self.row.args(size, repeat=1) + ["--field", path]
+            env = {"TMPDIR": os.environ["TMPDIR"]} if self.checker.sandbox else {}
+            code, out, err, _ = launch.run(argv, env, 60)
+            if code != 0:
+                raise Failure("crash", "the serial reference failed (exit status %d): %s"
+                              % (code, error_summary(err)))
+            self.references[key] = read_field(path)
+        return self.references[key]
+
+    # ---- one run ----
+    def args(self, size, run):
+        run.field = self.field_path()
+        return Workload.args(self, size, run) + ["--field", run.field]
+
+    def student_field(self, run, code, err):
+        try:
+            return read_field(run.field)
+        except (OSError, ValueError) as exc:
+            raise Failure("output", "no field from the program (--field %s: %s); exit status "
+                          "%d: %s" % (os.path.basename(run.field), exc, code,
+                                      error_summary(err)))
+
+    def verify(self, run, size, code, out, err):
+        obj = self.record(code, out, err)
+        got, want = self.student_field(run, code, err), self.reference(size)
+        self.check_blocks(got)
+        index = first_difference(got, want)
+        if index is not None:
+            raise self.explain(run, size, got, want, index)
+        if obj.get("verified") is not True:
+            raise Failure("wrong", "the field is the serial one, but the program's own check "
+                          "failed (runs_identical %s)" % obj.get("runs_identical"))
+        self.check_workers(run, obj)
+        rows, cols = obj.get("process_grid") or [0, 0]
+        if self.grid2d and rows * cols == run.ranks and min(rows, cols) == 1 and \
+                any(run.ranks % d == 0 for d in range(2, run.ranks)):
+            raise Failure("grid", "the field is right, but %d ranks ran as a %d x %d process "
+                          "grid: a 2-D grid sends less (MPI_Dims_create makes one)"
+                          % (run.ranks, rows, cols), ranks=run.ranks)
+        return "the serial field, bit for bit (digest %s); process grid %d x %d" % (
+            obj.get("digest"), rows, cols)
+
+    def check_blocks(self, field):
+        covered = bytearray(field["nx"] * field["ny"])
+        for rank, (r0, c0, rows, cols) in enumerate(field["blocks"]):
+            if rows == 0 or cols == 0 or r0 + rows > field["ny"] or c0 + cols > field["nx"]:
+                raise Failure("split", "rank %d's block, rows %d..%d x columns %d..%d, is empty "
+                              "or reaches past the %d x %d grid" % (
+                                  rank, r0, r0 + rows - 1, c0, c0 + cols - 1, field["ny"],
+                                  field["nx"]))
+            for y in range(r0, r0 + rows):
+                for x in range(c0, c0 + cols):
+                    if covered[y * field["nx"] + x]:
+                        raise Failure("split", "global cell (%d, %d) is in two ranks' blocks "
+                                      "(rank %d's is one)" % (y, x, rank))
+                    covered[y * field["nx"] + x] = 1
+        if not all(covered):
+            i = covered.index(0)
+            raise Failure("split", "global cell (%d, %d) is in no rank's block"
+                          % divmod(i, field["nx"]))
+
+    # ---- a wrong field: the first wrong cell, and what its halo held ----
+    def explain(self, run, size, got, want, index):
+        """The Failure for a field that differs from the serial one at cell `index`."""
+        if self.gather:
+            return self.diagnose_gather(got, want, index, size)
+        one = dict(size, steps=1)
+        first = None
+        if size["steps"] > 1:  # the same run, one step: only the mistake's own cells differ
+            saved = run.field
+            args = self.args(one, run)
+            code, out, err, _ = self.checker.launch_run(run, self.checker.binaries[run.cc],
+                                                        args)
+            if code not in (0, 1):
+                check_exit(code, err)
+            got1, want1 = self.student_field(run, code, err), self.reference(one)
+            run.field = saved
+            first = first_difference(got1, want1)
+            if first is None:
+                if size["steps"] > 2:  # the first wrong cell of the first wrong step
+                    two = dict(size, steps=2)
+                    code, out, err, _ = self.checker.launch_run(
+                        run, self.checker.binaries[run.cc], self.args(two, run))
+                    got2, want2 = self.student_field(run, code, err), self.reference(two)
+                    run.field = saved
+                    if first_difference(got2, want2) is not None:
+                        got, want, size = got2, want2, two
+                        index = first_difference(got2, want2)
+                halos = ["the %s halo (from rank %d)" % (s, o)
+                         for s, _, o, _ in cell_sides(got, index) if o is not None]
+                return self.failure("stale", got, want, index, size,
+                                    "right after 1 step, wrong after %d: %s holds the cells of "
+                                    "an earlier step (exchanged from the wrong array, or read "
+                                    "before this step's exchange)" % (
+                                        size["steps"], " or ".join(halos) or "a halo it reads"))
+            got, want, index, size = got1, want1, first, one
+        return self.diagnose(got, want, index, size)
+
+    def failure(self, key, got, want, index, size, why, **details):
+        y, x = divmod(index, got["nx"])
+        where = owner(got["blocks"], y, x)
+        rank, r0, c0 = where[:3]
+        text = ("rank %d, row %d, column %d of its block (global row %d, column %d) is %r "
+                "after %d step%s, the serial program's %r: %s" % (
+                    rank, y - r0 + 1, x - c0 + 1, y, x, _value(got, index), size["steps"],
+                    "s" * (size["steps"] > 1), _value(want, index), why))
+        return Failure(key, text, rank=rank, row=y - r0 + 1, column=x - c0 + 1, **details)
+
+    def diagnose(self, got, want, index, size):
+        """After one step: the key of the first wrong cell's likely mistake."""
+        nx, ny, r = got["nx"], got["ny"], size["r"]
+        lam = registry.heat_lambda_k(size)  # one step: u0 = (the serial field) / lambda
+        wrong = [i for i in range(nx * ny) if got["cells"][8 * i:8 * i + 8] !=
+                 want["cells"][8 * i:8 * i + 8]]
+
+        def sides(i):
+            return cell_sides(got, i)
+
+        first_sides = sides(index)
+        v, c = _value(got, index), _value(want, index)
+        if abs(v - c / lam) <= 1e-12:
+            return self.failure("not-updated", got, want, index, size,
+                                "it kept its value from before the step: the update skipped "
+                                "it", side="")
+        if not first_sides:
+            return self.failure("interior", got, want, index, size,
+                                "it is next to no other rank's cells, so the update or the "
+                                "block's place (its first row or column) is wrong", side="")
+        inside = next((i for i in wrong if not sides(i)), None)
+        if inside is not None:  # a receive wrote into the block's own cells
+            y, x = divmod(inside, nx)
+            rank, r0, c0 = owner(got["blocks"], y, x)[:3]
+            return self.failure(
+                self.column_key if self.column_key != "neighbour" else "interior", got, want,
+                index, size, "and so is rank %d's cell at row %d, column %d, next to no halo: a "
+                "message landed in the block's own cells (a datatype or count that reaches past "
+                "the halo, or the wrong address), or the update is wrong"
+                % (rank, y - r0 + 1, x - c0 + 1), side="")
+        # The value the cell was updated with across one side: v - c = r (h - h_serial), from a
+        # wrong cell with one such side only (the first one, if the first wrong cell is a corner).
+        single = [i for i in ([index] + wrong) if len(sides(i)) == 1]
+        i = single[0] if single else index
+        side, kind, other, across = sides(i)[0]
+        serial = _value(want, across) / lam if across is not None else 0.0
+        held = serial + (_value(got, i) - _value(want, i)) / r
+        where = ("the %s halo, from rank %d," % (side, other) if other is not None else
+                 "the %s ring (the grid's boundary: MPI_PROC_NULL)," % side)
+        if other is None and abs(held) <= 1e-9:
+            return self.failure("interior", got, want, index, size,
+                                "it reads %s which rightly held 0: the update itself is "
+                                "wrong" % where, side=side)
+        if other is None:
+            return self.failure("neighbour", got, want, index, size,
+                                "it reads %s which must stay 0 but held %.6g: a message "
+                                "arrived where there is no neighbour" % (where, held),
+                                side=side, other="none")
+        if abs(held) <= 1e-9:
+            return self.failure("halo-missing", got, want, index, size,
+                                "it reads %s which held 0 (the driver's initial ring): "
+                                "nothing arrived in it" % where, side=side, other=other)
+        key = self.column_key if kind == "column" else "neighbour"
+        return self.failure(key, got, want, index, size,
+                            "it reads %s which held %.6g where rank %d's cell is %.6g: values "
+                            "from the wrong cells" % (where, held, other, serial),
+                            side=side, other=other)
+
+    def diagnose_gather(self, got, want, index, size):
+        """The first wrong cell of a field the kernel gathered itself: never written (the driver
+        set every cell to NaN first), another cell's value (a block put in the wrong place),
+        or neither."""
+        value = _value(got, index)
+        y, x = divmod(index, got["nx"])
+        rank, r0, c0 = owner(got["blocks"], y, x)[:3]
+        if value != value:
+            return self.failure("not-gathered", got, want, index, size,
+                                "rank 0's field has nothing there (NaN): rank %d's block never "
+                                "arrived in its place" % rank, block_rank=rank)
+        bits = got["cells"][8 * index:8 * index + 8]
+        cells = want["cells"]
+        for j in range(0, len(cells), 8):
+            if cells[j:j + 8] == bits:
+                yy, xx = divmod(j // 8, got["nx"])
+                other, o0, p0 = owner(got["blocks"], yy, xx)[:3]
+                return self.failure("misplaced", got, want, index, size,
+                                    "that is the serial value of global row %d, column %d (rank "
+                                    "%d's row %d, column %d): a block, or a row of one, put in "
+                                    "the wrong place" % (yy, xx, other, yy - o0 + 1, xx - p0 + 1),
+                                    block_rank=other)
+        return self.failure("gather", got, want, index, size,
+                            "no cell of the serial field has that value: the cells sent are not "
+                            "the block's (its ring, or the wrong array)", block_rank=rank)

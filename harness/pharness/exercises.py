@@ -134,6 +134,35 @@ MPI_COLLECTIVE_SUMS = ("MPI_Reduce", "MPI_Allreduce", "MPI_Ireduce", "MPI_Iallre
                        "MPI_Allgather", "MPI_Allgatherv")
 WAYS = ("atomic", "critical", "reduction")
 
+# The hints of the halo exercises (13 to 18), by the key contracts.HeatField gives; {rank},
+# {row}, {column}, {side} and {other} are the first wrong cell's.
+HALO_HINTS = {
+    "halo-missing": "rank {rank}'s {side} halo was never filled: every rank must send the edge "
+                    "that its {side} neighbour needs and receive into this halo, before the "
+                    "cells next to it are updated (after MPI_Wait for a non-blocking receive)",
+    "neighbour": "a halo holds another rank's cells: the first row goes north and the south "
+                 "halo comes from the south (and the other way round); at the grid's edge the "
+                 "neighbour is MPI_PROC_NULL, so nothing arrives there",
+    "column": "a column halo holds the wrong cells: a column of the block is rows doubles, one "
+              "row (cols + 2 doubles) apart: MPI_Type_vector(rows, 1, cols + 2, MPI_DOUBLE, "
+              "&column), sent from &u[width + 1] (west) and &u[width + cols] (east)",
+    "not-updated": "rank {rank}'s cell at row {row}, column {column} was never updated: the "
+                   "interior and the edges together must cover rows 1..rows and columns "
+                   "1..cols of the block exactly",
+    "interior": "a cell next to no halo is wrong: keep update() as it is, and check that "
+                "the block's first_row, first_col, rows and cols are the ones you exchange",
+    "stale": "a halo came from an earlier step: exchange the edges of b->u, the field this step "
+             "reads, every step, and wait for the messages before updating the cells next to "
+             "the halo",
+    "split": "every cell of the grid belongs to exactly one rank's block: heat_share(n, "
+             "coordinate, parts, &first, &count) in each direction",
+    "grid": "MPI_Dims_create(size, 2, dims) picks the most square process grid, and "
+            "MPI_Cart_create builds it",
+    "deadlock": "every rank is waiting for a neighbour that is itself waiting: a blocking "
+                "MPI_Send of a large row returns only once its receive is posted; send and "
+                "receive together with MPI_Sendrecv, or post MPI_Irecv and MPI_Isend and wait",
+}
+
 EXERCISES = [
     Exercise(
         "01", "spmd-hello", "SPMD hello: rank and size, MPI_Init and MPI_Finalize", "mpi", 30,
@@ -378,6 +407,87 @@ EXERCISES = [
             "deadlock": "only the main thread may call MPI (MPI_THREAD_FUNNELED): "
                         "MPI_Reduce goes after the parallel loop, not inside it",
         }),
+
+    # 13 to 18: the halo-exchange ladder, steps towards mpi/heat.c and hybrid/heat.c.  Each is a
+    # heat kernel file; its field is compared, bit for bit, with the capstone's serial program's
+    # (contracts.HeatField), and a wrong one is named by its first wrong cell.
+    Exercise(
+        "13", "halo-sendrecv", "a 1-D halo exchange with MPI_Sendrecv", "mpi", 45,
+        contracts.HeatField(ny=(13, 61), steps=(3, 9)), concepts="stencils and halos; a 1-D "
+        "decomposition in bands of rows; MPI_Sendrecv; MPI_PROC_NULL at the grid's edge",
+        n=(11, 61),
+        runs=[Run(ranks=3), Run(ranks=(2, 4), kind="wide"), Run(ranks=5, kind="small"),
+              Run(ranks=1)],
+        skeleton="halo-missing", hints=HALO_HINTS),
+    Exercise(
+        "14", "halo-overlap", "a non-blocking halo exchange, overlapped with the update",
+        "mpi", 40, contracts.HeatField(ny=(13, 61), steps=(3, 9)),
+        concepts="MPI_Isend, MPI_Irecv, MPI_Waitall; a buffer belongs to MPI until the wait; "
+        "hiding communication behind the interior update",
+        n=(11, 61),
+        runs=[Run(ranks=3), Run(ranks=5, kind="small"), Run(ranks=1)],
+        require=(("MPI_Isend", "MPI_Issend"), ("MPI_Irecv",)), skeleton="missing",
+        hints=dict(HALO_HINTS, missing="post the exchange without waiting: MPI_Irecv into both "
+                   "halos and MPI_Isend of both edge rows, one request each, then MPI_Waitall "
+                   "after the interior update")),
+    Exercise(
+        "15", "cartesian-grid", "a 2-D Cartesian process grid", "mpi", 45,
+        contracts.HeatField(ny=(13, 61), steps=(3, 9), grid2d=True),
+        concepts="2-D decomposition and its smaller messages; MPI_Dims_create, MPI_Cart_create, "
+        "MPI_Cart_coords, MPI_Cart_shift; MPI_PROC_NULL",
+        n=(11, 61),
+        runs=[Run(ranks=4), Run(ranks=6, kind="small"), Run(ranks=(3, 5)), Run(ranks=1)],
+        require=(("MPI_Cart_create",), ("MPI_Cart_shift",)), skeleton="missing",
+        hints=dict(HALO_HINTS, missing="build the process grid with MPI_Dims_create and "
+                   "MPI_Cart_create, and take the neighbours from MPI_Cart_shift")),
+    Exercise(
+        "16", "column-datatype", "a derived datatype for a column halo", "mpi", 30,
+        contracts.HeatField(ny=(13, 61), steps=(3, 9), grid2d=True, column_key="column"),
+        concepts="memory layout of a 2-D block; MPI_Type_vector (count, blocklength, stride), "
+        "MPI_Type_commit, MPI_Type_free; sending one element of a derived type",
+        n=(11, 61),
+        runs=[Run(ranks=4), Run(ranks=5, kind="small"), Run(ranks=1)],
+        skeleton="column", hints=HALO_HINTS),
+    Exercise(
+        "17", "gather-field", "gathering the field on rank 0 with MPI_Gatherv", "mpi", 40,
+        contracts.HeatField(ny=(13, 61), steps=(3, 9), gather=True),
+        concepts="collecting a distributed array: MPI_Gather of each block's place, counts and "
+        "displacements, MPI_Gatherv; putting the blocks in place; only the root has the field",
+        n=(11, 61),
+        runs=[Run(ranks=4), Run(ranks=5, kind="small"), Run(ranks=1)],
+        skeleton="not-gathered",
+        hints=dict(HALO_HINTS, **{
+            "not-gathered": "rank {block_rank}'s block never reached its place in the field: "
+                            "MPI_Gatherv every rank's cells into `all` (counts[k] cells at "
+                            "offsets[k]) and copy each block's rows to field + (first_row + y) "
+                            "* nx + first_col",
+            "misplaced": "rank {block_rank}'s cell is in another place: offsets[k] is the sum of "
+                         "counts[0..k-1], and a row of the field is nx cells long",
+            "gather": "send the block's own cells, without its ring: b->u[(y + 1) * (cols + 2) "
+                      "+ x + 1] for y < rows, x < cols",
+            "crash": "only rank 0 has the field, `all` and the places (NULL elsewhere): every "
+                     "copy into them belongs under `if (rank == 0)`",
+        })),
+    Exercise(
+        "18", "hybrid-heat", "hybrid heat: MPI between the blocks, threads inside them",
+        "hybrid", 40, contracts.HeatField(ny=(13, 61), steps=(3, 9), grid2d=True),
+        concepts="ranks x threads on a stencil; parallel for over the rows of a block; "
+        "MPI_THREAD_FUNNELED: MPI only outside parallel regions; num_threads and "
+        "OMP_NUM_THREADS",
+        n=(11, 61),
+        runs=[Run(ranks=2, threads=2), Run(ranks=1, threads=3),
+              Run(ranks=3, threads=2, kind="small")],
+        parallel=("update",), skeleton="one-thread",
+        hints=dict(HALO_HINTS, **{
+            "one-thread": "update() ran on one thread in each rank: `#pragma omp parallel for "
+                          "schedule(static)` in front of its row loop; exchange() stays outside "
+                          "(only the main thread calls MPI)",
+            "few-threads": "a num_threads() or if() clause holds threads back: leave the count "
+                           "to OMP_NUM_THREADS, which the job script sets per rank",
+            "not-updated": "rank {rank}'s row {row} belongs to no thread: a share computed by "
+                           "hand drops the remainder (rows % threads); `parallel for` shares "
+                           "every row out",
+        })),
 ]
 
 BY_NUMBER = {e.number: e for e in EXERCISES}

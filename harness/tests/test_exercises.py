@@ -241,6 +241,128 @@ SUMMARY: ThreadSanitizer: data race /x/student.c in .omp_outlined._debug__
 HANDOUT = not any(os.path.isdir(os.path.join(e.folder, "solution")) for e in exercises.EXERCISES)
 
 
+class HeatField(unittest.TestCase):
+    """The halo exercises' contract on made-up fields: a field file's format, the blocks, and
+    each kind of wrong cell after one step.  The one-step fields here come from a stencil
+    written for the test (Python's doubles round as C's do, without contraction), a brute
+    force like the formulas above; the checks themselves compare with the C serial program."""
+    NX, NY, R = 7, 6, 0.2
+    BLOCKS = [(0, 0, 3, 4), (0, 4, 3, 3), (3, 0, 3, 4), (3, 4, 3, 3)]  # a 2 x 2 process grid
+    SIZE = {"n": 7, "ny": 6, "steps": 1, "r": 0.2}
+
+    def initial(self):
+        import math
+        return [[math.sin(math.pi * (x + 1) / (self.NX + 1)) *
+                 math.sin(math.pi * (y + 1) / (self.NY + 1)) for x in range(self.NX)]
+                for y in range(self.NY)]
+
+    def step(self, u, halo=None):
+        """One step; halo(y, x, dy, dx) may replace the value read across a block's edge."""
+        def at(y, x, dy, dx):
+            yy, xx = y + dy, x + dx
+            inside = 0 <= yy < self.NY and 0 <= xx < self.NX
+            value = u[yy][xx] if inside else 0.0
+            if halo and contracts.owner(self.BLOCKS, y, x)[0] != (
+                    contracts.owner(self.BLOCKS, yy, xx)[0] if inside else None):
+                value = halo(y, x, dy, dx, value)
+            return value
+        return [[u[y][x] + self.R * (at(y, x, -1, 0) + at(y, x, 1, 0) + at(y, x, 0, 1)
+                                     + at(y, x, 0, -1) - 4.0 * u[y][x])
+                 for x in range(self.NX)] for y in range(self.NY)]
+
+    def field(self, rows):
+        import struct
+        cells = b"".join(struct.pack("=d", v) for row in rows for v in row)
+        return {"nx": self.NX, "ny": self.NY, "blocks": list(self.BLOCKS), "cells": cells}
+
+    def key(self, got, contract=None):
+        contract = contract or contracts.HeatField(ny=(5, 9), steps=(1, 3))
+        want = self.field(self.step(self.initial()))
+        index = contracts.first_difference(got, want)
+        self.assertIsNotNone(index)
+        failure = contract.diagnose(got, want, index, self.SIZE)
+        self.assertIsInstance(failure, Failure)
+        return failure.key, failure.message
+
+    def test_file_format(self):
+        import struct
+        import tempfile
+        with tempfile.NamedTemporaryFile(suffix=".bin") as fh:
+            fh.write(b"parlab heat field: nx 3 ny 2 ranks 2\n"
+                     b"rank 0: first_row 0 first_col 0 rows 1 cols 3\n"
+                     b"rank 1: first_row 1 first_col 0 rows 1 cols 3\n"
+                     + struct.pack("=6d", *range(6)))
+            fh.flush()
+            field = contracts.read_field(fh.name)
+            self.assertEqual(field["blocks"], [(0, 0, 1, 3), (1, 0, 1, 3)])
+            self.assertEqual(contracts._value(field, 4), 4.0)
+            fh.truncate(fh.tell() - 8)
+            with self.assertRaises(ValueError):
+                contracts.read_field(fh.name)
+
+    def test_same_bits_only(self):
+        u = self.step(self.initial())
+        self.assertIsNone(contracts.first_difference(self.field(u), self.field(u)))
+        v = [row[:] for row in u]
+        v[4][5] = u[4][5] * (1 + 2 ** -52)  # one unit in the last place
+        self.assertEqual(contracts.first_difference(self.field(v), self.field(u)), 4 * 7 + 5)
+
+    def test_blocks(self):
+        c = contracts.HeatField(ny=(5, 9), steps=(1, 3))
+        field = self.field(self.initial())
+        c.check_blocks(field)
+        for blocks in ([(0, 0, 3, 4), (0, 4, 3, 3), (3, 0, 3, 4)],             # a block missing
+                       [(0, 0, 3, 4), (0, 3, 3, 4), (3, 0, 3, 4), (3, 4, 3, 3)],  # overlap
+                       [(0, 0, 3, 4), (0, 4, 3, 4), (3, 0, 3, 4), (3, 4, 3, 3)]):  # past nx
+            with self.assertRaises(Failure) as caught:
+                c.check_blocks(dict(field, blocks=blocks))
+            self.assertEqual(caught.exception.key, "split")
+
+    def test_wrong_cells(self):
+        u0 = self.initial()
+        # a north halo that never arrived: zeros where rank 2's blocks meet rank 0's
+        missing = self.step(u0, lambda y, x, dy, dx, v: 0.0 if dy == -1 else v)
+        key, message = self.key(self.field(missing))
+        self.assertEqual(key, "halo-missing")
+        self.assertIn("rank 2, row 1, column 1", message)
+        # the wrong neighbour's row: the row three above
+        swapped = self.step(u0, lambda y, x, dy, dx, v: u0[y - 3][x] if dy == -1 and y >= 3
+                            else v)
+        self.assertEqual(self.key(self.field(swapped))[0], "neighbour")
+        # a message into the boundary ring (a periodic grid)
+        ring = self.step(u0, lambda y, x, dy, dx, v: u0[self.NY - 1][x]
+                         if dy == -1 and y == 0 else v)
+        key, message = self.key(self.field(ring))
+        self.assertEqual(key, "neighbour")
+        self.assertIn("boundary", message)
+        # a column halo with other cells: 'column' where that is the lesson
+        column = self.step(u0, lambda y, x, dy, dx, v: v / 2 if dx == 1 and x == 3 else v)
+        self.assertEqual(self.key(self.field(column))[0], "neighbour")
+        self.assertEqual(self.key(self.field(column), contracts.HeatField(
+            ny=(5, 9), steps=(1, 3), column_key="column"))[0], "column")
+        # a cell never updated
+        skipped = self.step(u0)
+        skipped[2][6] = u0[2][6]
+        self.assertEqual(self.key(self.field(skipped))[0], "not-updated")
+        # a cell next to no halo
+        inner = self.step(u0)
+        inner[1][1] += 0.5
+        self.assertEqual(self.key(self.field(inner))[0], "interior")
+
+    def test_gathered(self):
+        c = contracts.HeatField(ny=(5, 9), steps=(1, 3), gather=True)
+        want = self.field(self.step(self.initial()))
+        right = self.step(self.initial())
+        for change, key in ((lambda f: f[5].__setitem__(6, float("nan")), "not-gathered"),
+                            (lambda f: f[4].__setitem__(0, f[1][2]), "misplaced"),
+                            (lambda f: f[0].__setitem__(3, 12.5), "gather")):
+            got = [row[:] for row in right]
+            change(got)
+            got = self.field(got)
+            failure = c.explain(None, self.SIZE, got, want, contracts.first_difference(got, want))
+            self.assertEqual(failure.key, key, failure.message)
+
+
 class Table(unittest.TestCase):
     """What every row promises."""
 

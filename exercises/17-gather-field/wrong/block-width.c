@@ -1,0 +1,155 @@
+/* Exercise 17, a typical wrong solution: the rows placed with the block's width.
+ *
+ * Why it is wrong: row y of a block goes to row first_row + y of the field, and a row of the
+ * field is nx cells long, not the block's cols: with (first_row + y) * cols the rows land in
+ * the wrong places, on top of each other, unless every block is as wide as the grid (one
+ * column of ranks, where this passes).
+ *
+ * Expected: misplaced */
+#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parlab_heat.h"
+
+static MPI_Comm grid;                /* the ranks as a 2-D process grid */
+static MPI_Datatype column;          /* one column of the block: rows doubles, a row apart */
+static int north, south, west, east; /* the neighbours' ranks, or MPI_PROC_NULL */
+
+/* This rank's place in the process grid, its neighbours, its block, and the column type. */
+static void split(struct heat_block *b)
+{
+    int size, rank, dims[2] = {0, 0}, periods[2] = {0, 0}, at[2];
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    MPI_Dims_create(size, 2, dims); /* the most square grid: 6 ranks -> 3 x 2 */
+    MPI_Cart_create(MPI_COMM_WORLD, 2, dims, periods, 0, &grid);
+    MPI_Comm_rank(grid, &rank);
+    MPI_Cart_coords(grid, rank, 2, at);
+    MPI_Cart_shift(grid, 0, 1, &north, &south); /* dimension 0: process rows */
+    MPI_Cart_shift(grid, 1, 1, &west, &east);   /* dimension 1: process columns */
+    heat_share(b->ny, at[0], dims[0], &b->first_row, &b->rows);
+    heat_share(b->nx, at[1], dims[1], &b->first_col, &b->cols);
+    b->process_rows = dims[0];
+    b->process_cols = dims[1];
+    MPI_Type_vector((int)b->rows, 1, (int)b->cols + 2, MPI_DOUBLE, &column);
+    MPI_Type_commit(&column);
+}
+
+static void done(struct heat_block *b)
+{
+    (void)b;
+    MPI_Type_free(&column);
+    MPI_Comm_free(&grid);
+}
+
+/* New values for rows y0 .. y1-1 and columns x0 .. x1-1 of the block: the serial program's
+ * expression, so the field is the serial one whichever rank computes a cell. */
+static void update(struct heat_block *b, uint64_t y0, uint64_t y1, uint64_t x0, uint64_t x1)
+{
+    const uint64_t width = b->cols + 2; /* one row of the block and its ring */
+    const double *u = b->u;
+    const double r = b->r;
+    double *next = b->next;
+    for (uint64_t y = y0; y < y1; y++)
+        for (uint64_t x = x0; x < x1; x++) {
+            uint64_t c = y * width + x;
+            next[c] = u[c] + r * (u[c - width] + u[c + width] + u[c + 1] + u[c - 1] - 4.0 * u[c]);
+        }
+}
+
+/* The four halos.  A column starts at its cell of row 1: &u[width + x] for column x, so the
+ * first column is at &u[width + 1], the last at &u[width + cols], and the west and east halos
+ * at &u[width] and &u[width + cols + 1]. */
+static void exchange(struct heat_block *b)
+{
+    const int width = (int)b->cols + 2, rows = (int)b->rows, cols = (int)b->cols;
+    double *u = b->u;
+    MPI_Sendrecv(&u[width + 1], cols, MPI_DOUBLE, north, 0,                 /* first row north, */
+                 &u[(rows + 1) * width + 1], cols, MPI_DOUBLE, south, 0,   /* south halo */
+                 grid, MPI_STATUS_IGNORE);
+    MPI_Sendrecv(&u[rows * width + 1], cols, MPI_DOUBLE, south, 1,        /* last row south, */
+                 &u[1], cols, MPI_DOUBLE, north, 1, grid, MPI_STATUS_IGNORE); /* north halo */
+    MPI_Sendrecv(&u[width + 1], 1, column, west, 2,                         /* first column west, */
+                 &u[width + cols + 1], 1, column, east, 2, grid, MPI_STATUS_IGNORE); /* east halo */
+    MPI_Sendrecv(&u[width + cols], 1, column, east, 3,                      /* last column east, */
+                 &u[width], 1, column, west, 3, grid, MPI_STATUS_IGNORE);  /* west halo */
+}
+
+/* After every run, outside the clock, on every rank: rank 0 receives every rank's block and
+ * puts it in its place in `field`, the whole ny x nx field row by row (NULL on the other
+ * ranks).  The driver then hashes it, checks it, and draws it with --picture. */
+static void gather(const struct heat_block *b, double *field)
+{
+    int rank, size;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    const uint64_t width = b->cols + 2; /* one row of the block and its ring */
+    const int count = (int)(b->rows * b->cols);
+
+    /* What this rank sends: its cells without the ring, row after row. */
+    double *mine = malloc((size_t)count * sizeof *mine);
+    /* Rank 0: where every rank's block lies (first_row, first_col, rows, cols, rank by rank),
+     * how many cells each sends and where they go in `all`, and `all`, every block in turn. */
+    uint64_t place[4] = {b->first_row, b->first_col, b->rows, b->cols}, *places = NULL;
+    int *counts = NULL, *offsets = NULL;
+    double *all = NULL;
+    if (rank == 0) {
+        places = malloc((size_t)size * 4 * sizeof *places);
+        counts = malloc((size_t)size * sizeof *counts);
+        offsets = malloc((size_t)size * sizeof *offsets);
+        all = malloc(b->nx * b->ny * sizeof *all);
+    }
+    if (mine == NULL || (rank == 0 && (!places || !counts || !offsets || !all))) {
+        fprintf(stderr, "heat: no memory to gather the field\n");
+        MPI_Abort(MPI_COMM_WORLD, 1);
+    }
+    for (uint64_t y = 0; y < b->rows; y++)
+        for (uint64_t x = 0; x < b->cols; x++)
+            mine[y * b->cols + x] = b->u[(y + 1) * width + x + 1];
+    MPI_Gather(place, 4, MPI_UINT64_T, places, 4, MPI_UINT64_T, 0, MPI_COMM_WORLD);
+
+    if (rank == 0)
+        for (int k = 0, offset = 0; k < size; k++) {
+            counts[k] = (int)(places[4 * k + 2] * places[4 * k + 3]);
+            offsets[k] = offset;
+            offset += counts[k];
+        }
+    MPI_Gatherv(mine, count, MPI_DOUBLE, all, counts, offsets, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+    if (rank == 0)
+        for (int k = 0; k < size; k++) {
+            const uint64_t *at = places + 4 * k; /* first_row, first_col, rows, cols */
+            for (uint64_t y = 0; y < at[2]; y++)
+                memcpy(field + (at[0] + y) * at[3] + at[1], all + offsets[k] + y * at[3],
+                       at[3] * sizeof *field);
+        }
+
+    free(mine);
+    free(places);
+    free(counts);
+    free(offsets);
+    free(all);
+}
+
+static void steps(struct heat_block *b)
+{
+    for (uint64_t step = 0; step < b->steps; step++) {
+        double started = MPI_Wtime();
+        exchange(b);
+        double exchanged = MPI_Wtime();
+        update(b, 1, b->rows + 1, 1, b->cols + 1);
+        b->exchange_seconds += exchanged - started;
+        b->compute_seconds += MPI_Wtime() - exchanged;
+        double *old = b->u; /* the new field becomes the current one */
+        b->u = b->next;
+        b->next = old;
+    }
+}
+
+int main(int argc, char **argv)
+{
+    const struct parlab_kernel kernel = {.workload = "heat", .heat_split = split,
+                                         .heat_steps = steps, .heat_done = done,
+                                         .heat_gather = gather};
+    return parlab_main(argc, argv, &kernel);
+}
