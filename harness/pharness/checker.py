@@ -24,8 +24,10 @@ import collections
 import concurrent.futures
 import os
 import pwd
+import json
 import random
 import re
+import secrets
 import shutil
 import subprocess
 import sys
@@ -75,6 +77,9 @@ DEFAULT_HINTS = {
     "order": "rank 0 takes the first items, rank 1 the next ones, and so on",
     "unbalanced": "shares differ by one item at most",
     "neighbour": "the left neighbour of rank r is (r - 1 + size) % size",
+    "probe": "the check's probes say which threads and ranks ran: let the program end by "
+             "returning from main (not _exit or a signal), and never print their lines",
+    "no-openmp": "the work must run in an OpenMP parallel region: #pragma omp parallel ...",
 }
 # A wrong answer from an OpenMP program is often a race: ThreadSanitizer is asked why.
 RACE_SYMPTOMS = {"wrong", "zero", "times-workers", "output", "schedule", "crash", "fsum-error"}
@@ -137,13 +142,68 @@ class Sandbox:
                   "--core=0", "--nofile=%d" % self.nofile]
         if address_space:  # not for ThreadSanitizer, which maps terabytes it never touches
             limits.append("--as=%d" % self.memory)
-        return (["setpriv", "--reuid=%d" % self.uid, "--regid=%d" % self.gid, "--clear-groups",
+        # choom: the checker keeps the OOM killer off itself (init_of_namespace); the student's
+        # processes are its first choice again
+        return (["choom", "-n", "0", "--", "setpriv", "--reuid=%d" % self.uid, "--regid=%d" % self.gid, "--clear-groups",
                  "--no-new-privs", "--", "prlimit"] + limits + ["--"])
+
+
+OWN_NAMESPACE = False  # the check runs in a PID namespace of its own (init_of_namespace)
+
+
+def init_of_namespace():
+    """In the grader's sandbox the check is the first process of a PID namespace of its own
+    (pharness/grade.py): when it ends, the kernel kills every process left in it, and the
+    orphans of the submission's processes are handed to it.  So it forks: this process stays
+    the namespace's init and only reaps them; the child runs the check and returns here.  Both
+    are kept from the OOM killer, which must pick the submission's processes in the check's
+    memory cgroup."""
+    try:
+        with open("/proc/self/oom_score_adj", "w") as fh:
+            fh.write("-1000")
+    except OSError:
+        pass
+    global OWN_NAMESPACE
+    if os.getpid() != 1:
+        return
+    child = os.fork()
+    if child == 0:
+        OWN_NAMESPACE = True
+        return
+    while True:
+        try:
+            pid, status = os.wait()
+        except ChildProcessError:
+            os._exit(2)
+        if pid == child:
+            os._exit(os.waitstatus_to_exitcode(status) & 0xff)
+
+
+def leftovers():
+    """The processes still alive in the check's PID namespace besides its init and the check
+    itself, as "PID (NAME)": the submission's, which outlived their runs.  Empty outside a
+    namespace of its own."""
+    if not OWN_NAMESPACE:
+        return []
+    found = []
+    for entry in sorted(os.listdir("/proc"), key=lambda e: (len(e), e)):
+        if not entry.isdigit() or int(entry) in (1, os.getpid()):
+            continue
+        try:
+            with open("/proc/%s/stat" % entry, encoding="utf-8", errors="replace") as fh:
+                stat = fh.read()
+        except OSError:
+            continue
+        name, state = stat[stat.find("(") + 1:stat.rfind(")")], stat[stat.rfind(")") + 2:][:1]
+        if state != "Z":
+            found.append("%s (%s)" % (entry, one_line(name, 20)))
+    return found
 
 
 class Checker:
     def __init__(self, exercise, source, seed=None, full=False, workdir=None, sandbox=None,
-                 run_timeout=30.0, mpi="openmpi", out=None, keep=None, mpiexec=None):
+                 run_timeout=30.0, mpi="openmpi", out=None, keep=None, mpiexec=None,
+                 verdict_fd=None):
         self.ex, self.source, self.full = exercise, os.path.abspath(source), full
         self.seed = seed if seed is not None else random.SystemRandom().randrange(1, 1000000)
         self.rng = random.Random(self.seed)
@@ -155,6 +215,10 @@ class Checker:
         self.own_workdir = workdir is None and not keep  # made by check(), removed after
         self.workdir = os.path.abspath(keep) if keep else workdir
         self.passed = 0
+        # the grader's copy of the verdict (pharness/grade.py): a JSON object written to this
+        # descriptor, which no program the check starts inherits, so that no program output,
+        # however it is shaped, can be taken for the verdict
+        self.verdict_fd = verdict_fd
         self.binaries = {}
         self.symbols = {}
         self.probe_runs = []  # (run, stderr, binary) of the instrumented builds' runs
@@ -172,7 +236,7 @@ class Checker:
 
     # ---- output ----
     def say(self, status, text):
-        self.out.write("  %-5s %s\n" % (status, text))
+        self.out.write("  %-5s %s\n" % (status, one_line(text)))
         self.out.flush()
         if status == "ok":
             self.passed += 1
@@ -202,6 +266,7 @@ class Checker:
                 self.one_run(run, index)
             self.check_reproducible(runs)
             self.check_parallel()
+            self.check_real_calls()
             self.check_tsan()
             self.show_info()
         except Failure as failure:
@@ -210,15 +275,28 @@ class Checker:
             self.out.write("not done (%s): %s\n" % (failure.key, one_line(failure.message)))
             fields = SafeFields(failure.details)
             hint = ex.hints.get(failure.key) or DEFAULT_HINTS.get(failure.key, "")
+            hint = one_line(hint.format_map(fields))
             if hint:
-                self.out.write("hint: %s\n" % hint.format_map(fields))
+                self.out.write("hint: %s\n" % hint)
+            self.send_verdict("not done", failure.key, one_line(failure.message), hint)
             return 1
         finally:
             if self.own_workdir:
                 shutil.rmtree(self.workdir, ignore_errors=True)
         self.note_kept()
         self.out.write("done: %s passes all %d checks\n" % (ex.name, self.passed))
+        self.send_verdict("done")
         return 0
+
+    def send_verdict(self, grade, key="", reason="", hint=""):
+        if self.verdict_fd is None:
+            return
+        self.out.flush()
+        text = json.dumps({"grade": grade, "failed": key, "reason": reason, "hint": hint,
+                           "checks_passed": self.passed, "left": leftovers()}) + "\n"
+        os.write(self.verdict_fd, text.encode())
+        os.close(self.verdict_fd)
+        self.verdict_fd = None
 
     def note_kept(self):
         if self.keep and self.binaries:
@@ -339,6 +417,24 @@ class Checker:
             ", ".join(sorted(used & {c for cs in ex.require for c in cs})),
             ", ".join(sorted(ex.forbid)[:3]) + ", ..."))
 
+    def check_real_calls(self):
+        """The probes' second layer: what they reported must be in the binary.  A program whose
+        runs passed must start an OpenMP parallel region (gcc's GOMP_parallel*) or MPI
+        (MPI_Init*), as its variant needs: a program that printed the right answers and the
+        probes' lines without either has imitated them.  After the runs, so that a skeleton
+        still gets the failure its runs show.  Only for a program with its own main(): one
+        linked with parlab has parlab's calls in its binary, and cannot end before parlab's
+        main() has run the probes."""
+        if not self.ex.standalone:
+            return
+        used = self.undefined(self.binaries["gcc"])
+        if self.omp_variant and not any(s.startswith("GOMP_parallel") for s in used):
+            raise Failure("no-openmp", "%s never starts an OpenMP parallel region (its gcc "
+                          "build calls no GOMP_parallel*), though its runs passed" % self.name)
+        if self.mpi_variant and not used & {"MPI_Init", "MPI_Init_thread"}:
+            raise Failure("no-init", "%s never calls MPI_Init or MPI_Init_thread, though its "
+                          "runs passed" % self.name)
+
     # ---- runs ----
     def plan_runs(self):
         base = self.ex.runs
@@ -409,6 +505,8 @@ class Checker:
                                    flavor=self.flavor, show_binding=show_binding)
         env.update(run.env)
         env.update(extra_env or {})
+        nonce = secrets.token_hex(16)  # the probes' lines must carry it (probe_lines)
+        env[PROBE_NONCE] = nonce
         if self.sandbox:
             argv = self.sandbox.prefix(address_space) + argv
             env["TMPDIR"] = os.environ["TMPDIR"]  # the sandbox user's own (launch.run's is root's)
@@ -425,7 +523,39 @@ class Checker:
             raise Failure(key, text)
         except launch.LaunchError as exc:
             raise Failure("crash", self.short_paths(str(exc)))
+        err = self.probe_lines(binary, run, code, err, nonce)
         return code, out, err, seconds
+
+    def probe_lines(self, binary, run, code, err, nonce):
+        """stderr with the probes' lines checked and their nonce taken out.  A probe's line
+        carries the run's secret nonce (harness/probes/); a line that looks like one without
+        it was printed by the program, to pass for a probe, and fails the check.  A run that
+        ended well must have left every probe's lines: one MPI line per rank, and thread
+        lines from the instrumented build; none means the program ended without running its
+        exit handlers (_exit, a signal), as a program hiding from the probe would."""
+        lines, mpi_records, fn_records = [], 0, 0
+        for line in err.splitlines(True):
+            if not line.startswith(contracts.PROBE):
+                lines.append(line)
+                continue
+            match = PROBE_LINE.match(line.rstrip("\n"))
+            if not match or match.group("nonce") != nonce:
+                raise Failure("probe", "a line on stderr imitates the check's probe: %s"
+                              % one_line(line, 120))
+            mpi_records += match.group("kind") == "mpi"
+            fn_records += match.group("kind") == "fn"
+            lines.append(match.group("record") + "\n")
+        if code != 0:
+            return "".join(lines)
+        probed = binary in (self.binaries.get("gcc"), self.binaries.get("clang"))
+        if probed and self.mpi_variant and mpi_records < run.ranks:
+            raise Failure("probe", "%d of %d ranks left no line of the MPI probe: they ended "
+                          "without running their exit handlers" % (run.ranks - mpi_records,
+                                                                   run.ranks))
+        if binary == self.binaries.get("clang") and self.omp_variant and fn_records == 0:
+            raise Failure("probe", "the thread probe left no line: the program ended without "
+                          "running its exit handlers")
+        return "".join(lines)
 
     def one_run(self, run, index):
         ex = self.ex
@@ -755,6 +885,10 @@ class Checker:
                  % (size["n"], "; ".join(parts), self.load_note()))
 
 
+PROBE_NONCE = "PARLAB_PROBE_NONCE"
+# a probe's line (harness/probes/): "parlab-probe: pid=P <kind>=... nonce=HEX"
+PROBE_LINE = re.compile(r"^(?P<record>parlab-probe: pid=\d+ (?P<kind>mpi|fn)=[0-9a-zx-]+"
+                        r"(?: [a-z-]+=[0-9a-zx-]+)*) nonce=(?P<nonce>[0-9a-f]{32})$")
 FRAME = re.compile(r"^\s+#(\d+) (\S+) (\S+?):(\d+)(?::\d+)? ")
 
 
@@ -788,8 +922,21 @@ def enclosing_function(lines, line_no):
     return None
 
 
-def one_line(text):
-    return " ".join(str(text).split())
+SHOWN = 400  # characters of one message: a program's output may be quoted in it
+
+
+def one_line(text, limit=SHOWN):
+    """text as a terminal, a log and a CSV may show it, whatever a program printed into it:
+    on one line (runs of white space become one space), every other character that is not
+    printable (an escape sequence's ESC, a bidi override) written as \\xNN or \\uNNNN, and
+    cut short after `limit` characters."""
+    text = " ".join(str(text).split())
+    text = "".join(c if c.isprintable() else "\\x%02x" % ord(c) if ord(c) < 0x100 else
+                   "\\u%04x" % ord(c) if ord(c) < 0x10000 else "\\U%08x" % ord(c)
+                   for c in text)
+    if len(text) > limit:
+        text = text[:limit] + " ...(cut)"
+    return text
 
 
 def check(exercise, source, **options):

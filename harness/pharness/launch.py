@@ -362,7 +362,7 @@ def _run(argv, env_overrides, timeout, inherit_omp, watch, deadlock_check):
     ranks = Ranks(proc.pid, watch) if watch else None
     output = {}
     reader = threading.Thread(target=lambda: output.update(zip(("out", "err"),
-                                                               proc.communicate())))
+                                                               read_capped(proc))))
     reader.start()
     problem, last_sample, next_sample, stopped, ended = None, None, t0 + FIRST_SAMPLE, {}, []
     # Each rank's end is seen the moment it happens (a pidfd becomes readable), so that the
@@ -471,6 +471,41 @@ def _run(argv, env_overrides, timeout, inherit_omp, watch, deadlock_check):
     _end(proc, ranks)  # nothing of the run may outlive it
     return (proc.returncode, output["out"].decode("utf-8", "replace"), err,
             time.monotonic() - t0)
+
+
+# What is kept of each output stream of a run: a program that prints gigabytes within its
+# time limit must not cost the harness (or the grader) that much memory.
+OUTPUT_CAP = 1 << 20
+CUT_NOTE = b"\n(output cut: more than 1 MiB on this stream; the rest was read and dropped)\n"
+
+
+def read_capped(proc, cap=OUTPUT_CAP):
+    """(stdout, stderr) of proc as bytes, each its first `cap` bytes and CUT_NOTE when there
+    was more; the rest is read and dropped, so that the program is never blocked on a full
+    pipe.  Returns when both streams are closed and proc has ended."""
+    streams = {proc.stdout.fileno(): "out", proc.stderr.fileno(): "err"}
+    kept = {"out": bytearray(), "err": bytearray()}
+    cut = set()
+    poller = select.poll()
+    for fd in streams:
+        poller.register(fd, select.POLLIN | select.POLLHUP | select.POLLERR)
+    while streams:
+        for fd, _ in poller.poll():
+            chunk = os.read(fd, 1 << 16)
+            name = streams.get(fd)
+            if not chunk:
+                poller.unregister(fd)
+                del streams[fd]
+                continue
+            room = cap - len(kept[name])
+            if room > 0:
+                kept[name] += chunk[:room]
+            if len(chunk) > room:
+                cut.add(name)
+    proc.stdout.close()
+    proc.stderr.close()
+    proc.wait()
+    return tuple(bytes(kept[n]) + (CUT_NOTE if n in cut else b"") for n in ("out", "err"))
 
 
 def _end(proc, ranks):
