@@ -185,6 +185,12 @@ def add_exercise_commands(sub):
     g.add_argument("--max-processes", type=_positive_int, default=256, metavar="N",
                    help="processes and threads the grader user may have at once, the "
                    "submission's compiler, MPI launcher and ranks included (default %(default)s)")
+    g.add_argument("--memory-mb", type=_positive_int, default=2048, metavar="MIB",
+                   help="memory for one submission's whole check, its compilers, launcher and "
+                   "ranks included (a cgroup; default %(default)s)")
+    g.add_argument("--jobs", type=_positive_int, default=1, metavar="N",
+                   help="submissions checked at once (default %(default)s; more needs root, "
+                   "namespaces and cgroups, as each check then has its own)")
     g.add_argument("--user", default="parlab-grader",
                    help="the unprivileged user that runs submissions (default %(default)s; "
                    "created if missing)")

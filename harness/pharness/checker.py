@@ -418,20 +418,32 @@ class Checker:
             ", ".join(sorted(ex.forbid)[:3]) + ", ..."))
 
     def check_real_calls(self):
-        """The probes' second layer: what they reported must be in the binary.  A program whose
-        runs passed must start an OpenMP parallel region (gcc's GOMP_parallel*) or MPI
-        (MPI_Init*), as its variant needs: a program that printed the right answers and the
-        probes' lines without either has imitated them.  After the runs, so that a skeleton
-        still gets the failure its runs show.  Only for a program with its own main(): one
-        linked with parlab has parlab's calls in its binary, and cannot end before parlab's
-        main() has run the probes."""
-        if not self.ex.standalone:
+        """The probes' second layer: what they reported must be in the student's own code.
+        A program whose runs passed must start an OpenMP parallel region (gcc's
+        GOMP_parallel*) or MPI (MPI_Init*, or parlab_main(), which calls it), as its variant
+        needs: a program that printed the right answers and the probes' lines without either
+        has imitated them.  The student's file alone is compiled to an object for it (the
+        binary also holds parlab's own calls).  After the runs, so that a skeleton still gets
+        the failure its runs show."""
+        if not (self.omp_variant or self.mpi_variant):
             return
-        used = self.undefined(self.binaries["gcc"])
+        flags, _, _ = self.build_specs()["gcc"]
+        kind, library = build_plan(self.ex, self.mpi)["gcc"]
+        v = build.recipe(kind, library)["variants"][self.ex.variant]
+        obj = os.path.join(self.workdir, os.path.splitext(self.name)[0] + "_own.o")
+        prefix = self.sandbox.prefix() if self.sandbox else []
+        done = subprocess.run(prefix + v["compiler"] + v["compile"] + list(flags) +
+                              ["-c", "-o", obj, self.copy], capture_output=True, text=True,
+                              timeout=120, check=False)
+        if done.returncode != 0:
+            raise Failure("build", "gcc -c %s: %s" % (self.name, self.short_paths(
+                done.stderr.strip()[-300:])))
+        used = self.undefined(obj)
         if self.omp_variant and not any(s.startswith("GOMP_parallel") for s in used):
-            raise Failure("no-openmp", "%s never starts an OpenMP parallel region (its gcc "
-                          "build calls no GOMP_parallel*), though its runs passed" % self.name)
-        if self.mpi_variant and not used & {"MPI_Init", "MPI_Init_thread"}:
+            raise Failure("no-openmp", "%s never starts an OpenMP parallel region (no "
+                          "GOMP_parallel* call in its object file), though its runs passed"
+                          % self.name)
+        if self.mpi_variant and not used & {"MPI_Init", "MPI_Init_thread", "parlab_main"}:
             raise Failure("no-init", "%s never calls MPI_Init or MPI_Init_thread, though its "
                           "runs passed" % self.name)
 
@@ -925,12 +937,13 @@ def enclosing_function(lines, line_no):
 SHOWN = 400  # characters of one message: a program's output may be quoted in it
 
 
-def one_line(text, limit=SHOWN):
+def one_line(text, limit=SHOWN, squeeze=True):
     """text as a terminal, a log and a CSV may show it, whatever a program printed into it:
-    on one line (runs of white space become one space), every other character that is not
-    printable (an escape sequence's ESC, a bidi override) written as \\xNN or \\uNNNN, and
-    cut short after `limit` characters."""
-    text = " ".join(str(text).split())
+    on one line (runs of white space become one space; with squeeze=False only a line's
+    newline goes and its spaces stay), every other character that is not printable (an
+    escape sequence's ESC, a bidi override) written as \\xNN or \\uNNNN, and cut short
+    after `limit` characters."""
+    text = " ".join(str(text).split()) if squeeze else str(text).rstrip("\r\n")
     text = "".join(c if c.isprintable() else "\\x%02x" % ord(c) if ord(c) < 0x100 else
                    "\\u%04x" % ord(c) if ord(c) < 0x10000 else "\\U%08x" % ord(c)
                    for c in text)
