@@ -203,6 +203,7 @@ class Cgroup:
                     pass
             self.write("freezer", "freezer.state", "THAWED")
             time.sleep(0.05)
+        self.oom_kills_at_end = self.oom_kills()
         for path in self.paths.values():
             try:
                 os.rmdir(path)
@@ -457,7 +458,7 @@ def grade_one(exercise, student, path, options, setup, out):
     else:
         grade, key, reason, hint, passed, left = verdict
         row.update(grade=grade, failed=key, reason=reason, hint=hint, checks_passed=passed)
-        if group is not None and key == "crash" and group.oom_kills():
+        if group is not None and key == "crash" and group.oom_kills_at_end:
             row["reason"] = checker.one_line(
                 "%s; the check's memory limit (%d MiB) was reached, and the kernel killed a "
                 "process for it" % (reason, options.memory_mb))
