@@ -221,6 +221,7 @@ class Checker:
         self.verdict_fd = verdict_fd
         self.binaries = {}
         self.symbols = {}
+        self.own_symbols = None  # what the student's own file calls (own_calls)
         self.probe_runs = []  # (run, stderr, binary) of the instrumented builds' runs
         self.size_memo = None
         self.reference = None  # fsum: (bits, shape) of the first verified run
@@ -260,6 +261,7 @@ class Checker:
         try:
             self.prepare()
             self.build_all()
+            self.own_calls()
             self.check_calls()
             runs = self.plan_runs()
             for index, run in enumerate(runs):
@@ -417,14 +419,11 @@ class Checker:
             ", ".join(sorted(used & {c for cs in ex.require for c in cs})),
             ", ".join(sorted(ex.forbid)[:3]) + ", ..."))
 
-    def check_real_calls(self):
-        """The probes' second layer: what they reported must be in the student's own code.
-        A program whose runs passed must start an OpenMP parallel region (gcc's
-        GOMP_parallel*) or MPI (MPI_Init*, or parlab_main(), which calls it), as its variant
-        needs: a program that printed the right answers and the probes' lines without either
-        has imitated them.  The student's file alone is compiled to an object for it (the
-        binary also holds parlab's own calls).  After the runs, so that a skeleton still gets
-        the failure its runs show."""
+    def own_calls(self):
+        """The functions the student's file calls but does not define: the file alone, compiled
+        to an object (the binary also holds parlab's own calls), before any run (a run may
+        fill the scratch disk); for check_real_calls()."""
+        self.own_symbols = None
         if not (self.omp_variant or self.mpi_variant):
             return
         flags, _, _ = self.build_specs()["gcc"]
@@ -433,12 +432,24 @@ class Checker:
         obj = os.path.join(self.workdir, os.path.splitext(self.name)[0] + "_own.o")
         prefix = self.sandbox.prefix() if self.sandbox else []
         done = subprocess.run(prefix + v["compiler"] + v["compile"] + list(flags) +
-                              ["-c", "-o", obj, self.copy], capture_output=True, text=True,
-                              timeout=120, check=False)
+                              ["-fdiagnostics-color=never", "-c", "-o", obj, self.copy],
+                              capture_output=True, text=True, timeout=120, check=False)
         if done.returncode != 0:
             raise Failure("build", "gcc -c %s: %s" % (self.name, self.short_paths(
                 done.stderr.strip()[-300:])))
-        used = self.undefined(obj)
+        self.own_symbols = self.undefined(obj)
+        os.remove(obj)
+
+    def check_real_calls(self):
+        """The probes' second layer: what they reported must be in the student's own code.
+        A program whose runs passed must start an OpenMP parallel region (gcc's
+        GOMP_parallel*) or MPI (MPI_Init*, or parlab_main(), which calls it), as its variant
+        needs: a program that printed the right answers and the probes' lines without either
+        has imitated them.  After the runs, so that a skeleton still gets the failure its runs
+        show."""
+        used = self.own_symbols
+        if used is None:
+            return
         if self.omp_variant and not any(s.startswith("GOMP_parallel") for s in used):
             raise Failure("no-openmp", "%s never starts an OpenMP parallel region (no "
                           "GOMP_parallel* call in its object file), though its runs passed"
