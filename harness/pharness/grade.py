@@ -2,33 +2,35 @@
 DIR/grades.csv (one row per student), DIR/grades.log (every check's output) and a summary.
 
 Why a grader and not a loop over `./parlab check`: a class's submissions include programs that
-do not compile, never end, fork without end, fill the disk or delete files, by mistake or not.
-None of them may stop the grading of the others, and none may touch anything outside its own
-scratch copy.  Without containers, on a machine where the grader runs as root, each
-submission's check gets:
+do not compile, never end, fork without end, fill the disk or delete files, by mistake or not,
+and some that attack the grader.  None of them may stop the grading of the others, touch
+anything outside its own scratch copy, see what is hidden, outlive its check, or write its own
+grade.  Without containers, on a machine where the grader runs as root, each check gets
+(docs/grading.md has the table of what each layer stops, and what is left without them):
 
-  * its own scratch copy: a fresh directory on a size-limited tmpfs (default 256 MiB), gone
-    when its check ends; a disk that fills up is that submission's tmpfs, nothing else;
-  * its own mount namespace (unshare --mount) in which the whole file system is read-only but
-    that scratch copy and a fresh /dev/shm: DIR, the repository, /tmp are out of reach even for
-    the checker itself;
+  * its own scratch copy: a fresh tmpfs (default 256 MiB), gone when its check ends;
+  * its own namespaces (unshare): mounts, in which the whole file system is read-only but the
+    scratch copy and a fresh /dev/shm, and DIR and every solution/ and wrong/ folder are
+    hidden under empty tmpfs mounts; process ids, with a /proc of its own, so that when the
+    check ends the kernel kills whatever it left; network, loopback only; System V IPC;
+  * its own cgroup (v1: memory, pids, freezer): a memory limit on the whole check, a process
+    limit, and a freezer to kill all of it at once at the end;
+  * an empty environment plus an allow-list, for the checker and so for every compile and run;
   * an unprivileged user, parlab-grader (created if missing, with no home and no login shell):
-    the student's compiler and program run as that user (setpriv), never as root;
-  * ulimits on every compile and run (prlimit): processes of that user (-u 256, or
-    --max-processes, so a fork bomb stops there), file size (-f 64 MiB), CPU seconds (-t 60),
-    address space (-v 4 GiB; for ThreadSanitizer its own hard_rss_limit_mb instead) and no
-    core files;
+    the student's compiler and program run as that user (setpriv), never as root, under
+    ulimits (prlimit: file size, CPU seconds, address space, descriptors, no core files);
   * a wall-clock limit for each run (the checker's --run-timeout, with the launcher's hang
-    detector for MPI) and one for the whole check (--time-limit), its own session, which is
-    killed at the end, and then every process left to the grader user, stopped and killed by
-    process id, so that nothing outlives its submission.
+    detector for MPI) and one for the whole check (--time-limit); each run's output kept to
+    1 MiB a stream, the check's log to 1 MiB.
 
-Before the first submission, the Meson builds that the checks link a student's file against
-are configured and brought up to date (pharness/checker.py prepare_builds): the sandbox only
-reads them.  Grading is one submission at a time (a lock file), because the process limit and
-the final sweep belong to the one grader user.  Without root none of the namespace and user parts is
-possible: the submissions then run as the caller, in scratch copies under the same ulimits and
-time limits, and the grader says so.  docs/grading.md has the details.
+The grade is the check's own verdict, a JSON object on a descriptor no program inherits
+(pharness/checker.py send_verdict), never parsed from its output; every text shown is made
+safe first (checker.one_line).  Before the first submission, the Meson builds that the checks
+link a student's file against are configured and brought up to date (pharness/checker.py
+prepare_builds): the sandbox only reads them.  With every layer, --jobs checks several
+submissions at once: each has its own namespaces and cgroup.  Without root none of the
+namespace, cgroup and user parts is possible: the submissions then run as the caller, in
+scratch copies under the same ulimits and time limits, and the grader says so.
 """
 import concurrent.futures
 import csv
