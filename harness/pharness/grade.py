@@ -406,6 +406,7 @@ def grade_one(exercise, student, path, options, setup, out):
     if isolate:
         cmd = UNSHARE + ["sh", "-c", NAMESPACE_SETUP, "sh"] + cmd + ["--workdir", workdir]
     else:
+        os.chmod(scratch, 0o711)  # as the tmpfs in the namespace: the sandbox user passes
         os.mkdir(workdir, 0o700)
         cmd += ["--workdir", workdir]
         if user is None:  # no sandbox user: at least the limits, on the whole check
