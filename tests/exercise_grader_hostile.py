@@ -35,7 +35,7 @@ import exercise_grader as base
 REPO = base.REPO
 EX01 = os.path.join(REPO, "exercises", "01-spmd-hello")
 SECRET_NAME, SECRET = "PARLAB_HOSTILE_SECRET", "s3cret-%d" % os.getpid()
-MEMORY_MB, RUN_TIMEOUT, TIME_LIMIT = 512, 5, 60
+MEMORY_MB, RUN_TIMEOUT, TIME_LIMIT = 256, 5, 60
 GRADER_MEMORY_LIMIT_KB = 500 * 1024
 
 # A program with its own main(), for exercise 02's runs: the closed form n(n-1)/2 as the JSON

@@ -22,9 +22,9 @@ Exit status: 0 done, 1 not done, 2 bad usage (pharness/../parlab_harness.py pars
 """
 import collections
 import concurrent.futures
+import json
 import os
 import pwd
-import json
 import random
 import re
 import secrets
@@ -32,6 +32,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 from . import build, contracts, exercises, launch, registry
 from .contracts import Failure
@@ -179,12 +180,23 @@ def init_of_namespace():
             os._exit(os.waitstatus_to_exitcode(status) & 0xff)
 
 
-def leftovers():
+def leftovers(grace=2.0):
     """The processes still alive in the check's PID namespace besides its init and the check
-    itself, as "PID (NAME)": the submission's, which outlived their runs.  Empty outside a
-    namespace of its own."""
+    itself, as "PID (NAME)": the submission's, which outlived their runs.  A process that
+    was killed may take a moment to end (one killed while the kernel reclaims its memory):
+    only those still there after `grace` seconds count.  Empty outside a namespace of its
+    own."""
     if not OWN_NAMESPACE:
         return []
+    deadline = time.monotonic() + grace
+    found = living_others()
+    while found and time.monotonic() < deadline:
+        time.sleep(0.1)
+        found = living_others()
+    return found
+
+
+def living_others():
     found = []
     for entry in sorted(os.listdir("/proc"), key=lambda e: (len(e), e)):
         if not entry.isdigit() or int(entry) in (1, os.getpid()):
