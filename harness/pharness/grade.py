@@ -120,12 +120,13 @@ def unreachable(user, paths):
 
 
 def namespaces_work():
-    """True if this process may make a mount namespace and mount a tmpfs in it."""
+    """True if this process may make the namespaces of a check (UNSHARE), bring its loopback
+    up and mount a tmpfs in it."""
     if os.geteuid() != 0 or not shutil.which("unshare"):
         return False
     probe = tempfile.mkdtemp(prefix="parlab-grade-probe-")
     try:
-        done = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c",
+        done = subprocess.run(UNSHARE + ["sh", "-c", 'ip link set lo up && '
                                'mount -t tmpfs -o size=1m t "$0" && mount -o remount,bind,ro /',
                                probe], capture_output=True, timeout=30, check=False)
         return done.returncode == 0
