@@ -21,7 +21,8 @@ function hint(n) {
     if (n == 11 || n == 7)
         return "a bad memory access: run the program under gdb, or build with -fsanitize=address"
     if (n == 6)
-        return "the program aborted itself (a failed assert(), or the C library found a corrupted heap)"
+        return "the program aborted itself (a failed assert(), or the C library found a " \
+            "corrupted heap)"
     if (n == 8)
         return "an arithmetic error, such as an integer division by zero"
     return ""

@@ -145,8 +145,9 @@ class Sandbox:
             limits.append("--as=%d" % self.memory)
         # choom: the checker keeps the OOM killer off itself (init_of_namespace); the student's
         # processes are its first choice again
-        return (["choom", "-n", "0", "--", "setpriv", "--reuid=%d" % self.uid, "--regid=%d" % self.gid, "--clear-groups",
-                 "--no-new-privs", "--", "prlimit"] + limits + ["--"])
+        return (["choom", "-n", "0", "--", "setpriv", "--reuid=%d" % self.uid,
+                 "--regid=%d" % self.gid, "--clear-groups", "--no-new-privs", "--", "prlimit"]
+                + limits + ["--"])
 
 
 OWN_NAMESPACE = False  # the check runs in a PID namespace of its own (init_of_namespace)
