@@ -7,8 +7,10 @@ Why these submissions: they are what a class hands in, by mistake or on purpose.
 only root may read, one that never ends, one that forks without end, one that fills every disk
 it can write to (its scratch copy, /tmp, /var/tmp), one that writes to and deletes files in
 DIR, in the repository and in /tmp, one that leaves a copy of itself behind in a session of its
-own, a folder without a .c file and one with two.  For exercise 10 (MPI): a solution and the deadlock.  Graded two at a time (--jobs 2: each check has its own namespaces and cgroup).  Then: every grade and failed
-check in grades.csv; the files outside the scratch copies exactly as they were; nothing new in
+own, a folder without a .c file and one with two.  For exercise 10 (MPI): a solution and the
+deadlock.  Graded two at a time (--jobs 2: each check has its own namespaces and cgroup).
+Then: every grade and failed check in grades.csv; the files outside the scratch copies exactly
+as they were; nothing new in
 /tmp; no process of the grader user left; the whole grading within its time limits.
 
 Needs root and mount namespaces (the sandbox's user and read-only file system), and a checkout
