@@ -10,8 +10,8 @@ DIR, in the repository and in /tmp, one that leaves a copy of itself behind in a
 own, a folder without a .c file and one with two.  For exercise 10 (MPI): a solution and the
 deadlock.  Graded two at a time (--jobs 2: each check has its own namespaces and cgroup).
 Then: every grade and failed check in grades.csv; the files outside the scratch copies exactly
-as they were; nothing new in
-/tmp; no process of the grader user left; the whole grading within its time limits.
+as they were; nothing new in /tmp; no process of the grader user left; the whole grading
+within its time limits.
 
 Needs root and mount namespaces (the sandbox's user and read-only file system), and a checkout
 the grader user can read: without them the test is skipped (77).
