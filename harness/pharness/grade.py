@@ -447,7 +447,8 @@ def grade_one(exercise, student, path, options, setup, out):
     finally:
         if proc is not None and proc.poll() is None:
             end_check(proc, group, user)
-        reap()
+        if not isolate:  # in a PID namespace, orphans go to the check's own init, not here;
+            reap()       # and with --jobs, reaping here could take another check's process
         shutil.rmtree(scratch, ignore_errors=True)
     text = shown_log(data, cut)
     left = []
