@@ -8,7 +8,8 @@ For exercise 02 (OpenMP, graded two at a time, --jobs 2):
               _exit before the real probe reports; _exit with no probe line; escape sequences;
   outliving:  a process that keeps changing its process id, in a session of its own;
   hidden:     #include of the solution, #include of another submission, and reading both at
-              run time;
+              run time, and the submissions' folder in any process's command line or
+              environment (/proc);
   outside:    an environment variable of the grader's caller; a 200 MB output flood; two
               processes that each fill 1.9 GiB; a memory hog under ThreadSanitizer only; a
               connection to a port this test listens on.
@@ -149,7 +150,25 @@ def submissions(root, port):
                 printf("LEAKED %%s\\n", paths[k]);
                 fclose(f);
             }
-        }''' % (solution_path, alice, os.path.join(root, "grades.csv")), std),
+        }
+        /* where the submissions are, from any process's command line or environment */
+        static char text[1 << 16];
+        char name[64];
+        for (int pid = 1; pid < 1 << 16; pid++) {
+            for (int part = 0; part < 2; part++) {
+                snprintf(name, sizeof name, "/proc/%%d/%%s", pid, part ? "environ" : "cmdline");
+                FILE *f = fopen(name, "r");
+                if (f == NULL)
+                    continue;
+                size_t got = fread(text, 1, sizeof text - 1, f);
+                fclose(f);
+                for (size_t i = 0; i < got; i++)
+                    text[i] = text[i] == '\\0' ? ' ' : text[i];
+                text[got] = '\\0';
+                if (strstr(text, "%s") != NULL)
+                    printf("LEAKED %%s\\n", name);
+            }
+        }''' % (solution_path, alice, os.path.join(root, "grades.csv"), root), std),
                    ("done", "")),
         # outside
         "secret": (once('''        const char *secret = getenv("%s");

@@ -60,7 +60,7 @@ UNSHARE = ["unshare", "--mount", "--propagation", "private", "--pid", "--fork", 
 # Inside them: everything read-only but the scratch tmpfs and a fresh /dev/shm (MPI's shared
 # memory); the student's file copied into the scratch copy, then DIR (the other submissions,
 # the grades) and every solution/ and wrong/ folder hidden under empty read-only tmpfs mounts;
-# then the checker.
+# then the checker, without the two variables that name what was hidden.
 NAMESPACE_SETUP = (
     'set -e; ip link set lo up; mount -o remount,bind,ro /; '
     'mount -t tmpfs -o "size=${PARLAB_SCRATCH_MB}m,mode=0711" parlab-scratch "$PARLAB_SCRATCH"; '
@@ -69,7 +69,7 @@ NAMESPACE_SETUP = (
     'mkdir -m 0755 "$PARLAB_SCRATCH/src"; cp "$PARLAB_FILE" "$PARLAB_SCRATCH/src/"; '
     'for hide in $PARLAB_HIDE; do '
     'mount -t tmpfs -o ro,size=4k,mode=0555 parlab-hidden "$hide"; done; '
-    'export TMPDIR="$PARLAB_SCRATCH/tmp"; exec "$@"')
+    'unset PARLAB_FILE PARLAB_HIDE; export TMPDIR="$PARLAB_SCRATCH/tmp"; exec "$@"')
 # Joins the check's cgroups (the paths of their task files, before "--"), then runs the rest.
 CGROUP_JOIN = ('while [ "$1" != -- ]; do echo $$ > "$1" || exit 97; shift; done; shift; '
                'exec "$@"')
