@@ -550,7 +550,8 @@ class Checker:
         try:
             code, out, err, seconds = launch.run(argv, env, timeout or self.run_timeout,
                                                  watch=binary if mpi else None,
-                                                 deadlock_check=mpi)
+                                                 deadlock_check=mpi,
+                                                 output_cap=launch.OUTPUT_CAP)
         except launch.HangError as exc:
             text = self.short_paths(str(exc)).replace(
                 "; every process of the run was ended", "").replace("; stderr tail: (empty)", "")
