@@ -19,7 +19,7 @@ import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ENV_SCRIPT = os.path.join(REPO, "common", "launch_env.sh")
-N = "300000007"  # large, and unique among the machine's processes: how the ranks are found
+N = "30000007"  # unique among the machine's processes: how the ranks are found
 
 
 def rank_pid(rank, started):
@@ -46,7 +46,7 @@ def rank_pid(rank, started):
 def run(program, launcher, plain, kill):
     """(exit status, stderr) of `mpirun -np 3 program` in a bash that ran the eval."""
     call = "command %s" % launcher if plain else "mpirun"
-    args = "-n %s --repeat 200" % N if kill else "--bogus"
+    args = "-n %s --repeat 5000" % N if kill else "--bogus"
     script = 'eval "$(%s)" && %s -np 3 %s %s' % (ENV_SCRIPT, call, program, args)
     if not plain and os.path.basename(launcher) != "mpirun":
         # the function is called mpirun; it calls the first mpirun on PATH: this launcher's
