@@ -67,7 +67,7 @@ NAMESPACE_SETUP = (
     'mount -t tmpfs -o size=64m,mode=1777 parlab-shm /dev/shm; '
     'mkdir -m 0700 "$PARLAB_SCRATCH/check" "$PARLAB_SCRATCH/tmp"; '
     'mkdir -m 0755 "$PARLAB_SCRATCH/src"; cp "$PARLAB_FILE" "$PARLAB_SCRATCH/src/"; '
-    'for hide in $PARLAB_HIDE; do '
+    'printf "%s\\n" "$PARLAB_HIDE" | while IFS= read -r hide; do '
     'mount -t tmpfs -o ro,size=4k,mode=0555 parlab-hidden "$hide"; done; '
     'unset PARLAB_FILE PARLAB_HIDE; export TMPDIR="$PARLAB_SCRATCH/tmp"; exec "$@"')
 # Joins the check's cgroups (the paths of their task files, before "--"), then runs the rest.
@@ -373,7 +373,11 @@ def hidden_paths(folder):
             path = os.path.join(exercises.EXERCISES_DIR, name, part)
             if os.path.isdir(path) and not os.path.islink(path):
                 paths.append(path)
-    return [p for p in paths if " " not in p]
+    bad = [p for p in paths if "\n" in p]
+    if bad:  # PARLAB_HIDE is one path a line
+        raise UsageError("%r: a folder whose name holds a newline cannot be hidden from the "
+                         "submissions" % bad[0])
+    return paths
 
 
 def check_environment(extra):
@@ -396,7 +400,7 @@ def grade_one(exercise, student, path, options, setup, out):
     extra = {"PARLAB_SCRATCH": scratch, "PARLAB_SCRATCH_MB": str(options.scratch_mb)}
     if isolate:
         source = os.path.join(scratch, "src", os.path.basename(path))
-        extra.update(PARLAB_FILE=path, PARLAB_HIDE=" ".join(setup.hidden))
+        extra.update(PARLAB_FILE=path, PARLAB_HIDE="\n".join(setup.hidden))
     verdict_read, verdict_write = os.pipe()
     cmd = [sys.executable, HARNESS, "check", exercise.number, "--file", source,
            "--seed", str(options.seed), "--run-timeout", str(options.run_timeout),
