@@ -19,6 +19,8 @@ settings=(
   OMPI_MCA_btl_vader_single_copy_mechanism=none
   OMPI_MCA_btl_base_warn_component_unused=0
   # A program that exits 1 or 2 has already said why in one line; without this mpirun adds a box.
+  # (By hand, the mpirun function below lifts it and filters the boxes itself: it hides the
+  # notice of a rank killed by a signal too.)
   OMPI_MCA_orte_execute_quiet=1
   # ...and ends the job at once: by default mpirun waits 1 s before it kills a job whose first
   # process exited non-zero, even when every process has already exited by itself.
@@ -38,3 +40,24 @@ for setting in "${settings[@]}"; do
     printf 'export %s\n' "$setting"
   fi
 done
+[ "${1:-}" = --lines ] && exit 0
+
+# By hand (bash; zsh too): mpirun and mpiexec as functions of the shell that ran the eval, so that a rank
+# killed by a signal is named in one line with a hint (SIGKILL: memory), while a program's own
+# line for its exit 1 or 2 still gets no box: Open MPI cannot do both by a setting, so its
+# stderr goes through common/mpirun_errors.awk, which says why.  The exit status is mpirun's.
+# Scripts do not inherit functions: they get the plain mpirun and the settings above.
+filter="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/mpirun_errors.awk"
+# Other shells (dash has no PIPESTATUS) keep the plain launcher.
+cat <<FUNCTIONS
+if [ -n "\${BASH_VERSION:-}\${ZSH_VERSION:-}" ]; then
+mpirun() { _parlab_mpirun mpirun "\$@"; }
+mpiexec() { _parlab_mpirun mpiexec "\$@"; }
+_parlab_mpirun() {
+  local rc
+  { OMPI_MCA_orte_execute_quiet=0 command "\$@" 2>&1 1>&3 3>&- | awk -f '$filter' 1>&2 3>&-
+    rc=\${PIPESTATUS[0]:-\${pipestatus[1]}}; } 3>&1
+  return "\$rc"
+}
+fi
+FUNCTIONS

@@ -179,6 +179,7 @@ def add_exercise_commands(sub):
     k.add_argument("--sandbox-user", metavar="USER", help=argparse.SUPPRESS)
     k.add_argument("--sandbox-processes", type=_positive_int, default=256, help=argparse.SUPPRESS)
     k.add_argument("--workdir", metavar="DIR", help=argparse.SUPPRESS)
+    k.add_argument("--verdict-fd", type=int, help=argparse.SUPPRESS)
 
     g = sub.add_parser("grade", help="check every submission under DIR; DIR/grades.csv",
                        description="Checks every student's submission of exercise NN (DIR "
@@ -198,6 +199,12 @@ def add_exercise_commands(sub):
     g.add_argument("--max-processes", type=_positive_int, default=256, metavar="N",
                    help="processes and threads the grader user may have at once, the "
                    "submission's compiler, MPI launcher and ranks included (default %(default)s)")
+    g.add_argument("--memory-mb", type=_positive_int, default=2048, metavar="MIB",
+                   help="memory for one submission's whole check, its compilers, launcher and "
+                   "ranks included (a cgroup; default %(default)s)")
+    g.add_argument("--jobs", type=_positive_int, default=1, metavar="N",
+                   help="submissions checked at once (default %(default)s; more needs root, "
+                   "namespaces and cgroups, as each check then has its own)")
     g.add_argument("--user", default="parlab-grader",
                    help="the unprivileged user that runs submissions (default %(default)s; "
                    "created if missing)")
@@ -435,10 +442,12 @@ def run_exercise_command(args):
                     sys.stderr.write("parlab check: --sandbox-user: needs root\n")
                     return 2
                 sandbox = checker.Sandbox(args.sandbox_user, nproc=args.sandbox_processes)
+                checker.init_of_namespace()
             return checker.check(args.exercise, args.file or args.exercise.student(),
                                  seed=args.seed, full=args.full, workdir=args.workdir,
                                  sandbox=sandbox, run_timeout=args.run_timeout, mpi=args.mpi,
-                                 keep=args.keep, mpiexec=args.mpiexec)
+                                 keep=args.keep, mpiexec=args.mpiexec,
+                                 verdict_fd=args.verdict_fd)
         if args.command == "grade":
             if args.seed is None:
                 args.seed = random.SystemRandom().randrange(1, 1000000)

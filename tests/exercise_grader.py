@@ -7,9 +7,11 @@ Why these submissions: they are what a class hands in, by mistake or on purpose.
 only root may read, one that never ends, one that forks without end, one that fills every disk
 it can write to (its scratch copy, /tmp, /var/tmp), one that writes to and deletes files in
 DIR, in the repository and in /tmp, one that leaves a copy of itself behind in a session of its
-own, a folder without a .c file and one with two.  For exercise 10 (MPI): a solution and the deadlock.  Then: every grade and failed
-check in grades.csv; the files outside the scratch copies exactly as they were; nothing new in
-/tmp; no process of the grader user left; the whole grading within its time limits.
+own, a folder without a .c file and one with two.  For exercise 10 (MPI): a solution and the
+deadlock.  Graded two at a time (--jobs 2: each check has its own namespaces and cgroup).
+Then: every grade and failed check in grades.csv; the files outside the scratch copies exactly
+as they were; nothing new in /tmp; no process of the grader user left; the whole grading
+within its time limits.
 
 Needs root and mount namespaces (the sandbox's user and read-only file system), and a checkout
 the grader user can read: without them the test is skipped (77).
@@ -129,7 +131,7 @@ def grade(number, folder, processes, run_timeout):
     started = time.monotonic()
     done = subprocess.run([sys.executable, HARNESS, "grade", number, folder, "--time-limit",
                            str(TIME_LIMIT), "--run-timeout", str(run_timeout),
-                           "--max-processes", str(processes)],
+                           "--max-processes", str(processes), "--jobs", "2"],
                           stdin=subprocess.DEVNULL, capture_output=True, text=True,
                           timeout=1800, check=False)
     seconds = time.monotonic() - started

@@ -23,14 +23,17 @@ inconclusive (a timed check on a machine too busy to decide: pharness/speed.py).
 """
 import collections
 import concurrent.futures
+import json
 import os
 import pwd
 import random
 import re
+import secrets
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 from . import build, contracts, exercises, launch, registry, speed
 from .contracts import Failure
@@ -93,6 +96,9 @@ DEFAULT_HINTS = {
     "not-gathered": "rank 0 must receive every rank's block",
     "misplaced": "each block goes to its own place in the field",
     "gather": "send the block's own cells, without its ring",
+    "probe": "the check's probes say which threads and ranks ran: let the program end by "
+             "returning from main (not _exit or a signal), and never print their lines",
+    "no-openmp": "the work must run in an OpenMP parallel region: #pragma omp parallel ...",
 }
 # A wrong answer from an OpenMP program is often a race: ThreadSanitizer is asked why.
 RACE_SYMPTOMS = {"wrong", "zero", "times-workers", "output", "schedule", "crash", "fsum-error"}
@@ -155,13 +161,80 @@ class Sandbox:
                   "--core=0", "--nofile=%d" % self.nofile]
         if address_space:  # not for ThreadSanitizer, which maps terabytes it never touches
             limits.append("--as=%d" % self.memory)
-        return (["setpriv", "--reuid=%d" % self.uid, "--regid=%d" % self.gid, "--clear-groups",
-                 "--no-new-privs", "--", "prlimit"] + limits + ["--"])
+        # choom: the checker keeps the OOM killer off itself (init_of_namespace); the student's
+        # processes are its first choice again
+        return (["choom", "-n", "0", "--", "setpriv", "--reuid=%d" % self.uid,
+                 "--regid=%d" % self.gid, "--clear-groups", "--no-new-privs", "--", "prlimit"]
+                + limits + ["--"])
+
+
+OWN_NAMESPACE = False  # the check runs in a PID namespace of its own (init_of_namespace)
+
+
+def init_of_namespace():
+    """In the grader's sandbox the check is the first process of a PID namespace of its own
+    (pharness/grade.py): when it ends, the kernel kills every process left in it, and the
+    orphans of the submission's processes are handed to it.  So it forks: this process stays
+    the namespace's init and only reaps them; the child runs the check and returns here.  Both
+    are kept from the OOM killer, which must pick the submission's processes in the check's
+    memory cgroup."""
+    try:
+        with open("/proc/self/oom_score_adj", "w") as fh:
+            fh.write("-1000")
+    except OSError:
+        pass
+    global OWN_NAMESPACE
+    if os.getpid() != 1:
+        return
+    child = os.fork()
+    if child == 0:
+        OWN_NAMESPACE = True
+        return
+    while True:
+        try:
+            pid, status = os.wait()
+        except ChildProcessError:
+            os._exit(2)
+        if pid == child:
+            os._exit(os.waitstatus_to_exitcode(status) & 0xff)
+
+
+def leftovers(grace=2.0):
+    """The processes still alive in the check's PID namespace besides its init and the check
+    itself, as "PID (NAME)": the submission's, which outlived their runs.  A process that
+    was killed may take a moment to end (one killed while the kernel reclaims its memory):
+    only those still there after `grace` seconds count.  Empty outside a namespace of its
+    own."""
+    if not OWN_NAMESPACE:
+        return []
+    deadline = time.monotonic() + grace
+    found = living_others()
+    while found and time.monotonic() < deadline:
+        time.sleep(0.1)
+        found = living_others()
+    return found
+
+
+def living_others():
+    found = []
+    for entry in sorted(os.listdir("/proc"), key=lambda e: (len(e), e)):
+        if not entry.isdigit() or int(entry) in (1, os.getpid()):
+            continue
+        try:
+            with open("/proc/%s/stat" % entry, encoding="utf-8", errors="replace") as fh:
+                stat = fh.read()
+        except OSError:
+            continue
+        name, state = stat[stat.find("(") + 1:stat.rfind(")")], stat[stat.rfind(")") + 2:][:1]
+        if state != "Z":
+            found.append("%s (%s)" % (entry, one_line(name, 20)))
+    return found
 
 
 class Checker:
     def __init__(self, exercise, source, seed=None, full=False, workdir=None, sandbox=None,
-                 run_timeout=30.0, mpi="openmpi", out=None, keep=None, mpiexec=None):
+                 run_timeout=30.0, mpi="openmpi", out=None, keep=None, mpiexec=None,
+                 verdict_fd=None):
         self.ex, self.source, self.full = exercise, os.path.abspath(source), full
         self.seed = seed if seed is not None else random.SystemRandom().randrange(1, 1000000)
         self.rng = random.Random(self.seed)
@@ -173,8 +246,13 @@ class Checker:
         self.own_workdir = workdir is None and not keep  # made by check(), removed after
         self.workdir = os.path.abspath(keep) if keep else workdir
         self.passed = 0
+        # the grader's copy of the verdict (pharness/grade.py): a JSON object written to this
+        # descriptor, which no program the check starts inherits, so that no program output,
+        # however it is shaped, can be taken for the verdict
+        self.verdict_fd = verdict_fd
         self.binaries = {}
         self.symbols = {}
+        self.own_symbols = None  # what the student's own file calls (own_calls)
         self.probe_runs = []  # (run, stderr, binary) of the instrumented builds' runs
         self.size_memo = None
         self.reference = None  # fsum: (bits, shape) of the first verified run
@@ -190,7 +268,7 @@ class Checker:
 
     # ---- output ----
     def say(self, status, text):
-        self.out.write("  %-5s %s\n" % (status, text))
+        self.out.write("  %-5s %s\n" % (status, one_line(text)))
         self.out.flush()
         if status == "ok":
             self.passed += 1
@@ -214,6 +292,7 @@ class Checker:
         try:
             self.prepare()
             self.build_all()
+            self.own_calls()
             self.attach_contract()
             self.check_calls()
             runs = self.plan_runs()
@@ -221,15 +300,19 @@ class Checker:
                 self.one_run(run, index)
             self.check_reproducible(runs)
             self.check_parallel()
+            self.check_real_calls()
             self.check_tsan()
             self.check_speed()
             self.show_info()
         except Inconclusive as why:
-            self.say("busy", why.message)
+            message, hint = one_line(why.message), ("run the check again when the machine is "
+                                                    "quieter (other programs closed); every "
+                                                    "other check passed")
+            self.say("busy", message)
             self.note_kept()
-            self.out.write("inconclusive: %s\n" % why.message)
-            self.out.write("hint: run the check again when the machine is quieter (other "
-                           "programs closed); every other check passed\n")
+            self.out.write("inconclusive: %s\n" % message)
+            self.out.write("hint: %s\n" % hint)
+            self.send_verdict("inconclusive", "speed", message, hint)
             return speed.INCONCLUSIVE
         except Failure as failure:
             self.say("FAIL", failure.message)
@@ -237,15 +320,28 @@ class Checker:
             self.out.write("not done (%s): %s\n" % (failure.key, one_line(failure.message)))
             fields = SafeFields(failure.details)
             hint = ex.hints.get(failure.key) or DEFAULT_HINTS.get(failure.key, "")
+            hint = one_line(hint.format_map(fields))
             if hint:
-                self.out.write("hint: %s\n" % hint.format_map(fields))
+                self.out.write("hint: %s\n" % hint)
+            self.send_verdict("not done", failure.key, one_line(failure.message), hint)
             return 1
         finally:
             if self.own_workdir:
                 shutil.rmtree(self.workdir, ignore_errors=True)
         self.note_kept()
         self.out.write("done: %s passes all %d checks\n" % (ex.name, self.passed))
+        self.send_verdict("done")
         return 0
+
+    def send_verdict(self, grade, key="", reason="", hint=""):
+        if self.verdict_fd is None:
+            return
+        self.out.flush()
+        text = json.dumps({"grade": grade, "failed": key, "reason": reason, "hint": hint,
+                           "checks_passed": self.passed, "left": leftovers()}) + "\n"
+        os.write(self.verdict_fd, text.encode())
+        os.close(self.verdict_fd)
+        self.verdict_fd = None
 
     def note_kept(self):
         if self.keep and self.binaries:
@@ -380,6 +476,45 @@ class Checker:
             ", ".join(sorted(used & {c for cs in ex.require for c in cs})),
             "; none of %s, ..." % ", ".join(sorted(ex.forbid)[:3]) if ex.forbid else ""))
 
+    def own_calls(self):
+        """The functions the student's file calls but does not define: the file alone, compiled
+        to an object (the binary also holds parlab's own calls), before any run (a run may
+        fill the scratch disk); for check_real_calls()."""
+        self.own_symbols = None
+        if not (self.omp_variant or self.mpi_variant):
+            return
+        flags, _, _ = self.build_specs()["gcc"]
+        kind, library = build_plan(self.ex, self.mpi)["gcc"]
+        v = build.recipe(kind, library)["variants"][self.ex.variant]
+        obj = os.path.join(self.workdir, os.path.splitext(self.name)[0] + "_own.o")
+        prefix = self.sandbox.prefix() if self.sandbox else []
+        done = subprocess.run(prefix + v["compiler"] + v["compile"] + list(flags) +
+                              ["-fdiagnostics-color=never", "-c", "-o", obj, self.copy],
+                              capture_output=True, text=True, timeout=120, check=False)
+        if done.returncode != 0:
+            raise Failure("build", "gcc -c %s: %s" % (self.name, self.short_paths(
+                done.stderr.strip()[-300:])))
+        self.own_symbols = self.undefined(obj)
+        os.remove(obj)
+
+    def check_real_calls(self):
+        """The probes' second layer: what they reported must be in the student's own code.
+        A program whose runs passed must start an OpenMP parallel region (gcc's
+        GOMP_parallel*) or MPI (MPI_Init*, or parlab_main(), which calls it), as its variant
+        needs: a program that printed the right answers and the probes' lines without either
+        has imitated them.  After the runs, so that a skeleton still gets the failure its runs
+        show."""
+        used = self.own_symbols
+        if used is None:
+            return
+        if self.omp_variant and not any(s.startswith("GOMP_parallel") for s in used):
+            raise Failure("no-openmp", "%s never starts an OpenMP parallel region (no "
+                          "GOMP_parallel* call in its object file), though its runs passed"
+                          % self.name)
+        if self.mpi_variant and not used & {"MPI_Init", "MPI_Init_thread", "parlab_main"}:
+            raise Failure("no-init", "%s never calls MPI_Init or MPI_Init_thread, though its "
+                          "runs passed" % self.name)
+
     # ---- runs ----
     def plan_runs(self):
         base = self.ex.runs
@@ -450,6 +585,8 @@ class Checker:
                                    flavor=self.flavor, show_binding=show_binding)
         env.update(run.env)
         env.update(extra_env or {})
+        nonce = secrets.token_hex(16)  # the probes' lines must carry it (probe_lines)
+        env[PROBE_NONCE] = nonce
         if self.sandbox:
             argv = self.sandbox.prefix(address_space) + argv
             env["TMPDIR"] = os.environ["TMPDIR"]  # the sandbox user's own (launch.run's is root's)
@@ -457,7 +594,8 @@ class Checker:
         try:
             code, out, err, seconds = launch.run(argv, env, timeout or self.run_timeout,
                                                  watch=binary if mpi else None,
-                                                 deadlock_check=mpi)
+                                                 deadlock_check=mpi,
+                                                 output_cap=launch.OUTPUT_CAP)
         except launch.HangError as exc:
             text = self.short_paths(str(exc)).replace(
                 "; every process of the run was ended", "").replace("; stderr tail: (empty)", "")
@@ -466,7 +604,39 @@ class Checker:
             raise Failure(key, text)
         except launch.LaunchError as exc:
             raise Failure("crash", self.short_paths(str(exc)))
+        err = self.probe_lines(binary, run, code, err, nonce)
         return code, out, err, seconds
+
+    def probe_lines(self, binary, run, code, err, nonce):
+        """stderr with the probes' lines checked and their nonce taken out.  A probe's line
+        carries the run's secret nonce (harness/probes/); a line that looks like one without
+        it was printed by the program, to pass for a probe, and fails the check.  A run that
+        ended well must have left every probe's lines: one MPI line per rank, and thread
+        lines from the instrumented build; none means the program ended without running its
+        exit handlers (_exit, a signal), as a program hiding from the probe would."""
+        lines, mpi_records, fn_records = [], 0, 0
+        for line in err.splitlines(True):
+            if not line.startswith(contracts.PROBE):
+                lines.append(line)
+                continue
+            match = PROBE_LINE.match(line.rstrip("\n"))
+            if not match or match.group("nonce") != nonce:
+                raise Failure("probe", "a line on stderr imitates the check's probe: %s"
+                              % one_line(line, 120))
+            mpi_records += match.group("kind") == "mpi"
+            fn_records += match.group("kind") == "fn"
+            lines.append(match.group("record") + "\n")
+        if code != 0:
+            return "".join(lines)
+        probed = binary in (self.binaries.get("gcc"), self.binaries.get("clang"))
+        if probed and self.mpi_variant and mpi_records < run.ranks:
+            raise Failure("probe", "%d of %d ranks left no line of the MPI probe: they ended "
+                          "without running their exit handlers" % (run.ranks - mpi_records,
+                                                                   run.ranks))
+        if binary == self.binaries.get("clang") and self.omp_variant and fn_records == 0:
+            raise Failure("probe", "the thread probe left no line: the program ended without "
+                          "running its exit handlers")
+        return "".join(lines)
 
     def one_run(self, run, index):
         ex = self.ex
@@ -865,6 +1035,10 @@ def _speed_words(what):
     return " ".join(parts)
 
 
+PROBE_NONCE = "PARLAB_PROBE_NONCE"
+# a probe's line (harness/probes/): "parlab-probe: pid=P <kind>=... nonce=HEX"
+PROBE_LINE = re.compile(r"^(?P<record>parlab-probe: pid=\d+ (?P<kind>mpi|fn)=[0-9a-zx-]+"
+                        r"(?: [a-z-]+=[0-9a-zx-]+)*) nonce=(?P<nonce>[0-9a-f]{32})$")
 FRAME = re.compile(r"^\s+#(\d+) (\S+) (\S+?):(\d+)(?::\d+)? ")
 
 
@@ -898,8 +1072,22 @@ def enclosing_function(lines, line_no):
     return None
 
 
-def one_line(text):
-    return " ".join(str(text).split())
+SHOWN = 400  # characters of one message: a program's output may be quoted in it
+
+
+def one_line(text, limit=SHOWN, squeeze=True):
+    """text as a terminal, a log and a CSV may show it, whatever a program printed into it:
+    on one line (runs of white space become one space; with squeeze=False only a line's
+    newline goes and its spaces stay), every other character that is not printable (an
+    escape sequence's ESC, a bidi override) written as \\xNN or \\uNNNN, and cut short
+    after `limit` characters."""
+    text = " ".join(str(text).split()) if squeeze else str(text).rstrip("\r\n")
+    text = "".join(c if c.isprintable() else "\\x%02x" % ord(c) if ord(c) < 0x100 else
+                   "\\u%04x" % ord(c) if ord(c) < 0x10000 else "\\U%08x" % ord(c)
+                   for c in text)
+    if len(text) > limit:
+        text = text[:limit] + " ...(cut)"
+    return text
 
 
 def check(exercise, source, **options):

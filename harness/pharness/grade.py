@@ -2,36 +2,40 @@
 DIR/grades.csv (one row per student), DIR/grades.log (every check's output) and a summary.
 
 Why a grader and not a loop over `./parlab check`: a class's submissions include programs that
-do not compile, never end, fork without end, fill the disk or delete files, by mistake or not.
-None of them may stop the grading of the others, and none may touch anything outside its own
-scratch copy.  Without containers, on a machine where the grader runs as root, each
-submission's check gets:
+do not compile, never end, fork without end, fill the disk or delete files, by mistake or not,
+and some that attack the grader.  None of them may stop the grading of the others, touch
+anything outside its own scratch copy, see what is hidden, outlive its check, or write its own
+grade.  Without containers, on a machine where the grader runs as root, each check gets
+(docs/grading.md has the table of what each layer stops, and what is left without them):
 
-  * its own scratch copy: a fresh directory on a size-limited tmpfs (default 256 MiB), gone
-    when its check ends; a disk that fills up is that submission's tmpfs, nothing else;
-  * its own mount namespace (unshare --mount) in which the whole file system is read-only but
-    that scratch copy and a fresh /dev/shm: DIR, the repository, /tmp are out of reach even for
-    the checker itself;
+  * its own scratch copy: a fresh tmpfs (default 256 MiB), gone when its check ends;
+  * its own namespaces (unshare): mounts, in which the whole file system is read-only but the
+    scratch copy and a fresh /dev/shm, and DIR and every solution/ and wrong/ folder are
+    hidden under empty tmpfs mounts; process ids, with a /proc of its own, so that when the
+    check ends the kernel kills whatever it left; network, loopback only; System V IPC;
+  * its own cgroup (v1: memory, pids, freezer): a memory limit on the whole check, a process
+    limit, and a freezer to kill all of it at once at the end;
+  * an empty environment plus an allow-list, for the checker and so for every compile and run;
   * an unprivileged user, parlab-grader (created if missing, with no home and no login shell):
-    the student's compiler and program run as that user (setpriv), never as root;
-  * ulimits on every compile and run (prlimit): processes of that user (-u 256, or
-    --max-processes, so a fork bomb stops there), file size (-f 64 MiB), CPU seconds (-t 60),
-    address space (-v 4 GiB; for ThreadSanitizer its own hard_rss_limit_mb instead) and no
-    core files;
+    the student's compiler and program run as that user (setpriv), never as root, under
+    ulimits (prlimit: file size, CPU seconds, address space, descriptors, no core files);
   * a wall-clock limit for each run (the checker's --run-timeout, with the launcher's hang
-    detector for MPI) and one for the whole check (--time-limit), its own session, which is
-    killed at the end, and then every process left to the grader user, stopped and killed by
-    process id, so that nothing outlives its submission.
+    detector for MPI) and one for the whole check (--time-limit); each run's output kept to
+    1 MiB a stream, the check's log to 1 MiB.
 
-Before the first submission, the Meson builds that the checks link a student's file against
-are configured and brought up to date (pharness/checker.py prepare_builds): the sandbox only
-reads them.  Grading is one submission at a time (a lock file), because the process limit and
-the final sweep belong to the one grader user.  Without root none of the namespace and user parts is
-possible: the submissions then run as the caller, in scratch copies under the same ulimits and
-time limits, and the grader says so.  docs/grading.md has the details.
+The grade is the check's own verdict, a JSON object on a descriptor no program inherits
+(pharness/checker.py send_verdict), never parsed from its output; every text shown is made
+safe first (checker.one_line).  Before the first submission, the Meson builds that the checks
+link a student's file against are configured and brought up to date (pharness/checker.py
+prepare_builds): the sandbox only reads them.  With every layer, --jobs checks several
+submissions at once: each has its own namespaces and cgroup.  Without root none of the
+namespace, cgroup and user parts is possible: the submissions then run as the caller, in
+scratch copies under the same ulimits and time limits, and the grader says so.
 """
+import concurrent.futures
 import csv
 import fcntl
+import json
 import os
 import pwd
 import shutil
@@ -39,23 +43,45 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
-from . import build, checker
+from . import build, checker, exercises
 
 
 GRADER_USER = "parlab-grader"
 HARNESS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                        "parlab_harness.py")
 LOCK_NAME = "parlab-grade.lock"  # in the temporary directory: one grading at a time
-# Inside the submission's mount namespace: everything read-only but the scratch tmpfs and a
-# fresh /dev/shm (MPI's shared memory), then the checker.
+# The namespaces of one check (unshare): its own mounts, process ids (and /proc), network
+# (loopback only, up: MPI's launcher and ranks talk over it) and System V IPC.
+UNSHARE = ["unshare", "--mount", "--propagation", "private", "--pid", "--fork", "--kill-child",
+           "--mount-proc", "--net", "--ipc", "--"]
+# Inside them: everything read-only but the scratch tmpfs and a fresh /dev/shm (MPI's shared
+# memory); the student's file copied into the scratch copy, then DIR (the other submissions,
+# the grades) and every solution/ and wrong/ folder hidden under empty read-only tmpfs mounts;
+# then the checker, without the two variables that name what was hidden.
 NAMESPACE_SETUP = (
-    'set -e; mount -o remount,bind,ro /; '
+    'set -e; ip link set lo up; mount -o remount,bind,ro /; '
     'mount -t tmpfs -o "size=${PARLAB_SCRATCH_MB}m,mode=0711" parlab-scratch "$PARLAB_SCRATCH"; '
     'mount -t tmpfs -o size=64m,mode=1777 parlab-shm /dev/shm; '
     'mkdir -m 0700 "$PARLAB_SCRATCH/check" "$PARLAB_SCRATCH/tmp"; '
-    'export TMPDIR="$PARLAB_SCRATCH/tmp"; exec "$@"')
+    'mkdir -m 0755 "$PARLAB_SCRATCH/src"; cp "$PARLAB_FILE" "$PARLAB_SCRATCH/src/"; '
+    'printf "%s\\n" "$PARLAB_HIDE" | while IFS= read -r hide; do '
+    'mount -t tmpfs -o ro,size=4k,mode=0555 parlab-hidden "$hide"; done; '
+    'unset PARLAB_FILE PARLAB_HIDE; export TMPDIR="$PARLAB_SCRATCH/tmp"; exec "$@"')
+# Joins the check's cgroups (the paths of their task files, before "--"), then runs the rest.
+CGROUP_JOIN = ('while [ "$1" != -- ]; do echo $$ > "$1" || exit 97; shift; done; shift; '
+               'exec "$@"')
+CGROUP_ROOT = "/sys/fs/cgroup"
+CGROUP_CONTROLLERS = ("memory", "pids", "freezer")
+# The environment of a check, and so of every compile and run in it: nothing of the caller's
+# but these.
+SAFE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+ALLOWED_ENV = ("PARLAB_CHECK_BUILD",)
+# What is kept of a check's own output (its log): its lines quote the program at most
+# checker.SHOWN characters each, so this is only reached by a bug.
+LOG_CAP = 1 << 20
 
 
 class UsageError(Exception):
@@ -94,12 +120,13 @@ def unreachable(user, paths):
 
 
 def namespaces_work():
-    """True if this process may make a mount namespace and mount a tmpfs in it."""
+    """True if this process may make the namespaces of a check (UNSHARE), bring its loopback
+    up and mount a tmpfs in it."""
     if os.geteuid() != 0 or not shutil.which("unshare"):
         return False
     probe = tempfile.mkdtemp(prefix="parlab-grade-probe-")
     try:
-        done = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c",
+        done = subprocess.run(UNSHARE + ["sh", "-c", 'ip link set lo up && '
                                'mount -t tmpfs -o size=1m t "$0" && mount -o remount,bind,ro /',
                                probe], capture_output=True, timeout=30, check=False)
         return done.returncode == 0
@@ -107,6 +134,84 @@ def namespaces_work():
         return False
     finally:
         os.rmdir(probe)
+
+
+class Cgroup:
+    """One check's cgroup (v1: one directory per controller), with a memory limit (memory and
+    swap), a process limit, and a freezer to stop every process in it at once; None of it
+    where the controllers are not mounted or writable."""
+
+    def __init__(self, name, memory_mb, processes):
+        self.paths = {}
+        for controller in CGROUP_CONTROLLERS:
+            path = os.path.join(CGROUP_ROOT, controller, "parlab-grade", name)
+            os.makedirs(path)
+            self.paths[controller] = path
+        self.write("memory", "memory.limit_in_bytes", memory_mb << 20)
+        if os.path.exists(os.path.join(self.paths["memory"], "memory.memsw.limit_in_bytes")):
+            self.write("memory", "memory.memsw.limit_in_bytes", memory_mb << 20)
+        self.write("pids", "pids.max", processes)
+
+    @staticmethod
+    def available():
+        """True if this process may make cgroups under every controller needed."""
+        if os.geteuid() != 0:
+            return False
+        for controller in CGROUP_CONTROLLERS:
+            base = os.path.join(CGROUP_ROOT, controller)
+            if not os.path.exists(os.path.join(base, "tasks")):
+                return False
+            try:
+                os.makedirs(os.path.join(base, "parlab-grade"), exist_ok=True)
+            except OSError:
+                return False
+        return True
+
+    def write(self, controller, name, value):
+        with open(os.path.join(self.paths[controller], name), "w") as fh:
+            fh.write(str(value))
+
+    def read(self, controller, name):
+        try:
+            with open(os.path.join(self.paths[controller], name)) as fh:
+                return fh.read()
+        except OSError:
+            return ""
+
+    def join_prefix(self):
+        return ["sh", "-c", CGROUP_JOIN, "sh"] + [os.path.join(p, "tasks")
+                                                  for p in self.paths.values()] + ["--"]
+
+    def pids(self):
+        return [int(p) for p in self.read("pids", "cgroup.procs").split()]
+
+    def oom_kills(self):
+        for line in self.read("memory", "memory.oom_control").splitlines():
+            if line.startswith("oom_kill "):
+                return int(line.split()[1])
+        return 0
+
+    def kill_all(self):
+        """Freezes the cgroup (nothing in it can fork), kills every process in it, thaws it
+        (a frozen process does not die) and waits until it is empty; then removes it."""
+        for _ in range(100):
+            pids = self.pids()
+            if not pids:
+                break
+            self.write("freezer", "freezer.state", "FROZEN")
+            for pid in self.pids():
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            self.write("freezer", "freezer.state", "THAWED")
+            time.sleep(0.05)
+        self.oom_kills_at_end = self.oom_kills()
+        for path in self.paths.values():
+            try:
+                os.rmdir(path)
+            except OSError:
+                pass
 
 
 def submissions(folder):
@@ -131,11 +236,12 @@ def submissions(folder):
     return found
 
 
-def processes_of(uid):
-    """The live processes whose real user is uid.  Zombies are left out: they hold nothing but
-    their process id, and only their parent (init, for a process that escaped) can reap them."""
+def processes_of(uid, entries=None):
+    """The live processes whose real user is uid (of `entries`, else all).  Zombies are left
+    out: they hold nothing but their process id, and only their parent (init, for a process
+    that escaped) can reap them."""
     pids = []
-    for entry in os.listdir("/proc"):
+    for entry in entries or os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
@@ -148,9 +254,29 @@ def processes_of(uid):
     return pids
 
 
+def signal_if_owned(pid, uid, number):
+    """Sends signal `number` to pid if it is (still) a process of uid: through a pidfd, which
+    names that one process, so a pid that has since been given to another process is never
+    signalled."""
+    try:
+        fd = os.pidfd_open(pid)
+    except OSError:
+        return False
+    try:
+        if pid not in processes_of(uid, [str(pid)]):
+            return False
+        signal.pidfd_send_signal(fd, number)
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
 def sweep(uid):
     """Ends every process of the grader user, by pid: all of them are stopped first (a stopped
-    process cannot fork), then killed.  Returns how many there were."""
+    process cannot fork), then killed.  Returns how many there were.  Only where a check has
+    no cgroup and PID namespace of its own."""
     if uid is None:
         return 0
     stopped = set()
@@ -159,16 +285,10 @@ def sweep(uid):
         if not new:
             break
         for pid in new:
-            try:
-                os.kill(pid, signal.SIGSTOP)
-            except ProcessLookupError:
-                pass
+            signal_if_owned(pid, uid, signal.SIGSTOP)
             stopped.add(pid)
     for pid in stopped:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        signal_if_owned(pid, uid, signal.SIGKILL)
     deadline = time.monotonic() + 10
     while processes_of(uid) and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -200,83 +320,191 @@ def reap():
             return
 
 
-def parse_check(text):
-    """(grade, failed check, reason, hint, checks passed) from a check's output: its last
-    lines are "done: ..." or "not done (KEY): REASON" and "hint: ..." (pharness/checker.py)."""
-    grade, key, reason, hint = None, "", "", ""
-    passed = 0
-    for line in text.splitlines():
-        if line.startswith("  ok "):
-            passed += 1
-        elif line.startswith("done:") and grade is None:
-            grade = "done"
-        elif line.startswith("not done (") and "): " in line and grade is None:
-            grade = "not done"
-            key, reason = line[len("not done ("):].split("): ", 1)
-        elif line.startswith("hint: ") and grade == "not done" and not hint:
-            hint = line[len("hint: "):]
-    return grade, key, reason, hint, passed
+def parse_verdict(data):
+    """(grade, failed check, reason, hint, checks passed, processes left) from the JSON object
+    the check wrote on its verdict descriptor (pharness/checker.py send_verdict), each text
+    made safe to show (checker.one_line); None when there is no such object, as when the
+    check itself failed.  The check's output, which quotes the program, is never read for
+    it."""
+    try:
+        verdict = json.loads(data.decode("utf-8"))
+        grade = verdict["grade"]
+        if grade not in ("done", "not done", "inconclusive"):
+            return None
+        return (grade, checker.one_line(verdict.get("failed", ""), 40),
+                checker.one_line(verdict.get("reason", "")),
+                checker.one_line(verdict.get("hint", "")), int(verdict.get("checks_passed", 0)),
+                [checker.one_line(p, 40) for p in verdict.get("left", [])])
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
 
 
-def grade_one(exercise, student, path, options, user, isolate, out):
+def read_all(fd, cap):
+    """What a descriptor gives until its end, kept to its first `cap` bytes (the rest is read
+    and dropped); closes it."""
+    kept, cut = bytearray(), False
+    with os.fdopen(fd, "rb", buffering=0) as stream:
+        while True:
+            chunk = stream.read(1 << 16)
+            if not chunk:
+                break
+            room = cap - len(kept)
+            kept += chunk[:max(room, 0)]
+            cut = cut or len(chunk) > room
+    return bytes(kept), cut
+
+
+def shown_log(data, cut):
+    """A check's output as the log shows it: every line made safe (checker.one_line, a longer
+    limit)."""
+    text = data.decode("utf-8", "replace")
+    lines = [checker.one_line(line, 2000, squeeze=False) for line in text.rstrip("\n").split("\n")]
+    if cut:
+        lines.append("(the check's output was cut after %d bytes)" % LOG_CAP)
+    return "\n".join(lines) + "\n"
+
+
+def hidden_paths(folder):
+    """What a submission must not see: DIR (the other submissions and the grades) and every
+    exercise's solution/ and wrong/ folder."""
+    paths = [folder]
+    for name in sorted(os.listdir(exercises.EXERCISES_DIR)):
+        for part in ("solution", "wrong"):
+            path = os.path.join(exercises.EXERCISES_DIR, name, part)
+            if os.path.isdir(path) and not os.path.islink(path):
+                paths.append(path)
+    bad = [p for p in paths if "\n" in p]
+    if bad:  # PARLAB_HIDE is one path a line
+        raise UsageError("%r: a folder whose name holds a newline cannot be hidden from the "
+                         "submissions" % bad[0])
+    return paths
+
+
+def check_environment(extra):
+    env = {"PATH": SAFE_PATH, "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1"}
+    env.update({k: os.environ[k] for k in ALLOWED_ENV if k in os.environ})
+    env.update(extra)
+    return env
+
+
+def grade_one(exercise, student, path, options, setup, out):
+    """Checks one submission in its own sandbox; returns (row, log text)."""
     started = time.monotonic()
-    row = {"student": student, "file": os.path.basename(path), "grade": "", "failed": "",
+    user, isolate, cgroups = setup.user, setup.isolate, setup.cgroups
+    row = {"student": student, "file": checker.one_line(os.path.basename(path), 60),
+           "grade": "", "failed": "",
            "reason": "", "hint": "", "checks_passed": 0, "seconds": 0.0}
     scratch = tempfile.mkdtemp(prefix="parlab-grade-")
     workdir = os.path.join(scratch, "check")
-    cmd = [sys.executable, HARNESS, "check", exercise.number, "--file", path,
-           "--seed", str(options.seed), "--run-timeout", str(options.run_timeout)]
-    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", PARLAB_SCRATCH=scratch,
-               PARLAB_SCRATCH_MB=str(options.scratch_mb))
+    source = path
+    extra = {"PARLAB_SCRATCH": scratch, "PARLAB_SCRATCH_MB": str(options.scratch_mb)}
+    if isolate:
+        source = os.path.join(scratch, "src", os.path.basename(path))
+        extra.update(PARLAB_FILE=path, PARLAB_HIDE="\n".join(setup.hidden))
+    verdict_read, verdict_write = os.pipe()
+    cmd = [sys.executable, HARNESS, "check", exercise.number, "--file", source,
+           "--seed", str(options.seed), "--run-timeout", str(options.run_timeout),
+           "--verdict-fd", str(verdict_write)]
     if user is not None:
         cmd += ["--sandbox-user", user.pw_name, "--sandbox-processes",
-                str(options.max_processes)]
+                str(setup.user_processes)]
     if isolate:
-        cmd = ["unshare", "--mount", "--propagation", "private", "--", "sh", "-c",
-               NAMESPACE_SETUP, "sh"] + cmd + ["--workdir", workdir]
+        cmd = UNSHARE + ["sh", "-c", NAMESPACE_SETUP, "sh"] + cmd + ["--workdir", workdir]
     else:
+        os.chmod(scratch, 0o711)  # as the tmpfs in the namespace: the sandbox user passes
         os.mkdir(workdir, 0o700)
         cmd += ["--workdir", workdir]
         if user is None:  # no sandbox user: at least the limits, on the whole check
             cmd = ["prlimit", "--nproc=%d" % 4096, "--fsize=%d" % (64 << 20), "--core=0",
                    "--"] + cmd
-    text, timed_out = "", False
+    group = None
+    if cgroups:
+        group = Cgroup("%d-%s" % (os.getpid(), os.path.basename(scratch)), options.memory_mb,
+                       options.max_processes)
+        cmd = group.join_prefix() + cmd
+    timed_out, verdict, data, cut = False, None, b"", False
+    proc = None
     try:
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, env=env, start_new_session=True)
+        log_read, log_write = os.pipe()
         try:
-            data, _ = proc.communicate(timeout=options.time_limit)
+            proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log_write,
+                                    stderr=log_write, env=check_environment(extra),
+                                    start_new_session=True, pass_fds=(verdict_write,))
+        finally:
+            os.close(log_write)
+            os.close(verdict_write)
+        result = {}
+        reader = threading.Thread(target=lambda: result.update(
+            log=read_all(log_read, LOG_CAP), verdict=read_all(verdict_read, 1 << 16)))
+        reader.start()
+        try:
+            proc.wait(timeout=options.time_limit)
         except subprocess.TimeoutExpired:
             timed_out = True
-            # the check's session, then the runs it started in sessions of their own (as the
-            # grader user), which may hold the output pipe open
-            os.killpg(proc.pid, signal.SIGKILL)
+        end_check(proc, group, user)
+        reader.join(30)
+        if reader.is_alive():  # something outside the cgroup holds the pipes: end it too
             sweep(user.pw_uid if user is not None else None)
-            try:
-                data, _ = proc.communicate(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                data = b"(the check's output could not be read to its end)\n"
-        text = data.decode("utf-8", "replace")
+            reader.join()
+        data, cut = result["log"]
+        verdict = parse_verdict(result["verdict"][0])
     finally:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, UnboundLocalError):
-            pass
-        sweep(user.pw_uid if user is not None else None)
-        reap()
+        if proc is not None and proc.poll() is None:
+            end_check(proc, group, user)
+        if not isolate:  # in a PID namespace, orphans go to the check's own init, not here;
+            reap()       # and with --jobs, reaping here could take another check's process
         shutil.rmtree(scratch, ignore_errors=True)
-    grade, key, reason, hint, passed = parse_check(text)
+    text = shown_log(data, cut)
+    left = []
     if timed_out:
-        grade, reason = "time limit", "the check took more than %g s and was ended" % (
-            options.time_limit)
-    elif grade is None:
-        grade = "error"
-        reason = "the check ended without a verdict (exit status %s): %s" % (
-            proc.returncode, " | ".join(text.strip().splitlines()[-2:]))
-    row.update(grade=grade, failed=key, reason=reason, hint=hint, checks_passed=passed,
-               seconds=round(time.monotonic() - started, 1))
+        row.update(grade="time limit", reason="the check took more than %g s and was ended"
+                   % options.time_limit)
+    elif verdict is None:
+        lines = [l for l in text.strip().splitlines() if l.strip()]
+        row.update(grade="error", reason=checker.one_line(
+            "the check ended without a verdict (exit status %s): %s" % (
+                proc.returncode, " | ".join(lines[-2:])), 300))
+    else:
+        grade, key, reason, hint, passed, left = verdict
+        row.update(grade=grade, failed=key, reason=reason, hint=hint, checks_passed=passed)
+        if group is not None and key == "crash" and group.oom_kills_at_end:
+            row["reason"] = checker.one_line(
+                "%s; the check's memory limit (%d MiB) was reached, and the kernel killed a "
+                "process for it" % (reason, options.memory_mb))
+        if left:
+            row.update(grade="error", failed=key if grade == "not done" else "", reason=(
+                "%d process%s of the submission still ran at the end of its check and %s "
+                "killed: %s (the check said: %s)" % (
+                    len(left), "es" * (len(left) > 1), "were" if len(left) > 1 else "was",
+                    ", ".join(left[:5]), grade + (" (%s)" % key if key else ""))))
+    row["seconds"] = round(time.monotonic() - started, 1)
     return row, text
+
+
+def end_check(proc, group, user):
+    """Ends the check and everything it started: its session, then its cgroup (or, without
+    one, every process of the grader user)."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    if group is not None:
+        group.kill_all()
+    else:
+        sweep(user.pw_uid if user is not None else None)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        pass
+
+
+class Setup:
+    """What the sandbox of every check of one grading has: the grader user, namespaces,
+    cgroups, the folders to hide."""
+
+    def __init__(self, user, isolate, cgroups, hidden, user_processes):
+        self.user, self.isolate, self.cgroups = user, isolate, cgroups
+        self.hidden, self.user_processes = hidden, user_processes
 
 
 def grade(exercise, folder, options, out=sys.stdout):
@@ -292,6 +520,7 @@ def grade(exercise, folder, options, out=sys.stdout):
                          "submission at a time" % lock_path)
     user = ensure_user(options.user, out)
     isolate = user is not None and namespaces_work()
+    cgroups = user is not None and Cgroup.available()
     become_subreaper()
     if user is None:
         out.write("grade: not root: the submissions run as you, in scratch copies under ulimits "
@@ -300,6 +529,16 @@ def grade(exercise, folder, options, out=sys.stdout):
         out.write("grade: no mount namespace here (unshare): the submissions run as %s in "
                   "scratch copies on disk; they can write wherever %s can\n"
                   % (user.pw_name, user.pw_name))
+    if user is not None and not cgroups:
+        out.write("grade: no cgroups here (memory, pids, freezer): no memory limit per check, "
+                  "only per process\n")
+    jobs = options.jobs
+    if jobs > 1 and not (isolate and cgroups):
+        out.write("grade: --jobs %d needs namespaces and cgroups; one check at a time\n" % jobs)
+        jobs = 1
+    # with cgroups, pids.max limits each check; the user's own limit only backs it up
+    setup = Setup(user, isolate, cgroups, hidden_paths(folder),
+                  options.max_processes * (jobs + 1) if cgroups else options.max_processes)
     # The Meson builds every check links against, made now: inside the sandbox the file system
     # is read-only, and the submissions' compilers only read them (pharness/build.py).
     checker.prepare_builds(exercise)
@@ -318,18 +557,41 @@ def grade(exercise, folder, options, out=sys.stdout):
         exercise.name, len(found), "s" * (len(found) != 1), folder, options.seed,
         options.time_limit))
     rows, logs = [], []
-    for student, path, problem in found:
+
+    def one(entry):
+        student, path, problem = entry
         if path is None:
             row = {"student": student, "file": "", "grade": "no submission", "failed": "",
-                   "reason": problem, "hint": "", "checks_passed": 0, "seconds": 0.0}
-            text = problem + "\n"
-        else:
-            row, text = grade_one(exercise, student, path, options, user, isolate, out)
-        rows.append(row)
-        logs.append("==== %s (%s): %s\n%s" % (student, row["file"] or "-", row["grade"], text))
-        out.write("  %-16s %-13s %s\n" % (student[:16], row["grade"] + (
+                   "reason": checker.one_line(problem), "hint": "", "checks_passed": 0,
+                   "seconds": 0.0}
+            return row, row["reason"] + "\n"
+        return grade_one(exercise, student, path, options, setup, out)
+
+    def show(row):
+        out.write("  %-16s %-13s %s\n" % (row["student"][:16], row["grade"] + (
             " (%s)" % row["failed"] if row["failed"] else ""), row["reason"][:80]))
         out.flush()
+
+    graded = []
+    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+        for entry, (row, text) in zip(found, pool.map(one, found)):
+            row["student"] = checker.one_line(entry[0], 60)
+            graded.append([entry, row, text])
+            show(row)
+    # A timed check (pharness/speed.py) that the other checks left undecided is checked again
+    # alone, once: with --jobs, checks running side by side are what made the machine busy.
+    again = [g for g in graded if g[1]["grade"] == "inconclusive"]
+    if again and jobs > 1:
+        out.write("grade: %d inconclusive (a timed check on a busy machine): checking them "
+                  "again, one at a time\n" % len(again))
+        for g in again:
+            g[1], g[2] = one(g[0])
+            g[1]["student"] = checker.one_line(g[0][0], 60)
+            show(g[1])
+    for _, row, text in graded:
+        rows.append(row)
+        logs.append("==== %s (%s): %s\n%s" % (row["student"], checker.one_line(
+            row["file"], 60) or "-", row["grade"], text))
     fields = ["student", "file", "grade", "failed", "checks_passed", "seconds", "reason", "hint"]
     with open(os.path.join(folder, "grades.csv"), "w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=fields)
@@ -355,7 +617,7 @@ def summary(rows):
         lines.append("%-*s  %-13s  %-16s  %6d  %7.1f  %s" % (
             width, r["student"], r["grade"], r["failed"] or "-", r["checks_passed"],
             r["seconds"], r["reason"][:60]))
-    order = ["done", "not done", "time limit", "no submission", "error"]
+    order = ["done", "not done", "inconclusive", "time limit", "no submission", "error"]
     lines.append("%d submission%s: %s" % (len(rows), "s" * (len(rows) != 1), ", ".join(
         "%d %s" % (counts[k], k) for k in order if k in counts) or "none"))
     return "\n".join(lines) + "\n"

@@ -318,7 +318,8 @@ def where_all(pids):
         return dict(zip(pids, pool.map(where, pids)))
 
 
-def run(argv, env_overrides, timeout, inherit_omp=False, watch=None, deadlock_check=False):
+def run(argv, env_overrides, timeout, inherit_omp=False, watch=None, deadlock_check=False,
+        output_cap=None):
     """Run one program; return (returncode, stdout, stderr, wall_seconds).
 
     Nothing may hang: after `timeout` seconds the run is ended, and HangError says so.  With
@@ -335,9 +336,12 @@ def run(argv, env_overrides, timeout, inherit_omp=False, watch=None, deadlock_ch
     Each run gets a TMPDIR of its own, removed afterwards: Open MPI's launchers keep one session
     directory per host and user under it, and two launches at once race on it (one removes it
     while the other creates its part: "ORTE_ERROR_LOG: Error in file util/session_dir.c").
-    A TMPDIR in env_overrides is used instead (the exercise sandbox's, for its own user)."""
+    A TMPDIR in env_overrides is used instead (the exercise sandbox's, for its own user).
+    With output_cap, each stream is kept to its first output_cap bytes (read_capped): the
+    exercise checks run programs that may print without end."""
     if "TMPDIR" in env_overrides:
-        return _run(argv, env_overrides, timeout, inherit_omp, watch, deadlock_check)
+        return _run(argv, env_overrides, timeout, inherit_omp, watch, deadlock_check,
+                    output_cap)
     try:
         tmp = tempfile.mkdtemp(prefix="parlab-run-")
     except OSError as exc:
@@ -345,12 +349,12 @@ def run(argv, env_overrides, timeout, inherit_omp=False, watch=None, deadlock_ch
                           % (argv[0], exc.strerror))
     try:
         return _run(argv, dict({"TMPDIR": tmp}, **env_overrides), timeout, inherit_omp, watch,
-                    deadlock_check)
+                    deadlock_check, output_cap)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _run(argv, env_overrides, timeout, inherit_omp, watch, deadlock_check):
+def _run(argv, env_overrides, timeout, inherit_omp, watch, deadlock_check, output_cap):
     t0 = time.monotonic()
     try:
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -362,7 +366,7 @@ def _run(argv, env_overrides, timeout, inherit_omp, watch, deadlock_check):
     ranks = Ranks(proc.pid, watch) if watch else None
     output = {}
     reader = threading.Thread(target=lambda: output.update(zip(("out", "err"),
-                                                               proc.communicate())))
+                                                               read_capped(proc, output_cap))))
     reader.start()
     problem, last_sample, next_sample, stopped, ended = None, None, t0 + FIRST_SAMPLE, {}, []
     # Each rank's end is seen the moment it happens (a pidfd becomes readable), so that the
@@ -471,6 +475,42 @@ def _run(argv, env_overrides, timeout, inherit_omp, watch, deadlock_check):
     _end(proc, ranks)  # nothing of the run may outlive it
     return (proc.returncode, output["out"].decode("utf-8", "replace"), err,
             time.monotonic() - t0)
+
+
+# What the exercise checks keep of each output stream of a run (run(output_cap=...)): a
+# student's program that prints gigabytes within its time limit must not cost the check (and
+# the grader) that much memory.
+OUTPUT_CAP = 1 << 20
+CUT_NOTE = b"\n(output cut: more than 1 MiB on this stream; the rest was read and dropped)\n"
+
+
+def read_capped(proc, cap=None):
+    """(stdout, stderr) of proc as bytes, each its first `cap` bytes (all, for None) and
+    CUT_NOTE when there was more; the rest is read and dropped, so that the program is never
+    blocked on a full pipe.  Returns when both streams are closed and proc has ended."""
+    streams = {proc.stdout.fileno(): "out", proc.stderr.fileno(): "err"}
+    kept = {"out": bytearray(), "err": bytearray()}
+    cut = set()
+    poller = select.poll()
+    for fd in streams:
+        poller.register(fd, select.POLLIN | select.POLLHUP | select.POLLERR)
+    while streams:
+        for fd, _ in poller.poll():
+            chunk = os.read(fd, 1 << 16)
+            name = streams.get(fd)
+            if not chunk:
+                poller.unregister(fd)
+                del streams[fd]
+                continue
+            room = len(chunk) if cap is None else cap - len(kept[name])
+            if room > 0:
+                kept[name] += chunk[:room]
+            if len(chunk) > room:
+                cut.add(name)
+    proc.stdout.close()
+    proc.stderr.close()
+    proc.wait()
+    return tuple(bytes(kept[n]) + (CUT_NOTE if n in cut else b"") for n in ("out", "err"))
 
 
 def _end(proc, ranks):

@@ -7,6 +7,7 @@ each contract meets its every kind of wrong output, the formulas meet brute forc
 schedule meets a simulation of the OpenMP rule, and the table meets its own promises (files,
 expected failures, hints, odd counts and more ranks than items).
 """
+import json
 import os
 import random
 import unittest
@@ -228,13 +229,21 @@ SUMMARY: ThreadSanitizer: data race /x/student.c in .omp_outlined._debug__
         self.assertEqual(checker.enclosing_function(lines, 4), "add")
         self.assertEqual(checker.enclosing_function(lines, 10), "main")
 
-    def test_grade_parses_the_check(self):
-        self.assertEqual(grade.parse_check("  ok    a\n  ok    b\ndone: x passes all 2 checks\n"),
-                         ("done", "", "", "", 2))
-        self.assertEqual(grade.parse_check("  ok    a\n  FAIL  b\nnot done (race): at x.c:3: y\n"
-                                           "hint: use a reduction\n"),
-                         ("not done", "race", "at x.c:3: y", "use a reduction", 1))
-        self.assertEqual(grade.parse_check("Traceback ...\n")[0], None)
+    def test_grade_reads_only_the_verdict(self):
+        verdict = {"grade": "not done", "failed": "race", "reason": "at x.c:3:\n\x1b[2Jy",
+                   "hint": "use a reduction", "checks_passed": 1, "left": []}
+        self.assertEqual(grade.parse_verdict(json.dumps(verdict).encode()),
+                         ("not done", "race", "at x.c:3: \\x1b[2Jy", "use a reduction", 1, []))
+        verdict.update(grade="done", left=["7 (a.out)"])
+        self.assertEqual(grade.parse_verdict(json.dumps(verdict).encode())[5], ["7 (a.out)"])
+        # a check's text output is never a verdict, nor is a verdict with a grade it cannot give
+        self.assertIsNone(grade.parse_verdict(b"  ok    a\ndone: x passes all 2 checks\n"))
+        self.assertIsNone(grade.parse_verdict(json.dumps(dict(verdict, grade="A+")).encode()))
+        self.assertIsNone(grade.parse_verdict(b""))
+
+    def test_one_line(self):
+        self.assertEqual(checker.one_line("a\n\tb\x1b[31m\u202e"), "a b\\x1b[31m\\u202e")
+        self.assertEqual(checker.one_line("x" * 10, 4), "xxxx ...(cut)")
 
 
 # A handout (./parlab handout) has the skeletons and no solution or wrong solution.
