@@ -214,6 +214,12 @@ def main():
         for student, (want, key) in sorted(expected.items()):
             row = rows.get(student)
             got = (row["grade"], row["failed"]) if row else None
+            # exercise 02's check ends with a timed step, which a busy machine (this suite)
+            # may leave undecided: "inconclusive" after every other check passed stands for
+            # "done" here; docs/exercises.md, "Speed"
+            if got == ("inconclusive", "speed") and (want, key) == ("done", ""):
+                print("note: %s: inconclusive, the timed step on a busy machine" % student)
+                continue
             if got != (want, key):
                 problems.append("%s: want %s, got %s" % (student, (want, key), got))
         limit = TIME_LIMIT * 1.5

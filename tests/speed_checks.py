@@ -43,6 +43,7 @@ class Timed:
         checker.prepare_builds(ex)
         self.checker.prepare()
         self.checker.build_all()
+        self.checker.build_speed_reference()
 
     def verdict(self):
         try:

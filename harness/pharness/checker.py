@@ -293,6 +293,7 @@ class Checker:
             self.prepare()
             self.build_all()
             self.own_calls()
+            self.build_speed_reference()  # before any run, which may fill the scratch disk
             self.attach_contract()
             self.check_calls()
             runs = self.plan_runs()
@@ -861,19 +862,9 @@ class Checker:
                      "the comparison needs %d" % (usable_cores(), spec.threads))
             return
         mine = self.speed_run(spec.student)
-        if spec.reference == "parlab":  # parlab's own kernel file, built like the student's
-            source = os.path.join(build.REPO, self.ex.variant, self.ex.contract.row.program
-                                  + ".c")
-            kind, library = build_plan(self.ex, self.mpi)["gcc"]
-            output = os.path.join(self.workdir, "reference_gcc")
-            try:
-                reference = build.program(
-                    [source], self.ex.variant, output, kind=kind, mpi=library,
-                    prefix=self.sandbox.prefix() if self.sandbox else (), timeout=120)
-            except build.BuildError as exc:
-                raise SetupError("cannot build the reference %s: %s" % (source, exc))
-            theirs, named = mine, "parlab's %s/%s.c" % (self.ex.variant,
-                                                         self.ex.contract.row.program)
+        if spec.reference == "parlab":
+            reference, theirs = self.speed_reference, mine
+            named = "parlab's %s/%s.c" % (self.ex.variant, self.ex.contract.row.program)
         else:
             reference, theirs = self.binaries["gcc"], self.speed_run(spec.reference)
             named = "with %s" % _speed_words(spec.reference)
@@ -896,6 +887,23 @@ class Checker:
                                                                            self.load_note())
                                                                  if speed.busiest(pairs) >
                                                                  speed.DISTURBED else ""))
+
+    def build_speed_reference(self):
+        """The reference of a timed check that compares with parlab's own kernel file of the
+        exercise's workload (openmp/sum.c for 02): built like the student's file."""
+        self.speed_reference = None
+        spec = self.ex.speed
+        if spec is None or spec.reference != "parlab":
+            return
+        source = os.path.join(build.REPO, self.ex.variant, self.ex.contract.row.program + ".c")
+        kind, library = build_plan(self.ex, self.mpi)["gcc"]
+        try:
+            self.speed_reference = build.program(
+                [source], self.ex.variant, os.path.join(self.workdir, "reference_gcc"),
+                kind=kind, mpi=library, prefix=self.sandbox.prefix() if self.sandbox else (),
+                timeout=120)
+        except build.BuildError as exc:
+            raise SetupError("cannot build the reference %s: %s" % (source, exc))
 
     def speed_run(self, what):
         run = exercises.Run(threads=self.ex.speed.threads, cc="gcc", way=what.get("way"),
