@@ -32,30 +32,7 @@
 
 static int rank = -1, size = -1;
 
-/* The run's nonce (PARLAB_PROBE_NONCE, a new one for every run the check makes), appended to
- * every line, so that a line the program prints itself cannot pass for the probe's.  It is
- * taken before main() runs and wiped in place from the environment, which /proc/self/environ
- * shows too.  A program that goes looking for it (its own memory, its launcher's environment)
- * can still find it: the check also verifies in the binary that the calls are really made
- * (docs/grading.md). */
-static char nonce[65];
-
-NO_PROBE static void take_nonce(void)
-{
-    const char *value = getenv("PARLAB_PROBE_NONCE");
-    size_t k = 0;
-    for (; value != NULL && value[k] != '\0' && k + 1 < sizeof nonce; k++)
-        nonce[k] = value[k];
-    nonce[k] = '\0';
-}
-
-/* After every probe has taken it (a hybrid program has two): priority 102 runs after 101. */
-NO_PROBE __attribute__((constructor(102))) static void wipe_nonce(void)
-{
-    char *value = getenv("PARLAB_PROBE_NONCE");
-    for (size_t k = 0; value != NULL && value[k] != '\0'; k++)
-        value[k] = '0';
-}
+#include "nonce.h"
 
 #ifdef PARLAB_PROBE_DOUBLE_SUMS
 static long double_sums;
