@@ -199,6 +199,50 @@ def check_sources(root, all_pages, known=None):
     return problems
 
 
+ITEM = re.compile(r"^( *)([-*+]|\d+[.)])( +)\S")
+
+
+def check_lists(root, all_pages):
+    """Lines that GitHub nests in a list item and the site would not: GitHub (CommonMark) nests
+    a list, a fenced code block or a second paragraph under an item when it is indented to the
+    item's text (2 or 3 spaces); Python-Markdown, which MkDocs uses, wants 4 more than the
+    item's marker, and otherwise renders the nested list flat, the code block as text, and the
+    paragraph outside the list.  Indenting by 4 reads the same on both.
+    Returns the problems, one line each."""
+    problems = []
+    for page in all_pages:
+        with open(os.path.join(root, page), encoding="utf-8") as fh:
+            lines = fh.read().split("\n")
+        items, fence = [], None     # the indents of the list items open above this line
+        for number, line in enumerate(lines, 1):
+            stripped = line.lstrip(" ")
+            indent = len(line) - len(stripped)
+            m = re.match(r"(```+|~~~+)", stripped)
+            if fence:
+                if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
+                    fence = None
+                continue
+            if not stripped:
+                continue
+            item = ITEM.match(line)
+            # an unindented line that is not a list item ends the list
+            if indent == 0 and not item:
+                items = []
+            parents = [i for i in items if i < indent]
+            after_blank = number > 1 and not lines[number - 2].strip()
+            if parents and indent - parents[-1] < 4 and (item or m or after_blank):
+                what, how = (("a list item", "flat") if item else ("a code block", "as text")
+                             if m else ("a paragraph after a blank line", "outside the list"))
+                problems.append("%s:%d: %s indented %d spaces under a list item: the site "
+                                "needs 4 (renders it %s)" % (page, number, what,
+                                                             indent - parents[-1], how))
+            if m:
+                fence = m.group(1)
+            if item:
+                items = [i for i in items if i < indent] + [indent]
+    return problems
+
+
 class _Refs(html.parser.HTMLParser):
     """The ids of a built page, and what it refers to: (tag, url)."""
 
@@ -453,7 +497,8 @@ def build(root=REPO, out=None, demo="auto", build=None, stdout=sys.stdout, check
         raise SiteError("mkdocs build failed (exit %d):\n%s" % (done.returncode, log))
     problems = []
     if check:
-        problems = ["page: " + p for p in check_sources(root, all_pages, known)]
+        problems = ["page: " + p for p in check_sources(root, all_pages, known)
+                    + check_lists(root, all_pages)]
         site_problems, count = check_site(html_dir)
         problems += ["site: " + p for p in site_problems]
     npics = sum(len(v) for v in found.values())
