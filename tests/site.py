@@ -87,6 +87,29 @@ def links(out):
     imgs = gallery.count("<img ")
     (ok if imgs >= 1 else fail)("pictures page: %d pictures" % imgs)
 
+    # The handout's site: built from the students' copy, so no answer in it.
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = os.path.join(tmp, "handout")
+        done = subprocess.run([sys.executable, os.path.join(REPO, "harness", "parlab_harness.py"),
+                               "handout", copy, "--site"], stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, check=False)
+        built = [os.path.relpath(os.path.join(b, n), copy) for b, _, names in os.walk(
+            os.path.join(copy, "build-site", "html")) for n in names]
+        answers = [p for p in built if "/solution/" in p or "/wrong/" in p]
+        (ok if done.returncode == 0 and built and not answers else fail)(
+            "./parlab handout DIR --site: exit %d, %d files in its site, %d of them answers%s"
+            % (done.returncode, len(built), len(answers),
+               "" if done.returncode == 0 else ": " + done.stdout.decode(errors="replace")[-800:]))
+    # every exercise and pitfall folder is a page, with nothing listed by hand
+    for kind in ("exercises", "pitfalls"):
+        folders = sorted(d for d in os.listdir(os.path.join(REPO, kind))
+                         if os.path.exists(os.path.join(REPO, kind, d, "README.md")))
+        pages = sorted(d for d in folders
+                       if os.path.exists(os.path.join(html_dir, kind, d, "index.html")))
+        (ok if folders and pages == folders else fail)(
+            "every folder of %s/ with a README is a page: %d of %d" % (kind, len(pages),
+                                                                      len(folders)))
+
     # Controls: the checks must be able to fail.
     with tempfile.TemporaryDirectory() as tmp:
         os.makedirs(os.path.join(tmp, "docs"))
