@@ -160,8 +160,11 @@ class Browser:
         self._r, from_child = os.pipe()
 
         def fds():
-            os.dup2(to_child, 3)
-            os.dup2(from_child, 4)
+            # Copies first: either end may already be fd 3 or 4, and dup2 onto itself would
+            # leave it close-on-exec (Python's pipes are), closed in Chromium.
+            read_end, write_end = os.dup(to_child), os.dup(from_child)
+            os.dup2(read_end, 3)
+            os.dup2(write_end, 4)
         args = [exe, "--headless", "--disable-gpu", "--hide-scrollbars", "--mute-audio",
                 "--no-first-run", "--remote-debugging-pipe", "--user-data-dir=" + profile,
                 "--force-device-scale-factor=1", "about:blank"]
