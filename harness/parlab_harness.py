@@ -32,6 +32,7 @@ from pharness import exercises  # noqa: E402
 
 # The exercise commands answer bad usage with one line naming the flag, like parlab's programs.
 EXERCISE_COMMANDS = ("check", "grade", "handout")
+ONE_LINE_COMMANDS = EXERCISE_COMMANDS + ("site",)
 
 DEFAULT_RESULTS = os.path.join("results", "runs.jsonl")
 
@@ -121,6 +122,13 @@ def _exercise(text):
         raise argparse.ArgumentTypeError("expected an exercise number or name (%s), got %r" % (
             ", ".join(e.number for e in exercises.EXERCISES), text))
     return found
+
+
+def _port(text):
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError("expected a port from 0 (any free one) to 65535, got %r"
+                                         % text)
+    return int(text)
 
 
 def _seed(text):
@@ -397,7 +405,8 @@ def build_parser(one_line=False):
     st.add_argument("--bind", default="127.0.0.1",
                     help="address to serve on (default %(default)s; 0.0.0.0 for the room's "
                     "network)")
-    st.add_argument("--port", type=int, default=8000, help="port (default %(default)s)")
+    st.add_argument("--port", type=_port, default=8000,
+                    help="port (default %(default)s; 0: any free one, printed)")
 
     t = sub.add_parser("count-tests", help="meson test logs -> the slowest tests, the total, "
                        "and last 'N passed, N failed, N skipped'",
@@ -470,7 +479,7 @@ def run_exercise_command(args):
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
-    one_line = bool(argv) and argv[0] in EXERCISE_COMMANDS
+    one_line = bool(argv) and argv[0] in ONE_LINE_COMMANDS
     OneLineParser.command = argv[0] if one_line else None
     args = build_parser(one_line=one_line).parse_args(argv)
     if args.command in EXERCISE_COMMANDS:
@@ -512,7 +521,14 @@ def main(argv=None):
                 for p in problems:
                     sys.stderr.write("  %s\n" % p)
                 return 1
-            return site.serve(html_dir, args.bind, args.port) if args.serve else 0
+            if not args.serve:
+                return 0
+            try:
+                return site.serve(html_dir, args.bind, args.port)
+            except OSError as exc:
+                sys.stderr.write("parlab site: --bind/--port: cannot serve on %s:%d: %s\n"
+                                 % (args.bind, args.port, exc.strerror or exc))
+                return 1
         if args.command == "report":
             recs = _load(args.files, args.run)
             text = report.report_text(recs)

@@ -424,8 +424,9 @@ def quick_demo(root, out, build, stdout):
                            "--plots", os.path.join(demo, "plots")],
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False)
     if done.returncode != 0:
-        raise SiteError("the quick demo failed (exit %d):\n%s"
-                        % (done.returncode, done.stdout.decode(errors="replace")[-2000:]))
+        raise SiteError("the quick demo failed (exit %d; --no-demo builds the site without "
+                        "it):\n%s" % (done.returncode,
+                                      done.stdout.decode(errors="replace")[-2000:]))
     return os.path.join(demo, "plots")
 
 
@@ -445,7 +446,6 @@ def build(root=REPO, out=None, demo="auto", build=None, stdout=sys.stdout, check
     shutil.rmtree(src, ignore_errors=True)
     os.makedirs(src)
 
-    extra, note = [], ""
     has_demo = os.path.isdir(os.path.join(root, DEMO_PLOTS)) and any(
         n.endswith(".png") for n in os.listdir(os.path.join(root, DEMO_PLOTS)))
     if has_demo:
