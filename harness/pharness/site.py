@@ -341,7 +341,8 @@ def gallery_text(found, demo_note):
         lines.append("No pictures yet: run `./parlab demo`, then `./parlab site` again.")
     for folder in sorted(found, key=lambda f: (not f.startswith(DEMO_PLOTS)
                                                and "site-demo" not in f, f)):
-        lines += ["## `%s/`" % folder, ""]
+        lines += ["## %s" % ("The quick demo's pictures (`./parlab site`, tiny preset)"
+                             if folder == "site-demo" else "`%s/`" % folder), ""]
         for image in found[folder]:
             name = os.path.basename(image)
             lines += ["### %s" % name, "", "![%s](%s)" % (name, image), ""]
