@@ -131,11 +131,13 @@ def links(out):
             "are caught, and nothing else: %s" % "; ".join(found))
         with open(os.path.join(tmp, "docs", "b.md"), "w") as fh:
             fh.write("# B\n\n- item\n  - nested by 2\n- item\n\n    ```\n    code\n    ```\n"
-                     "1. item\n\n   second paragraph by 3\n\n    - nested by 4\n")
+                     "1. item\n\n   second paragraph by 3\n\n    - nested by 4\n\n"
+                     "Some text:\n- a list right after it\n\nThe count is\n2. not a list\n")
         found = site.check_lists(tmp, ["docs/b.md"])
-        (ok if [f.split(":")[1] for f in found] == ["4", "12"] else fail)(
-            "control: a list nested by 2 spaces and a paragraph by 3, which the site renders "
-            "outside their items, are caught, and nothing else: %s" % "; ".join(found))
+        (ok if [f.split(":")[1] for f in found] == ["4", "12", "17"] else fail)(
+            "control: a list nested by 2 spaces, a paragraph by 3, and a list right after a "
+            "line of text, which the site renders otherwise than GitHub, are caught, and "
+            "nothing else: %s" % "; ".join(found))
         page = os.path.join(tmp, "html", "p.html")
         os.makedirs(os.path.dirname(page))
         with open(page, "w") as fh:

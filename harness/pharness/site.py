@@ -207,7 +207,9 @@ def check_lists(root, all_pages):
     a list, a fenced code block or a second paragraph under an item when it is indented to the
     item's text (2 or 3 spaces); Python-Markdown, which MkDocs uses, wants 4 more than the
     item's marker, and otherwise renders the nested list flat, the code block as text, and the
-    paragraph outside the list.  Indenting by 4 reads the same on both.
+    paragraph outside the list.  Indenting by 4 reads the same on both.  And GitHub lets a list
+    start on the line after a paragraph's last, where Python-Markdown wants a blank line (a
+    line of text that happens to begin "1. " starts a list on GitHub).
     Returns the problems, one line each."""
     problems = []
     for page in all_pages:
@@ -236,6 +238,14 @@ def check_lists(root, all_pages):
                 problems.append("%s:%d: %s indented %d spaces under a list item: the site "
                                 "needs 4 (renders it %s)" % (page, number, what,
                                                              indent - parents[-1], how))
+            previous = lines[number - 2] if number > 1 else ""
+            # (an ordered list interrupts a paragraph on GitHub only when it starts at 1)
+            if item and indent == 0 and not items and previous.strip() \
+                    and not previous.startswith((" ", "#", "|", "<", ">")) \
+                    and item.group(2)[:-1] in ("-", "*", "+", "", "1"):
+                problems.append("%s:%d: a list right after a line of text, without a blank "
+                                "line: GitHub starts the list, the site does not (it joins the "
+                                "paragraph)" % (page, number))
             if m:
                 fence = m.group(1)
             if item:
