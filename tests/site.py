@@ -100,6 +100,12 @@ def links(out):
             "./parlab handout DIR --site: exit %d, %d files in its site, %d of them answers%s"
             % (done.returncode, len(built), len(answers),
                "" if done.returncode == 0 else ": " + done.stdout.decode(errors="replace")[-800:]))
+    # the notebook students start from is a page too, with its file beside it to run
+    nb_page = os.path.join(html_dir, "exercises", "00-from-python.html")
+    text = open(nb_page, encoding="utf-8").read() if os.path.exists(nb_page) else ""
+    (ok if "Pool.map" in text and 'href="00-from-python.ipynb"' in text and os.path.exists(
+        os.path.join(html_dir, "exercises", "00-from-python.ipynb")) else fail)(
+        "the notebook's page shows its cells and links its file: %s" % nb_page)
     # every exercise and pitfall folder is a page, with nothing listed by hand
     for kind in ("exercises", "pitfalls"):
         folders = sorted(d for d in os.listdir(os.path.join(REPO, kind))

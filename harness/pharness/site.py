@@ -110,6 +110,21 @@ def title(root, page):
     return plain(found[0]) if found else page
 
 
+def notebook_page(root, notebook):
+    """A notebook as a page of the site, its cells as they are committed (no outputs: the times
+    would be another machine's), with a link to the file to run.  None without nbconvert."""
+    try:
+        from nbconvert import MarkdownExporter
+    except ImportError:
+        return None
+    body, _ = MarkdownExporter().from_filename(os.path.join(root, notebook))
+    lines = body.lstrip().split("\n")
+    head = 1 if lines and lines[0].startswith("# ") else 0
+    note = ("*This page shows the cells of [`%s`](%s); open the file in Jupyter to run them "
+            "(`jupyter notebook %s`).*" % (notebook, os.path.basename(notebook), notebook))
+    return "\n".join(lines[:head] + ["", note, ""] + lines[head:]) + "\n"
+
+
 def nav(root, all_pages):
     """[(section, [(title, page)])]: the lesson, the course plan, the exercises, the pitfalls,
     the docs, the pictures, then every other page.  Sections follow the folders, so a new
@@ -122,7 +137,8 @@ def nav(root, all_pages):
     sections = [
         ("The lesson", pick(lambda p: p == "README.md")),
         ("Course plan", pick(lambda p: p == "exercises/README.md")),
-        ("Exercises", pick(lambda p: re.match(r"^exercises/[^/]+/README\.md$", p))),
+        ("Exercises", pick(lambda p: re.match(r"^exercises/[^/]+/README\.md$", p)
+                           or re.match(r"^exercises/[^/]+\.md$", p))),
         ("Pitfalls", pick(lambda p: re.match(r"^pitfalls/[^/]+/README\.md$", p))),
         ("Docs", pick(lambda p: re.match(r"^docs/[^/]+\.md$", p))),
         ("Pictures", [("Pictures", GALLERY)]),
@@ -494,8 +510,19 @@ def build(root=REPO, out=None, demo="auto", build=None, stdout=sys.stdout, check
                 _link(src, root, image)
     with open(os.path.join(src, GALLERY), "w", encoding="utf-8") as fh:
         fh.write(gallery_text(found, note))
+    # each notebook (exercises/00-from-python.ipynb) as a page beside its file
+    generated = []
+    for notebook in sorted(p for p in known if p.endswith(".ipynb") and not handout.is_answer(p)):
+        text = notebook_page(root, notebook)
+        page = notebook[:-len(".ipynb")] + ".md"
+        if text is None or page in known:
+            continue
+        _link(src, root, notebook)
+        with open(os.path.join(src, page), "w", encoding="utf-8") as fh:
+            fh.write(text)
+        generated.append(page)
     with open(os.path.join(out, "mkdocs.yml"), "w", encoding="utf-8") as fh:
-        fh.write(config_text(nav(root, all_pages)))
+        fh.write(config_text(nav(src, all_pages + generated)))   # src: every page, made ones too
 
     html_dir = os.path.join(out, "html")
     env = dict(os.environ, PYTHONWARNINGS="ignore")
@@ -514,7 +541,8 @@ def build(root=REPO, out=None, demo="auto", build=None, stdout=sys.stdout, check
         problems += ["site: " + p for p in site_problems]
     npics = sum(len(v) for v in found.values())
     stdout.write("site: %s (%d pages, %d pictures)%s\n"
-                 % (os.path.join(html_dir, "index.html"), len(all_pages) + 1, npics,
+                 % (os.path.join(html_dir, "index.html"), len(all_pages) + len(generated) + 1,
+                    npics,
                     "" if problems else "; every link and image resolves, on GitHub and on "
                     "the site"))
     return html_dir, problems
