@@ -463,7 +463,9 @@ def run_exercise_command(args):
                 try:
                     _, problems = site.build(root=args.dir, demo="no")
                 except site.SiteError as exc:
-                    raise handout.UsageError("--site: %s" % exc)
+                    if isinstance(exc, site.UsageError):
+                        raise handout.UsageError("--site: %s" % exc)
+                    problems = [str(exc)]
                 for p in problems:
                     sys.stderr.write("parlab handout: --site: %s\n" % p)
                 status = 1 if problems else 0
@@ -514,7 +516,7 @@ def main(argv=None):
                 html_dir, problems = site.build(out=args.out, demo=args.demo, build=args.build)
             except site.SiteError as exc:
                 sys.stderr.write("parlab site: %s\n" % exc)
-                return 1
+                return 2 if isinstance(exc, site.UsageError) else 1
             if problems:
                 sys.stderr.write("parlab site: %d broken link(s) or missing image(s):\n" %
                                  len(problems))
