@@ -11,8 +11,10 @@
                               DevTools pipe) reads it: the start page, an exercise
                               page and a pitfall page load with their title and their picture,
                               a screenshot of each (SHOTS/*.png) shows the picture's own colour,
-                              and the search box finds "false sharing"; controls: a picture
-                              hidden or broken must fail the same checks
+                              and the search box finds "false sharing", with every request
+                              off this machine sent to a dead proxy (offline) and none made;
+                              controls: a picture or heading hidden, a picture broken and a
+                              request off the site must fail the same checks
   site.py fresh               suite long: a fresh copy of the checkout, `./parlab site` in it
                               (build, quick demo, site) in under 2 minutes, demo pictures in it
 
@@ -173,20 +175,24 @@ class Browser:
             read_end, write_end = os.dup(to_child), os.dup(from_child)
             os.dup2(read_end, 3)
             os.dup2(write_end, 4)
+        # No network: every request but to this machine goes to a proxy that is not there
+        # (port 9, discard), so a page that needs a CDN shows it; loopback bypasses proxies.
         args = [exe, "--headless", "--disable-gpu", "--hide-scrollbars", "--mute-audio",
                 "--no-first-run", "--remote-debugging-pipe", "--user-data-dir=" + profile,
-                "--force-device-scale-factor=1", "about:blank"]
+                "--force-device-scale-factor=1", "--proxy-server=http://127.0.0.1:9",
+                "about:blank"]
         if os.geteuid() == 0:
             args.insert(1, "--no-sandbox")   # Chromium refuses to run as root with its sandbox
         self.proc = subprocess.Popen(args, preexec_fn=fds, close_fds=False,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         os.close(to_child)
         os.close(from_child)
-        self._buf, self._id, self.events = b"", 0, []
+        self._buf, self._id, self.events, self.requests = b"", 0, [], []
         target = self.call("Target.createTarget", url="about:blank")["targetId"]
         self.session = self.call("Target.attachToTarget", targetId=target,
                                  flatten=True)["sessionId"]
         self.call("Page.enable", session=True)
+        self.call("Network.enable", session=True)
         self.call("Emulation.setDeviceMetricsOverride", session=True, width=1280, height=900,
                   deviceScaleFactor=1, mobile=False)
 
@@ -199,7 +205,10 @@ class Browser:
                 raise RuntimeError("Chromium closed its pipe (exit %s)" % self.proc.poll())
             self._buf += chunk
         msg, self._buf = self._buf.split(b"\0", 1)
-        return json.loads(msg)
+        msg = json.loads(msg)
+        if msg.get("method") == "Network.requestWillBeSent":
+            self.requests.append(msg["params"]["request"]["url"])
+        return msg
 
     def call(self, method, session=False, timeout=30, **params):
         self._id += 1
@@ -464,6 +473,16 @@ def browser(out, shots):
             "search \"false sharing\" (answered in %.1f s): %s; first hits %s"
             % (found.get("seconds", 0), found.get("meta", ""), hits[:4]))
         b.screenshot(os.path.join(shots, "search.png"))
+        away = [u for u in b.requests if not u.startswith((base, "data:", "about:"))]
+        (ok if b.requests and not away else fail)(
+            "offline: %d requests, all to the site (none elsewhere: %s)"
+            % (len(b.requests), away[:3]))
+        # control: a request off the site is seen, and gets nowhere
+        got = b.js("fetch('http://example.com/parlab-control.js').then(() => 'loaded', "
+                   "() => 'blocked')")
+        seen = any("parlab-control.js" in u for u in b.requests)
+        (ok if got == "blocked" and seen else fail)(
+            "control: a request off the site is seen (%s) and gets nowhere (%s)" % (seen, got))
         print("browser: %.1f s for 3 pages, 2 controls and a search; screenshots in %s"
               % (time.monotonic() - t0, shots))
     finally:
