@@ -11,7 +11,9 @@ Exit status 0 pass, 1 fail, 77 skipped (no nbclient or ipykernel: Debian python3
 python3-ipykernel).
 """
 import os
+import shutil
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -37,7 +39,14 @@ def main():
     left = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.get("outputs")]
     problems = ["cell %d is stored with its outputs: commit the notebook clean" % i
                 for i in left]
-    client = nbclient.NotebookClient(nb, timeout=240, kernel_name="python3",
+    # The kernel talks over Unix sockets, not TCP ports: the client picks free ports and the
+    # kernel binds them later, and on a machine running other tests another process can take
+    # one in between (ipykernel's heartbeat: "Address already in use").
+    from jupyter_client.manager import KernelManager
+    ipc = tempfile.mkdtemp(prefix="parlab-kernel-")
+    manager = KernelManager(kernel_name="python3", transport="ipc",
+                            ip=os.path.join(ipc, "kernel"))
+    client = nbclient.NotebookClient(nb, km=manager, timeout=240, kernel_name="python3",
                                      resources={"metadata": {"path": os.path.dirname(NOTEBOOK)}})
     t0 = time.monotonic()
     with client.setup_kernel():
@@ -75,6 +84,7 @@ def main():
         print(("ok    " if ok else "FAIL  ") + what)
         if not ok:
             problems.append(what)
+    shutil.rmtree(ipc, ignore_errors=True)
     print("the notebook ran in %.1f s (kernel start included)" % took)
     for p in problems:
         print("FAIL  " + p)
