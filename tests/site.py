@@ -187,12 +187,17 @@ class Browser:
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         os.close(to_child)
         os.close(from_child)
-        self._buf, self._id, self.events, self.requests = b"", 0, [], []
+        self._buf, self._id, self.events, self.requests, self.worker_log = b"", 0, [], [], []
         target = self.call("Target.createTarget", url="about:blank")["targetId"]
         self.session = self.call("Target.attachToTarget", targetId=target,
                                  flatten=True)["sessionId"]
         self.call("Page.enable", session=True)
         self.call("Network.enable", session=True)
+        # a headless page has no window focus: without this a focus() fires no focus event,
+        # and the search box, which starts on focus, may never start
+        self.call("Emulation.setFocusEmulationEnabled", session=True, enabled=True)
+        self.call("Target.setAutoAttach", session=True, autoAttach=True,
+                  waitForDebuggerOnStart=False, flatten=True)
         self.call("Emulation.setDeviceMetricsOverride", session=True, width=1280, height=900,
                   deviceScaleFactor=1, mobile=False)
 
@@ -206,8 +211,20 @@ class Browser:
             self._buf += chunk
         msg, self._buf = self._buf.split(b"\0", 1)
         msg = json.loads(msg)
-        if msg.get("method") == "Network.requestWillBeSent":
+        method = msg.get("method")
+        if method == "Network.requestWillBeSent":
             self.requests.append(msg["params"]["request"]["url"])
+        elif method == "Target.attachedToTarget" \
+                and "worker" in msg["params"]["targetInfo"]["type"]:   # the search's: its errors
+            worker = msg["params"]["sessionId"]
+            for n, call in enumerate(("Runtime.enable", "Runtime.runIfWaitingForDebugger")):
+                os.write(self._w, json.dumps({"id": 10**6 + 2 * len(self.worker_log) + n,
+                                              "method": call, "sessionId": worker}).encode()
+                         + b"\0")
+            self.worker_log.append("worker started")
+        elif method in ("Runtime.exceptionThrown", "Runtime.consoleAPICalled") \
+                and msg.get("sessionId") != getattr(self, "session", None):
+            self.worker_log.append(json.dumps(msg["params"])[:300])
         return msg
 
     def call(self, method, session=False, timeout=30, **params):
@@ -378,7 +395,8 @@ SEARCH = """new Promise(done => {
     const hits = [...document.querySelectorAll('.md-search-result__item a')]
       .map(a => a.getAttribute('href'));
     if (!ready && meta() && !/^Initializing/.test(meta())) { ready = true; type(); }
-    if (hits.length || Date.now() - t0 > 90000)
+    else if (!hits.length && (Date.now() - t0) %% 5000 < 200) type();   // a lost keystroke
+    if (hits.length || Date.now() - t0 > 20000)
       done({hits: hits, meta: meta(), seconds: (Date.now() - t0) / 1000});
     else setTimeout(poll, 200);
   })();
@@ -465,13 +483,24 @@ def browser(out, shots):
             "control: with the heading hidden its box has %d drawn pixels (must be under %d)"
             % (inked, MIN_INKED))
         # Search: type into the search box of the start page, as a student does.
-        b.open(base + "index.html")
-        found = b.js(SEARCH % json.dumps("false sharing"), timeout=120)
-        hits = found.get("hits") or []
+        # Beside other tests the search box sometimes stays at "Initializing search" (4 of 17
+        # runs: the worker started and said nothing, the index was fetched, and no answer came
+        # in 30 or 90 s); a reload then answered in 0.6 s.  A student reloads the page, and so
+        # does the test: up to 3 loads, and it says how many it took.
+        for loads in range(1, 4):
+            b.open(base + "index.html")
+            mark = len(b.requests)
+            found = b.js(SEARCH % json.dumps("false sharing"), timeout=60)
+            hits = found.get("hits") or []
+            if hits:
+                break
+            print("      load %d: %s after %.0f s; the page's requests: %s; the worker said: %s"
+                  % (loads, found.get("meta"), found.get("seconds", 0), b.requests[mark - 4:],
+                     b.worker_log[-5:]))
         want = ("pitfalls/false-sharing/index.html", "exercises/07-false-sharing/index.html")
         (ok if all(any(w in h for h in hits) for w in want) else fail)(
-            "search \"false sharing\" (answered in %.1f s): %s; first hits %s"
-            % (found.get("seconds", 0), found.get("meta", ""), hits[:4]))
+            "search \"false sharing\" (answered in %.1f s, page load %d): %s; first hits %s"
+            % (found.get("seconds", 0), loads, found.get("meta", ""), hits[:4]))
         b.screenshot(os.path.join(shots, "search.png"))
         away = [u for u in b.requests if not u.startswith((base, "data:", "about:"))]
         (ok if b.requests and not away else fail)(
