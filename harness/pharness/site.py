@@ -7,13 +7,15 @@ wants one folder of pages, so this module builds one in the build directory, of 
 repository's own files: every tracked Markdown page except an exercise's answers, the files
 those pages link to, and the pictures.  Nothing is copied, so nothing can drift.  The nav is
 generated from the files that exist: a new exercise folder or pitfall joins the site by being
-there.  The only page written here is the gallery of pictures, which lists image files
-(`./parlab demo`'s plots, the heat field, whatever else the tools wrote under results/).
+there.  Two kinds of page are written here, neither a copy of one: the gallery of pictures,
+which lists image files (`./parlab demo`'s plots, the heat field, whatever else the tools wrote
+under results/), and a notebook's cells as a page (nbconvert), beside the notebook itself.
 
-After the build, two checks run, and either fails the command: every link and image of every
-page resolves in the repository as GitHub reads it (relative to the page, anchors included), and
-every link, image, script and stylesheet of every built HTML file resolves in the site, with
-nothing loaded from the network (search and fonts work offline).
+After the build, three checks run, and any fails the command: every link and image of every
+page resolves in the repository as GitHub reads it (relative to the page, anchors included);
+no list is written in a way GitHub and the site's Python-Markdown render differently; and every
+link, image, script and stylesheet of every built HTML file resolves in the site, with nothing
+loaded from the network (search and fonts work offline).
 """
 import html.parser
 import http.server
