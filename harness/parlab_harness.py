@@ -13,7 +13,10 @@ agree, record timings with provenance, report, plot and compare.
                "N passed, N failed, N skipped" (for ./parlab test)
   check    an exercise: build, run and detect; "done", or the first reason why not, and a hint
   grade    every submission of an exercise under DIR: DIR/grades.csv and a summary
-  handout  a copy of parlab for students: the exercises without their solutions
+  handout  a copy of parlab for students: the exercises without their solutions (--site: and
+           the course's website, built from the copy)
+  site     the course as a static website from the repository's Markdown (docs/site.md);
+           --serve serves it on localhost
 
 Exit status: 0 fine; 1 a disagreement, failed run or flagged regression; 2 usage error or
 an unreadable results file.  Python 3 standard library only.
@@ -133,6 +136,13 @@ def _exercise(text):
     return found
 
 
+def _port(text):
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError("expected a port from 0 (any free one) to 65535, got %r"
+                                         % text)
+    return int(text)
+
+
 def _seed(text):
     if not text.isdigit():
         raise argparse.ArgumentTypeError("expected a whole number, got %r" % text)
@@ -213,6 +223,9 @@ def add_exercise_commands(sub):
                        description="Copies the repository into DIR (new or empty) without "
                        "the exercises' solution/ and wrong/ folders.")
     h.add_argument("dir", metavar="DIR", help="where to write the copy (new or empty)")
+    h.add_argument("--site", action="store_true",
+                   help="also build the course's website from the copy, so without the "
+                   "solutions: DIR/build-site/html (docs/site.md)")
 
 
 def build_parser(one_line=False):
@@ -220,7 +233,7 @@ def build_parser(one_line=False):
     p = parser_class(prog="parlab", description=__doc__.split("\n\n")[0],
                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="command", parser_class=parser_class,
-                           metavar="{bench,perf,report,plot,compare,pitfall,pingpong,check,grade,handout}")
+                           metavar="{bench,perf,report,plot,compare,pitfall,pingpong,check,grade,handout,site}")
     sub.required = True
 
     b = sub.add_parser("bench", help="run the matrix, check answers, record, table, plots",
@@ -402,6 +415,31 @@ def build_parser(one_line=False):
     pp.add_argument("--timeout", type=_positive_float, default=300.0, metavar="SECONDS",
                     help="seconds allowed per run of the program (default %(default)g)")
 
+    st = sub.add_parser("site", help="the course as a static website (MkDocs), links checked",
+                        description="Builds the course's website from the repository's own "
+                        "Markdown (README, course plan, exercises, pitfalls, docs) and the "
+                        "pictures under results/, into OUT/html, with search that works offline; "
+                        "then checks that every link and image resolves, on GitHub and on the "
+                        "site.  When results/plots/ has no picture yet, runs the benchmark's "
+                        "tiny preset first for them (seconds).  docs/site.md explains it.  Exit "
+                        "status: 0 built and every link whole, 1 a broken link or a failed "
+                        "build, 2 bad usage.")
+    st.add_argument("--out", metavar="DIR",
+                    help="where the site is built: DIR/html (default: build-site/ in the "
+                    "repository)")
+    st.add_argument("--build", help="the programs for the quick demo (default: build/ in the "
+                    "repository)")
+    st.add_argument("--no-demo", dest="demo", action="store_const", const="no", default="auto",
+                    help="never run a demo: the site shows the pictures that exist, and says "
+                    "which are missing")
+    st.add_argument("--serve", action="store_true",
+                    help="then serve the site over HTTP until Ctrl-C (a classroom's browsers)")
+    st.add_argument("--bind", default="127.0.0.1",
+                    help="address to serve on (default %(default)s; 0.0.0.0 for the room's "
+                    "network)")
+    st.add_argument("--port", type=_port, default=8000,
+                    help="port (default %(default)s; 0: any free one, printed)")
+
     t = sub.add_parser("count-tests", help="meson test logs -> the slowest tests, the total, "
                        "and last 'N passed, N failed, N skipped'",
                        description=testlog.__doc__)
@@ -453,7 +491,19 @@ def run_exercise_command(args):
                 args.seed = random.SystemRandom().randrange(1, 1000000)
             return grade.grade(args.exercise, args.dir, args)
         if args.command == "handout":
-            return handout.handout(args.dir, sys.stdout)
+            status = handout.handout(args.dir, sys.stdout)
+            if status == 0 and args.site:
+                from pharness import site
+                try:
+                    _, problems = site.build(root=args.dir, demo="no")
+                except site.SiteError as exc:
+                    if isinstance(exc, site.UsageError):
+                        raise handout.UsageError("--site: %s" % exc)
+                    problems = [str(exc)]
+                for p in problems:
+                    sys.stderr.write("parlab handout: --site: %s\n" % p)
+                status = 1 if problems else 0
+            return status
     except (grade.UsageError, handout.UsageError, checker.SetupError) as exc:
         sys.stderr.write("parlab %s: %s\n" % (args.command, exc))
         return 2
@@ -496,6 +546,27 @@ def main(argv=None):
                 return exc.status
         if args.command == "count-tests":
             return testlog.main(args.logs, elapsed=args.elapsed)
+        if args.command == "site":
+            from pharness import site
+            try:
+                html_dir, problems = site.build(out=args.out, demo=args.demo, build=args.build)
+            except site.SiteError as exc:
+                sys.stderr.write("parlab site: %s\n" % exc)
+                return 2 if isinstance(exc, site.UsageError) else 1
+            if problems:
+                sys.stderr.write("parlab site: %d broken link(s) or missing image(s):\n" %
+                                 len(problems))
+                for p in problems:
+                    sys.stderr.write("  %s\n" % p)
+                return 1
+            if not args.serve:
+                return 0
+            try:
+                return site.serve(html_dir, args.bind, args.port)
+            except OSError as exc:
+                sys.stderr.write("parlab site: --bind/--port: cannot serve on %s:%d: %s\n"
+                                 % (args.bind, args.port, exc.strerror or exc))
+                return 1
         if args.command == "report":
             recs = _load(args.files, args.run)
             text = report.report_text(recs)

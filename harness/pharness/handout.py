@@ -22,20 +22,20 @@ class UsageError(Exception):
     pass
 
 
-def files():
-    """The repository's files: git's (tracked, and new ones it does not ignore) in a checkout,
-    else every file but build directories and caches."""
+def files(root=REPO):
+    """The files of the checkout at root (default: this one): git's (tracked, and new ones it
+    does not ignore) in a checkout, else every file but build directories and caches."""
     try:
-        done = subprocess.run(["git", "-C", REPO, "ls-files", "-z", "--cached", "--others",
+        done = subprocess.run(["git", "-C", root, "ls-files", "-z", "--cached", "--others",
                                "--exclude-standard"], capture_output=True, timeout=60, check=False)
         if done.returncode == 0 and done.stdout:
             return sorted({p for p in done.stdout.decode().split("\0") if p and
-                           os.path.isfile(os.path.join(REPO, p))})
+                           os.path.isfile(os.path.join(root, p))})
     except (OSError, subprocess.TimeoutExpired):
         pass
     found = []
-    for root, dirs, names in os.walk(REPO):
-        rel = os.path.relpath(root, REPO)
+    for base, dirs, names in os.walk(root):
+        rel = os.path.relpath(base, root)
         dirs[:] = [d for d in dirs if not (d.startswith(("build", ".git")) or d == "__pycache__"
                                            or (rel == "." and d in ("b",)))]
         found += [os.path.normpath(os.path.join(rel, n)) for n in names]

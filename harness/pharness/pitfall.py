@@ -67,8 +67,13 @@ class Pitfall:
                    for check, opts in self.checks)
 
     def readme(self):
+        """The explanation, for a terminal: a picture (drawn for the site and GitHub) becomes
+        one line naming its file."""
         with open(os.path.join(REPO, "pitfalls", self.name, "README.md"), encoding="utf-8") as fh:
-            return fh.read()
+            return re.sub(r"!\[([^\]]*)\]\(([^)\s]+)\)",
+                          lambda m: "(picture: %s: %s)" % (
+                              os.path.normpath(os.path.join("pitfalls", self.name, m.group(2))),
+                              m.group(1)), fh.read())
 
 
 def target_name(source, variant):
