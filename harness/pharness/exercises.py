@@ -281,7 +281,7 @@ EXERCISES = [
               Run(threads=1, env={"OMP_SCHEDULE": "static"})],
         tsan=Run(threads=3, env={"OMP_SCHEDULE": "static,1"}), parallel=("add_rows",),
         info=("schedules",), skeleton="one-thread",
-        speed=Speed(0.9, "the dynamic schedule against the static one", {"n": 12000},
+        speed=Speed(0.9, "the dynamic schedule against the static one", {"n": 24000},
                     student={"env": {"OMP_SCHEDULE": "dynamic,1"}},
                     reference={"env": {"OMP_SCHEDULE": "static"}}),
         hints={

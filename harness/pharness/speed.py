@@ -1,6 +1,6 @@
 """Speed, graded where speed is the lesson: the student's program against a reference, timed in
-the same session, in pairs that alternate which runs first, and decided only when the numbers
-allow it.
+the same session, in pairs that alternate which runs first (each side the median of REPEAT timed
+runs), and decided only when the numbers allow it.
 
 Why this way: a shared 2-core machine drifts by 20% from minute to minute, so a fixed time limit
 would fail good programs on a bad minute and pass slow ones on a good one.  A ratio of two runs
@@ -23,6 +23,7 @@ import time
 from . import stats
 
 INCONCLUSIVE = 3     # the exit status of ./parlab check when the machine was too busy to judge
+REPEAT = 3           # each side of a pair: the median of this many timed runs
 FIRST_PAIRS = 6      # the fewest pairs with a 95% interval of their median
 MAX_PAIRS = 16       # then one more at a time, up to this cap
 DISTURBED = 0.1      # others' CPU use, in cores, that is worth saying
