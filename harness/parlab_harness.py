@@ -184,6 +184,9 @@ def add_exercise_commands(sub):
                    "belongs to the library, e.g. mpiexec.openmpi, else mpiexec on PATH)")
     k.add_argument("--run-timeout", type=_positive_float, default=30.0, metavar="SECONDS",
                    help="seconds allowed per run of the program (default %(default)g)")
+    k.add_argument("--no-speed", dest="speed", action="store_false",
+                   help="do not run the timed check of exercises 02, 03, 05 and 06 (a busy "
+                   "machine; docs/exercises.md, \"Speed\"): the others decide")
     k.add_argument("--keep", metavar="DIR",
                    help="keep the programs the check built in DIR, to run them by hand")
     k.add_argument("--sandbox-user", metavar="USER", help=argparse.SUPPRESS)
@@ -204,6 +207,9 @@ def add_exercise_commands(sub):
                    help="seconds allowed for one submission's whole check (default %(default)g)")
     g.add_argument("--run-timeout", type=_positive_float, default=20.0, metavar="SECONDS",
                    help="seconds allowed per run of a program (default %(default)g)")
+    g.add_argument("--no-speed", dest="speed", action="store_false",
+                   help="grade without the timed check of exercises 02, 03, 05 and 06, e.g. "
+                   "on a shared machine, and time them later (docs/grading.md)")
     g.add_argument("--scratch-mb", type=_positive_int, default=256, metavar="MIB",
                    help="size of each submission's scratch file system (default %(default)s)")
     g.add_argument("--max-processes", type=_positive_int, default=256, metavar="N",
@@ -485,7 +491,7 @@ def run_exercise_command(args):
                                  seed=args.seed, full=args.full, workdir=args.workdir,
                                  sandbox=sandbox, run_timeout=args.run_timeout, mpi=args.mpi,
                                  keep=args.keep, mpiexec=args.mpiexec,
-                                 verdict_fd=args.verdict_fd)
+                                 verdict_fd=args.verdict_fd, timed=args.speed)
         if args.command == "grade":
             if args.seed is None:
                 args.seed = random.SystemRandom().randrange(1, 1000000)

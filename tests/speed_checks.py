@@ -2,11 +2,12 @@
 """The timed checks of ./parlab check (pharness/speed.py) under load, and over many runs.
 
 Why: a timed check must never fail a good program because the machine was busy, and never pass
-a gross mistake.  By default (meson suite 'exercises') this runs, with a busy loop on one core
-for the whole time, the check of exercise 02's solution and of its wrong answer that makes every
-addition atomic: the first must end "done" or "inconclusive", the second "not done (slow)" or
-"inconclusive", never the other way round.  (The cases of tests/exercise_case.py run the same
-files on whatever machine the suite leaves them, and skip when it is too busy.)
+a gross mistake.  By default (test exercise_speed_busy, in suite 'long') this builds exercise
+02's solution, and its wrong answer that makes every addition atomic, as the check does, and
+runs their timed step with a busy loop on one core: the first must end "done" or
+"inconclusive", the second "not done (slow)" or "inconclusive", never the other way round.
+(The cases of tests/exercise_case.py run the same files on whatever machine the suite leaves
+them, and skip when it is too busy.)
 
     speed_checks.py                 the busy-loop cases above
     speed_checks.py --runs 50       on an idle machine: every timed check of every reference

@@ -579,6 +579,8 @@ def run_bench(opts, stdout=None, stderr=None):
             # weak scaling: one figure of efficiencies, not one per size
             files = (plots.plot_weak(report.weak_tables(recorded), opts.plots) if weak
                      else plots.plot_records(recorded, opts.plots)) + pictures
+            if ("heat", "serial") in binaries and not weak:  # the capstone's field, fading
+                files += plots.heat_animation(binaries[("heat", "serial")], opts.plots)
             if files:
                 stdout.write("plots: %s\n" % ", ".join(files))
         except plots.PlotError as exc:

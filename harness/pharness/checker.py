@@ -234,8 +234,9 @@ def living_others():
 class Checker:
     def __init__(self, exercise, source, seed=None, full=False, workdir=None, sandbox=None,
                  run_timeout=30.0, mpi="openmpi", out=None, keep=None, mpiexec=None,
-                 verdict_fd=None):
+                 verdict_fd=None, timed=True):
         self.ex, self.source, self.full = exercise, os.path.abspath(source), full
+        self.timed_step = timed  # False (--no-speed): the timed check is said, not run
         self.seed = seed if seed is not None else random.SystemRandom().randrange(1, 1000000)
         self.rng = random.Random(self.seed)
         self.sandbox, self.run_timeout, self.mpi = sandbox, run_timeout, mpi
@@ -856,6 +857,10 @@ class Checker:
     def check_speed(self):
         spec = self.ex.speed
         if spec is None:
+            return
+        if not self.timed_step:
+            self.say("info", "speed: not timed (--no-speed): %s, at most %g" % (spec.about,
+                                                                                 spec.limit))
             return
         if usable_cores() < spec.threads:
             self.say("info", "speed: not judged: this machine lets the check use %d core(s), "

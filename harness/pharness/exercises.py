@@ -187,7 +187,7 @@ EXERCISES = [
         n=(100003, 2000000), tasks=(1, 4), tsan_n=(20001, 200000),
         runs=[Run(threads=3), Run(threads=3), Run(threads=1), Run(threads=(4, 5, 7))],
         tsan=Run(threads=3), parallel=("sum_task",), skeleton="one-thread",
-        speed=Speed(2.0, "parlab's own reduction", {"n": 20000000, "tasks": 2}),
+        speed=Speed(2.0, "parlab's own reduction", {"n": 20000000, "tasks": 1}),
         hints={
             "slow": "your sum takes {ratio} times as long as a plain reduction: every thread "
                     "must add into a private copy (reduction(+ : sum)), not through an atomic "

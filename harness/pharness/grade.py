@@ -404,7 +404,7 @@ def grade_one(exercise, student, path, options, setup, out):
     verdict_read, verdict_write = os.pipe()
     cmd = [sys.executable, HARNESS, "check", exercise.number, "--file", source,
            "--seed", str(options.seed), "--run-timeout", str(options.run_timeout),
-           "--verdict-fd", str(verdict_write)]
+           "--verdict-fd", str(verdict_write)] + ([] if options.speed else ["--no-speed"])
     if user is not None:
         cmd += ["--sandbox-user", user.pw_name, "--sandbox-processes",
                 str(setup.user_processes)]

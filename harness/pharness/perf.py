@@ -310,9 +310,9 @@ def measure_rows(run, col, args, round_no):
         methods = list(row.methods)
         order = methods if round_no % 2 else methods[::-1]
         memory = row.bound == "memory"
+        ones = [cores] if args.smoke else sorted({1, cores})  # --smoke: the form, not 1-worker
         sweep = (("openmp", range(1, cores + 1)), ("mpi", range(1, cores + 1))) if memory \
-            else (("openmp", sorted({1, cores})), ("mpi", sorted({1, cores})),
-                  ("hybrid", sorted({1, cores})))
+            else (("openmp", ones), ("mpi", ones), ("hybrid", ones))
         for variant, counts in (("serial", [1]),) + sweep:
             if not run.has(row.program_name(variant)) or \
                     (variant in registry.MPI_VARIANTS and not run.launcher):

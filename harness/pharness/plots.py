@@ -1,13 +1,17 @@
 """Every figure parlab draws, with gnuplot, as PNG and SVG: the bench's speedup, efficiency and
 time against workers (all variants on the same axes), and perf's GB/s against workers under the
-bandwidth probe's roof.  Next to each figure the harness leaves the data file (.dat) and the
-gnuplot script (.gp): `cd DIR && gnuplot NAME.gp` redraws it."""
+bandwidth probe's roof; and the heat capstone's field fading, as an animated GIF.  Next to each
+figure the harness leaves the data file (.dat) and the gnuplot script (.gp):
+`cd DIR && gnuplot NAME.gp` redraws it."""
+import math
 import os
 import shutil
 import statistics
+import struct
 import subprocess
+import tempfile
 
-from . import report
+from . import contracts, launch, report
 
 COLORS = {"serial": "#555555", "openmp": "#1f77b4", "mpi": "#d62728", "hybrid": "#2ca02c"}
 POINTS = {"openmp": 7, "mpi": 5, "hybrid": 9}
@@ -326,3 +330,67 @@ def plot_weak(tables, outdir):
 
 def plot_records(recs, outdir):
     return plot_groups(report.build_groups(recs), outdir)
+
+
+# ---- the heat capstone's field, fading: an animated GIF (bench draws it next to its plots) ----
+ANIMATION_SIDE, ANIMATION_FRAMES, ANIMATION_R = 64, 24, 0.25
+
+
+def heat_animation(binary, outdir, side=ANIMATION_SIDE, frames=ANIMATION_FRAMES,
+                   r=ANIMATION_R):
+    """The heat field of heat_serial (BINARY) from one step until it has faded to 5%: FRAMES
+    runs of `-n SIDE --steps K --field`, each frame one run's final field, on one colour scale.
+    The field starts as one sine mode, so it keeps its shape and fades by lambda per step
+    (docs/heat.md): the picture of the closed form every heat run is checked against.  Returns
+    the GIF drawn (and leaves heat_animation.dat and .gp to redraw it)."""
+    exe, _ = _gnuplot()
+    lam = 1 - 4 * r * 2 * math.sin(math.pi / (2 * (side + 1))) ** 2
+    last = max(frames, int(math.log(0.05) / math.log(lam)))
+    steps = sorted({max(1, round(k * last / (frames - 1))) for k in range(frames)})
+    blocks = []
+    with tempfile.TemporaryDirectory(prefix="parlab-heat-frames-") as tmp:
+        for k in steps:
+            path = os.path.join(tmp, "field-%d" % k)
+            argv, env = launch.build_launch("serial", binary, [
+                "-n", str(side), "--steps", str(k), "--r", repr(r), "--repeat", "1",
+                "--field", path], 1, 1, False)
+            rc, _, err, _ = launch.run(argv, env, 120)
+            if rc != 0:
+                raise PlotError("heat animation: %s exited %d: %s" % (
+                    " ".join(argv), rc, launch.tail(err)))
+            field = contracts.read_field(path)
+            nx, ny = field["nx"], field["ny"]
+            cells = struct.unpack("=%dd" % (nx * ny), field["cells"])
+            blocks.append("# step %d\n" % k + "\n".join(
+                " ".join("%.3g" % v for v in cells[y * nx:(y + 1) * nx]) for y in range(ny)))
+    name = "heat_animation"
+    with open(os.path.join(outdir, name + ".dat"), "w", encoding="utf-8") as fh:
+        fh.write("\n\n\n".join(blocks) + "\n")
+    titles = " ".join('"%d"' % k for k in steps)
+    script = [
+        "# the heat field of heat_serial -n %d --r %g, fading; redraw: gnuplot %s.gp"
+        % (side, r, name),
+        "set terminal gif animate delay 15 loop 0 size 560,520 noenhanced",
+        "set output %s" % _q(name + ".gif"),
+        "set size ratio -1", "set xrange [-0.5:%g]" % (side - 0.5),
+        "set yrange [-0.5:%g]" % (side - 0.5), "set cbrange [0:1]", "unset key",
+        "set palette defined (0 '#0b0b3b', 0.35 '#b2182b', 0.7 '#f4a582', 1 '#fff7bc')",
+        "set cblabel 'u (the start is 1 at the centre)'",
+        "steps = %s" % _q(titles.replace('"', "")),
+        "do for [k=1:%d] {" % len(steps),
+        "  set title sprintf(\"heat, %d x %d cells, r = %g: at step %%s\\n"
+        "lambda^K u0: one sine mode keeps its shape and fades\", word(steps, k))"
+        % (side, side, r),
+        "  plot %s index (k-1) matrix with image" % _q(name + ".dat"),
+        "}", "set output", ""]
+    with open(os.path.join(outdir, name + ".gp"), "w", encoding="utf-8") as fh:
+        fh.write("\n".join(script))
+    try:
+        proc = subprocess.run([exe, name + ".gp"], cwd=outdir, stdin=subprocess.DEVNULL,
+                              capture_output=True, timeout=120, check=False)
+    except subprocess.TimeoutExpired:
+        raise PlotError("gnuplot timed out on %s" % os.path.join(outdir, name + ".gp"))
+    if proc.returncode != 0:
+        raise PlotError("gnuplot failed on %s: %s" % (os.path.join(
+            outdir, name + ".gp"), proc.stderr.decode("utf-8", "replace").strip()[-500:]))
+    return [os.path.join(outdir, name + ".gif")]

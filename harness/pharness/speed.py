@@ -25,7 +25,7 @@ from . import stats
 INCONCLUSIVE = 3     # the exit status of ./parlab check when the machine was too busy to judge
 REPEAT = 3           # each side of a pair: the median of this many timed runs
 FIRST_PAIRS = 6      # the fewest pairs with a 95% interval of their median
-MAX_PAIRS = 16       # then one more at a time, up to this cap
+MAX_PAIRS = 10       # then one more at a time, up to this cap
 DISTURBED = 0.1      # others' CPU use, in cores, that is worth saying
 
 

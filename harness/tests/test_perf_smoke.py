@@ -47,8 +47,7 @@ class PerfSmoke(unittest.TestCase):
             self.assertTrue(any(r.startswith(want) for r in rows), "no table row for %r" % want)
         for want in ("sum_openmp_allcores_over_triad", "seed_python_over_sum_serial_process",
                      "seed_python_over_sum_serial_kernel", "size_serial_max_deviation",
-                     "sum_serial_over_best_one_worker", "square_serial_over_best_one_worker",
-                     "heavy_tasks_serial_over_best_one_worker"):
+                     "sum_serial_over_best_one_worker", "square_serial_over_best_one_worker"):
             self.assertTrue(any(r.startswith(want + ":") for r in ratios),
                             "no target line for %r" % want)
         for want in ("serial 1", "openmp 1"):

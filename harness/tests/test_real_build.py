@@ -10,7 +10,7 @@ import sys
 import unittest
 
 import helpers
-from pharness import records, registry
+from pharness import records, registry, plots
 
 BUILD = os.path.abspath(os.environ.get("PARLAB_BUILD", "build"))
 BUILT = all(os.path.exists(os.path.join(BUILD, p)) for p in ("sum_serial", "square_serial"))
@@ -64,6 +64,13 @@ class RealPrograms(unittest.TestCase):
             with open(os.path.join(d, "plots", made[0]), "rb") as fh:
                 self.assertEqual(fh.read(8), b"\x89PNG\r\n\x1a\n")
             self.assertEqual(out.count(made[0]), 1, out)
+        if "heat" in {r["workload"] for r in recs}:   # and the field fading, frame by frame
+            with open(os.path.join(d, "plots", "heat_animation.gif"), "rb") as fh:
+                gif = fh.read()
+            self.assertEqual(gif[:6], b"GIF89a")
+            # a graphic control block per frame (the image data may hold those bytes too)
+            self.assertGreaterEqual(gif.count(b"\x21\xf9\x04"), plots.ANIMATION_FRAMES)
+            self.assertIn("heat_animation.gif", out)
 
     def test_n_beyond_a_workloads_limit_is_refused_first(self):
         """bench -n beyond heat's side limit: exit 2, one line naming heat and its limit, and no
