@@ -340,7 +340,7 @@ def build_parser(one_line=False):
                     "sum_mpi links)")
     pf.add_argument("--label", help="free text stored in every record")
     pf.add_argument("--smoke", action="store_true",
-                    help="tiny sizes and 2 rounds: checks that perf runs, not the machine")
+                    help="tiny sizes and 1 round: checks that perf runs, not the machine")
 
     r = sub.add_parser("report", help="tables from a results file",
                        description="Per workload: time median with its 95% confidence "

@@ -764,7 +764,7 @@ def memory_bytes():
 def prepare(args):
     """Checks the options and the build; returns notes (or raises bench.UsageError)."""
     if args.smoke:
-        args.n, args.rounds, args.repeat, args.tasks = 200_000, 2, 2, 2
+        args.n, args.rounds, args.repeat, args.tasks = 200_000, 1, 2, 2
         args.sizes = [100000, 400000]
         args.heavy_n = 1_000_000
     elif args.rounds < 6:
